@@ -1,0 +1,3 @@
+DROP TABLE ledger_head;
+DROP TABLE ledger_entries;
+DROP FUNCTION cartrec_refuse_ledger_change();

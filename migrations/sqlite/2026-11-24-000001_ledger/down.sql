@@ -1,0 +1,2 @@
+DROP TABLE ledger_head;
+DROP TABLE ledger_entries;

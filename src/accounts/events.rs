@@ -1,0 +1,80 @@
+//! Ledger payloads of stream `user/<username>` (and failed logins naming no account).
+
+use serde::Serialize;
+
+use crate::ledger::Payload;
+
+#[derive(Debug, Serialize)]
+pub struct UserCreated<'a> {
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub roles: Vec<&'static str>,
+    pub must_change_password: bool,
+}
+impl Payload for UserCreated<'_> {
+    const KIND: &'static str = "user.created";
+}
+
+#[derive(Debug, Serialize)]
+pub struct RolesChanged {
+    pub roles_before: Vec<&'static str>,
+    pub roles_after: Vec<&'static str>,
+}
+impl Payload for RolesChanged {
+    const KIND: &'static str = "user.roles_changed";
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserDeactivated<'a> {
+    pub reason: &'a str,
+    pub sessions_ended: usize,
+}
+impl Payload for UserDeactivated<'_> {
+    const KIND: &'static str = "user.deactivated";
+}
+
+#[derive(Debug, Serialize)]
+pub struct PasswordChanged {
+    pub sessions_ended: usize,
+}
+impl Payload for PasswordChanged {
+    const KIND: &'static str = "user.password_changed";
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoginSucceeded<'a> {
+    pub session_id: &'a str,
+    pub client: &'a str,
+}
+impl Payload for LoginSucceeded<'_> {
+    const KIND: &'static str = "user.login_succeeded";
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoginFailed<'a> {
+    pub reason: &'a str,
+    pub client: &'a str,
+}
+impl Payload for LoginFailed<'_> {
+    const KIND: &'static str = "user.login_failed";
+}
+
+/// A failed login naming no account goes to stream `system`. The typed name is kept only as a
+/// hash: people sometimes type their password into the user name field, and the ledger is
+/// forever.
+#[derive(Debug, Serialize)]
+pub struct UnknownUserLoginFailed<'a> {
+    pub username_sha256: String,
+    pub client: &'a str,
+}
+impl Payload for UnknownUserLoginFailed<'_> {
+    const KIND: &'static str = "auth.login_failed";
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoggedOut<'a> {
+    pub session_id: &'a str,
+}
+impl Payload for LoggedOut<'_> {
+    const KIND: &'static str = "user.logged_out";
+}

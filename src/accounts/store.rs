@@ -1,0 +1,177 @@
+//! Rows of `users` and `sessions`: the current state behind authentication.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{sessions, users};
+use crate::db::DbConn;
+use crate::domain::{DomainError, FullName, Roles, Username};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub username: String,
+    pub full_name: String,
+    pub roles: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub password_hash: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An account as the domain sees it: parsed, so every field is valid.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub username: Username,
+    pub full_name: FullName,
+    pub roles: Roles,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub password_hash: String,
+}
+
+impl TryFrom<UserRow> for Account {
+    type Error = DomainError;
+
+    fn try_from(row: UserRow) -> Result<Self, DomainError> {
+        Ok(Account {
+            username: Username::parse(&row.username)?,
+            full_name: FullName::parse(&row.full_name)?,
+            roles: Roles::from_column(&row.roles)?,
+            active: row.active,
+            must_change_password: row.must_change_password,
+            password_hash: row.password_hash,
+        })
+    }
+}
+
+pub fn find_user(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(username)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_users(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .order(users::username.asc())
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+pub fn count_users(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_roles(
+    conn: &mut DbConn,
+    username: &str,
+    roles: &Roles,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(username))
+        .set((
+            users::roles.eq(roles.to_column()),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_inactive(conn: &mut DbConn, username: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(username))
+        .set((users::active.eq(false), users::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_password(
+    conn: &mut DbConn,
+    username: &str,
+    password_hash: &str,
+    must_change: bool,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(username))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::must_change_password.eq(must_change),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub username: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub end_reason: Option<String>,
+}
+
+pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
+    sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn touch_session(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::last_seen_at.eq(now))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn end_session(
+    conn: &mut DbConn,
+    id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set((sessions::ended_at.eq(now), sessions::end_reason.eq(reason)))
+    .execute(conn)
+}
+
+/// Ends every open session of a user; returns how many were open.
+pub fn end_all_sessions(
+    conn: &mut DbConn,
+    username: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::username.eq(username))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set((sessions::ended_at.eq(now), sessions::end_reason.eq(reason)))
+    .execute(conn)
+}

@@ -1,0 +1,28 @@
+//! Authentication and authorization primitives: password hashing, tokens, the permission table.
+
+pub mod authorization;
+pub mod password;
+pub mod token;
+
+pub use authorization::{is_allowed, Action, AUTHORIZATION};
+pub use token::{Claims, TokenKeys};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Wrong password, unknown user or inactive account: one answer, so that nobody can learn
+    /// which user names exist.
+    #[error("user name or password is wrong")]
+    InvalidCredentials,
+    #[error("this request needs a bearer token")]
+    MissingToken,
+    #[error("the token is invalid or expired")]
+    InvalidToken,
+    #[error("the session has ended; log in again")]
+    SessionEnded,
+    #[error("your role does not permit this action ({0})")]
+    Forbidden(Action),
+    #[error("you must change your temporary password before doing anything else")]
+    PasswordChangeRequired,
+    #[error("password hashing failed")]
+    Hashing,
+}

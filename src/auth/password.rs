@@ -1,0 +1,115 @@
+//! Password hashing (argon2id, OWASP parameters) and the password policy.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::AuthError;
+use crate::domain::{DomainError, FullName, Username};
+
+pub const MIN_LENGTH: usize = 12;
+pub const MAX_LENGTH: usize = 256;
+
+/// `Argon2::default()` is argon2id v19 with m=19 MiB, t=2, p=1: the OWASP recommendation.
+fn hasher() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// A PHC string (`$argon2id$v=19$...`) with a fresh random salt. Slow on purpose: call it on
+/// the blocking pool, never on the async executor.
+pub fn hash_password(password: &SecretString) -> Result<String, AuthError> {
+    hasher()
+        .hash_password(password.expose_secret().as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|_| AuthError::Hashing)
+}
+
+pub fn verify_password(password: &SecretString, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        hasher()
+            .verify_password(password.expose_secret().as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// Spends the same time as a real check, for logins naming no account, so that response times
+/// do not reveal which user names exist.
+pub fn verify_against_dummy(password: &SecretString) {
+    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password(&generate_password()).ok());
+    if let Some(phc) = dummy {
+        let _ = verify_password(password, phc);
+    }
+}
+
+/// A random password for one-time use (first admin, resets): 20 characters, ~119 bits.
+pub fn generate_password() -> SecretString {
+    use rand::distributions::{Alphanumeric, DistString};
+    SecretString::from(Alphanumeric.sample_string(&mut rand::thread_rng(), 20))
+}
+
+/// The rules every new password must meet. Returns a message a person can act on.
+pub fn check_policy(
+    password: &SecretString,
+    username: &Username,
+    full_name: &FullName,
+) -> Result<(), DomainError> {
+    let password = password.expose_secret();
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
+        return Err(weak(format!(
+            "the password must have at least {MIN_LENGTH} characters"
+        )));
+    }
+    if length > MAX_LENGTH {
+        return Err(weak(format!(
+            "the password must have at most {MAX_LENGTH} characters"
+        )));
+    }
+    let lowered = password.to_lowercase();
+    if lowered.contains(username.as_str()) {
+        return Err(weak("the password must not contain the user name".into()));
+    }
+    let name_parts = full_name
+        .as_str()
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .filter(|part| part.chars().count() >= 3);
+    if name_parts.clone().any(|part| lowered.contains(&part)) {
+        return Err(weak("the password must not contain your name".into()));
+    }
+    Ok(())
+}
+
+fn weak(message: String) -> DomainError {
+    DomainError::new("weak_password", message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_verifies_its_password_only() {
+        let password = SecretString::from("correct horse battery staple");
+        let phc = hash_password(&password).expect("hashes");
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password(&password, &phc));
+        assert!(!verify_password(&SecretString::from("wrong"), &phc));
+        assert!(!verify_password(&password, "not a phc string"));
+    }
+
+    #[test]
+    fn policy_refuses_short_and_personal_passwords() {
+        let user = Username::parse("mrossi").expect("valid");
+        let name = FullName::parse("Maria Rossi").expect("valid");
+        let check = |p: &str| check_policy(&SecretString::from(p.to_owned()), &user, &name);
+        assert!(check("short").is_err());
+        assert!(check("xx-mrossi-xx-2026").is_err());
+        assert!(check("Rossi-was-here-2026").is_err());
+        assert!(check("tangerine-violin-42").is_ok());
+    }
+}

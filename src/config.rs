@@ -1,0 +1,125 @@
+//! Configuration in one place: built-in defaults < optional TOML file < `CARTREC_*` variables.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `postgres://…` selects PostgreSQL; anything else is a SQLite file path.
+    /// Default: `<data_dir>/cartrec.sqlite3`.
+    pub database_url: Option<String>,
+    pub bind: String,
+    pub data_dir: PathBuf,
+    /// Default: `<data_dir>/jwt.secret`, generated on first start.
+    pub jwt_secret_file: Option<PathBuf>,
+    /// Default: `<data_dir>/checkpoint.key`, generated on first start.
+    pub checkpoint_key_file: Option<PathBuf>,
+    /// Name of the log in checkpoints and of the checkpoint signing key.
+    pub log_origin: String,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub token_ttl_minutes: u32,
+    pub session_idle_minutes: u32,
+    pub session_max_hours: u32,
+    pub db_pool_size: u32,
+    pub max_body_bytes: usize,
+    /// Apply pending migrations on `serve`. Off where the runtime role may not run DDL.
+    pub migrate_on_start: bool,
+    /// HTTP worker threads; 0 means one per CPU.
+    pub workers: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: None,
+            bind: "127.0.0.1:8080".to_owned(),
+            data_dir: PathBuf::from("./data"),
+            jwt_secret_file: None,
+            checkpoint_key_file: None,
+            log_origin: "cartrec.local/ledger".to_owned(),
+            log_format: LogFormat::Pretty,
+            log_level: "info".to_owned(),
+            token_ttl_minutes: 15,
+            session_idle_minutes: 15,
+            session_max_hours: 8,
+            db_pool_size: 16,
+            max_body_bytes: 256 * 1024,
+            migrate_on_start: true,
+            workers: 0,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(#[from] Box<figment::Error>);
+
+impl Settings {
+    /// Defaults, then the file if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment
+            .merge(Env::prefixed("CARTREC_"))
+            .extract()
+            .map_err(|e| ConfigError(Box::new(e)))
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("cartrec.sqlite3")
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+
+    pub fn jwt_secret_path(&self) -> PathBuf {
+        self.jwt_secret_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("jwt.secret"))
+    }
+
+    pub fn checkpoint_key_path(&self) -> PathBuf {
+        self.checkpoint_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("checkpoint.key"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API fixes the closure's error type
+    fn environment_overrides_file_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "cartrec.toml",
+                "bind = \"0.0.0.0:9000\"\nlog_level = \"debug\"",
+            )?;
+            jail.set_env("CARTREC_LOG_LEVEL", "warn");
+            let settings =
+                Settings::load(Some(Path::new("cartrec.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(settings.bind, "0.0.0.0:9000");
+            assert_eq!(settings.log_level, "warn");
+            assert_eq!(settings.token_ttl_minutes, 15);
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,54 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    ledger_entries (seq) {
+        seq -> BigInt,
+        v -> Integer,
+        stream -> Text,
+        stream_seq -> BigInt,
+        kind -> Text,
+        actor -> Text,
+        recorded_at -> Text,
+        payload_sha256 -> Text,
+        prev_hash -> Binary,
+        stream_prev_hash -> Binary,
+        hash -> Binary,
+        entry_bytes -> Binary,
+        payload_bytes -> Binary,
+    }
+}
+
+diesel::table! {
+    ledger_head (id) {
+        id -> Integer,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        username -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (username) {
+        username -> Text,
+        full_name -> Text,
+        roles -> Text,
+        active -> Bool,
+        must_change_password -> Bool,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (username));
+
+diesel::allow_tables_to_appear_in_same_query!(ledger_entries, ledger_head, sessions, users,);

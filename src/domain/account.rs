@@ -1,0 +1,202 @@
+//! Account names and roles.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::DomainError;
+
+/// Names the server itself uses as actors, which no person may take.
+const RESERVED_USERNAMES: [&str; 3] = ["system", "anonymous", "root"];
+
+/// A login name: 3 to 64 characters, lowercase letters, digits, `.`, `_`, `-`, starting with a
+/// letter. Names are never reused, so they stay attributable for the life of the records.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let valid = (3..=64).contains(&raw.len())
+            && raw.starts_with(|c: char| c.is_ascii_lowercase())
+            && raw.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            });
+        if !valid {
+            return Err(DomainError::new(
+                "invalid_username",
+                "a user name has 3 to 64 characters: lowercase letters, digits, '.', '_' or '-', \
+                 starting with a letter",
+            ));
+        }
+        if RESERVED_USERNAMES.contains(&raw) {
+            return Err(DomainError::new(
+                "reserved_username",
+                format!("the user name '{raw}' is reserved"),
+            ));
+        }
+        Ok(Username(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The full printed name that every signature of this person shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct FullName(String);
+
+impl FullName {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let trimmed = raw.trim();
+        let length = trimmed.chars().count();
+        if !(2..=200).contains(&length) || trimmed.chars().any(char::is_control) {
+            return Err(DomainError::new(
+                "invalid_full_name",
+                "a full name has 2 to 200 printable characters",
+            ));
+        }
+        Ok(FullName(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Operator,
+    QcAnalyst,
+    Qa,
+    Qp,
+    Auditor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Operator,
+        Role::QcAnalyst,
+        Role::Qa,
+        Role::Qp,
+        Role::Auditor,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Operator => "operator",
+            Role::QcAnalyst => "qc_analyst",
+            Role::Qa => "qa",
+            Role::Qp => "qp",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = DomainError;
+
+    fn from_str(raw: &str) -> Result<Self, DomainError> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == raw)
+            .ok_or_else(|| {
+                DomainError::new(
+                    "invalid_role",
+                    format!(
+                        "unknown role '{raw}'; roles are operator, qc_analyst, qa, qp, auditor, admin"
+                    ),
+                )
+            })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A non-empty set of roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Roles(BTreeSet<Role>);
+
+impl Roles {
+    pub fn new(roles: impl IntoIterator<Item = Role>) -> Result<Self, DomainError> {
+        let set: BTreeSet<Role> = roles.into_iter().collect();
+        if set.is_empty() {
+            return Err(DomainError::new(
+                "no_roles",
+                "an account needs at least one role",
+            ));
+        }
+        Ok(Roles(set))
+    }
+
+    pub fn parse_names<S: AsRef<str>>(names: &[S]) -> Result<Self, DomainError> {
+        Roles::new(
+            names
+                .iter()
+                .map(|name| name.as_ref().parse())
+                .collect::<Result<Vec<Role>, _>>()?,
+        )
+    }
+
+    /// The stored form: role names joined by commas, in a fixed order.
+    pub fn to_column(&self) -> String {
+        self.iter().map(Role::as_str).collect::<Vec<_>>().join(",")
+    }
+
+    pub fn from_column(column: &str) -> Result<Self, DomainError> {
+        Roles::parse_names(&column.split(',').collect::<Vec<_>>())
+    }
+
+    pub fn contains(&self, role: Role) -> bool {
+        self.0.contains(&role)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Role> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.iter().map(Role::as_str).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lowercase_and_not_reserved() {
+        assert!(Username::parse("anna.rossi").is_ok());
+        for bad in ["", "ab", "Anna", "1anna", "anna rossi", "system", "anna@x"] {
+            assert!(Username::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_column() {
+        let roles = Roles::parse_names(&["qp", "operator"]).expect("valid roles");
+        assert_eq!(roles.to_column(), "operator,qp");
+        assert_eq!(Roles::from_column("operator,qp").expect("valid"), roles);
+        assert!(Roles::parse_names::<&str>(&[]).is_err());
+        assert!(Roles::parse_names(&["chief"]).is_err());
+    }
+}

@@ -1,0 +1,54 @@
+//! Domain types and rules: pure, no I/O. Values that exist are valid.
+
+mod account;
+
+pub use account::{FullName, Role, Roles, Username};
+
+/// Why a command was refused, which decides how the API answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The input is not acceptable as given.
+    Invalid,
+    /// The input is fine but the current state does not allow it.
+    Conflict,
+    /// The thing named does not exist.
+    NotFound,
+    /// A rule about who may do this forbids it.
+    Forbidden,
+}
+
+/// A refusal of a value or a command, with a stable code clients can match and an English
+/// message the UI can translate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DomainError {
+    pub refusal: Refusal,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl DomainError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self::with(Refusal::Invalid, code, message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::with(Refusal::Conflict, code, message)
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::with(Refusal::NotFound, code, message)
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::with(Refusal::Forbidden, code, message)
+    }
+
+    fn with(refusal: Refusal, code: &'static str, message: impl Into<String>) -> Self {
+        DomainError {
+            refusal,
+            code,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The one place where errors become HTTP responses: RFC 7807 `application/problem+json`
+//! with a stable `type` URI per error code and a human `detail`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::auth::AuthError;
+use crate::db::DbError;
+use crate::domain::{DomainError, Refusal};
+use crate::ledger::LedgerError;
+
+const PROBLEM_BASE: &str = "https://cartrec.org/problems/";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The request itself could not be read (malformed JSON, wrong types, bad query string).
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method {0} is not allowed here")]
+    MethodNotAllowed(String),
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        AppError::Db(DbError::Query(e))
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    type_uri: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    code: &'a str,
+}
+
+impl AppError {
+    /// Stable machine-readable code; also the last segment of the problem `type` URI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(e) => e.code,
+            AppError::Auth(e) => match e {
+                AuthError::InvalidCredentials => "invalid_credentials",
+                AuthError::MissingToken => "missing_token",
+                AuthError::InvalidToken => "invalid_token",
+                AuthError::SessionEnded => "session_ended",
+                AuthError::Forbidden(_) => "forbidden",
+                AuthError::PasswordChangeRequired => "password_change_required",
+                AuthError::Hashing => "internal_error",
+            },
+            AppError::BadRequest(_) => "bad_request",
+            AppError::NotFound(_) => "not_found",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::Ledger(_) | AppError::Db(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self.status_code() {
+            StatusCode::BAD_REQUEST => "Bad request",
+            StatusCode::UNAUTHORIZED => "Not authenticated",
+            StatusCode::FORBIDDEN => "Forbidden",
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
+            StatusCode::CONFLICT => "Conflict",
+            StatusCode::UNPROCESSABLE_ENTITY => "Refused",
+            StatusCode::SERVICE_UNAVAILABLE => "Service unavailable",
+            _ => "Internal error",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            // Never leak database or ledger internals to the client; they are logged instead.
+            AppError::Ledger(_) | AppError::Db(_) | AppError::Auth(AuthError::Hashing) => {
+                "the server could not complete the request; nothing was recorded".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Domain(e) => match e.refusal {
+                Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Conflict => StatusCode::CONFLICT,
+                Refusal::NotFound => StatusCode::NOT_FOUND,
+                Refusal::Forbidden => StatusCode::FORBIDDEN,
+            },
+            AppError::Auth(e) => match e {
+                AuthError::InvalidCredentials
+                | AuthError::MissingToken
+                | AuthError::InvalidToken
+                | AuthError::SessionEnded => StatusCode::UNAUTHORIZED,
+                AuthError::Forbidden(_) | AuthError::PasswordChangeRequired => {
+                    StatusCode::FORBIDDEN
+                }
+                AuthError::Hashing => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Ledger(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, cause = ?self, "request failed");
+        } else {
+            tracing::info!(code = self.code(), detail = %self, "request refused");
+        }
+        let code = self.code();
+        let problem = Problem {
+            type_uri: format!("{PROBLEM_BASE}{code}"),
+            title: self.title(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code,
+        };
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        if status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(problem)
+    }
+}

@@ -1,0 +1,119 @@
+use actix_web::{web, HttpResponse};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use crate::accounts::Principal;
+use crate::auth::Action;
+use crate::db::schema::ledger_entries::dsl as le;
+use crate::error::AppError;
+use crate::ledger::{self, Entry};
+
+const MAX_PAGE: i64 = 1_000;
+const DEFAULT_PAGE: i64 = 100;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    from: Option<i64>,
+    limit: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct EntryView {
+    v: i32,
+    seq: i64,
+    stream: String,
+    stream_seq: i64,
+    kind: String,
+    actor: String,
+    recorded_at: String,
+    payload: serde_json::Value,
+    payload_sha256: String,
+    prev_hash: String,
+    stream_prev_hash: String,
+    hash: String,
+    entry_bytes: String,
+    payload_bytes: String,
+}
+
+impl TryFrom<Entry> for EntryView {
+    type Error = AppError;
+
+    fn try_from(entry: Entry) -> Result<Self, AppError> {
+        Ok(EntryView {
+            payload: entry.payload()?,
+            v: entry.v,
+            seq: entry.seq,
+            prev_hash: hex::encode(&entry.prev_hash),
+            stream_prev_hash: hex::encode(&entry.stream_prev_hash),
+            hash: hex::encode(&entry.hash),
+            entry_bytes: BASE64.encode(&entry.entry_bytes),
+            payload_bytes: BASE64.encode(&entry.payload_bytes),
+            stream: entry.stream,
+            stream_seq: entry.stream_seq,
+            kind: entry.kind,
+            actor: entry.actor,
+            recorded_at: entry.recorded_at,
+            payload_sha256: entry.payload_sha256,
+        })
+    }
+}
+
+/// Pages through the ledger in `seq` order. `next` is the `from` of the following page, or
+/// null at the end.
+pub async fn entries(
+    who: Principal,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    who.authorize(Action::ReadLedger)?;
+    let from = query.from.unwrap_or(0);
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if from < 0 || !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::BadRequest(format!(
+            "`from` must be 0 or more and `limit` between 1 and {MAX_PAGE}"
+        )));
+    }
+    let mut page: Vec<Entry> = state
+        .db
+        .run(move |conn| {
+            le::ledger_entries
+                .filter(le::seq.ge(from))
+                .order(le::seq.asc())
+                .limit(limit + 1)
+                .select(Entry::as_select())
+                .load(conn)
+                .map_err(AppError::from)
+        })
+        .await?;
+    let has_more = page.len() as i64 > limit;
+    page.truncate(limit as usize);
+    let next = has_more.then(|| page.last().map(|e| e.seq + 1)).flatten();
+    let entries = page
+        .into_iter()
+        .map(EntryView::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries, "next": next })))
+}
+
+pub async fn verify(who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    who.authorize(Action::VerifyLedger)?;
+    let report = state
+        .db
+        .run(|conn| ledger::verify(conn).map_err(AppError::from))
+        .await?;
+    let failure = report
+        .failure
+        .as_ref()
+        .map(|f| serde_json::json!({ "seq": f.seq, "reason": f.reason }));
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "ok": report.is_ok(),
+        "entries": report.entries,
+        "head": report.head.map(hex::encode),
+        "failure": failure,
+        "summary": report.to_string(),
+    })))
+}

@@ -1,0 +1,43 @@
+//! The ledger: the one place where events are hashed, chained and written.
+//!
+//! Every write in cartrec goes through [`write`]: it serializes appends in the database, runs the
+//! caller's domain check in the same transaction, and appends the events the check returns.
+
+mod append;
+mod canonical;
+mod entry;
+mod verify;
+
+pub use append::{write, Appender};
+pub use canonical::{canonical_bytes, leaf_hash, payload_sha256, Hash, ZERO_HASH};
+pub use entry::{
+    format_recorded_at, Actor, Entry, EntryHeader, EventKind, NewEvent, Payload, Position, Stream,
+    ENTRY_VERSION,
+};
+pub use verify::{verify, VerifyFailure, VerifyReport};
+
+use crate::db::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("invalid stream name `{0}`")]
+    InvalidStream(String),
+    #[error("invalid event kind `{0}`")]
+    InvalidKind(String),
+    #[error("invalid actor `{0}`")]
+    InvalidActor(String),
+    #[error("an event payload must be a JSON object")]
+    PayloadNotObject,
+    #[error("cannot canonicalize: {0}")]
+    Canonical(#[from] serde_json::Error),
+    #[error("stored entry {seq} is corrupt: {reason}")]
+    Corrupt { seq: i64, reason: String },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for LedgerError {
+    fn from(e: diesel::result::Error) -> Self {
+        LedgerError::Db(DbError::Query(e))
+    }
+}

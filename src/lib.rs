@@ -1,0 +1,15 @@
+//! cartrec: a GMP electronic batch record for autologous CAR-T manufacturing, built on an
+//! append-only, hash-chained ledger.
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod ledger;
+pub mod startup;
+pub mod telemetry;

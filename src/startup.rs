@@ -1,0 +1,111 @@
+//! Builds the application from settings: keys, database, migrations, first admin, server.
+//! `main` and the tests both start cartrec through here.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpServer};
+use chrono::Duration;
+use secrecy::SecretString;
+use tracing_actix_web::TracingLogger;
+
+use crate::accounts::{self, SessionPolicy};
+use crate::auth::TokenKeys;
+use crate::config::Settings;
+use crate::db::{self, migrations, Db};
+use crate::http::{self, AppState};
+use crate::keys;
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    /// The one-time password of the first admin, when this start created it.
+    pub bootstrap_password: Option<SecretString>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&settings.data_dir)?;
+        let jwt_secret = keys::load_or_create_jwt_secret(&settings.jwt_secret_path())?;
+        let signer = keys::load_or_create_checkpoint_key(
+            &settings.checkpoint_key_path(),
+            &settings.log_origin,
+        )?;
+        tracing::info!(vkey = %signer.vkey(), "checkpoint verifier key");
+
+        let db = Db::new(db::build_pool(
+            &settings.database_url(),
+            settings.db_pool_size,
+        )?);
+        if settings.migrate_on_start {
+            let applied = db.run(migrations::run_pending).await?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "database migrations applied");
+            }
+        }
+        let bootstrap_password = db.run(accounts::bootstrap_admin).await?;
+
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            db,
+            tokens: TokenKeys::new(
+                &jwt_secret,
+                Duration::minutes(settings.token_ttl_minutes.into()),
+            ),
+            sessions: SessionPolicy {
+                idle: Duration::minutes(settings.session_idle_minutes.into()),
+                max_age: Duration::hours(settings.session_max_hours.into()),
+            },
+        });
+        let server = serve(listener, state, &settings)?;
+        tracing::info!(address = %settings.bind, port, "cartrec listening");
+        Ok(Application {
+            server,
+            port,
+            bootstrap_password,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    settings: &Settings,
+) -> std::io::Result<Server> {
+    let max_body = settings.max_body_bytes;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(security_headers())
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .configure(http::configure(max_body))
+    })
+    .listen(listener)?;
+    if settings.workers > 0 {
+        server = server.workers(settings.workers);
+    }
+    Ok(server.run())
+}
+
+/// Headers for every response: no caching of records, no sniffing, no framing, no scripts.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("Cache-Control", "no-store"))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+        .add(("Referrer-Policy", "no-referrer"))
+}

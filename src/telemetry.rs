@@ -1,0 +1,31 @@
+//! Telemetry in one place: a tracing subscriber (pretty or JSON) and per-request spans with a
+//! request id (tracing-actix-web's `TracingLogger`).
+
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{fmt, EnvFilter};
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber. `RUST_LOG` wins over the configured level when set.
+/// Logs go to stderr so that stdout carries only what a command prints for the user.
+pub fn init(format: LogFormat, level: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let registry = tracing_subscriber::registry().with(filter);
+    let result = match format {
+        LogFormat::Json => registry
+            .with(
+                fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(false)
+                    .with_writer(std::io::stderr),
+            )
+            .try_init(),
+        LogFormat::Pretty => registry
+            .with(fmt::layer().with_writer(std::io::stderr))
+            .try_init(),
+    };
+    // A second init (tests, benches) keeps the first subscriber.
+    drop(result);
+}

@@ -1,0 +1,264 @@
+//! `spawn_app()`: the real server on a random port with a fresh database of the backend chosen
+//! by `CARTREC_TEST_DATABASE` (unset or `sqlite`: a temp file; a `postgres://` URL: a new
+//! database on that server, dropped afterwards), plus a typed client.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use cartrec::config::{LogFormat, Settings};
+use cartrec::db::{ConnectionManager, DbConn};
+use cartrec::startup::Application;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use reqwest::{Response, StatusCode};
+use secrecy::ExposeSecret;
+use serde_json::{json, Value};
+
+pub const BACKEND_ENV: &str = "CARTREC_TEST_DATABASE";
+
+/// A database for one test. PostgreSQL databases are dropped when this is.
+pub struct TestDatabase {
+    pub url: String,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub fn create(dir: &std::path::Path) -> TestDatabase {
+        match std::env::var(BACKEND_ENV) {
+            Ok(url) if url.starts_with("postgres") => {
+                let name = format!("cartrec_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin =
+                    diesel::PgConnection::establish(&url).expect("PostgreSQL reachable");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let (base, _) = url.rsplit_once('/').expect("URL with a database name");
+                TestDatabase {
+                    url: format!("{base}/{name}"),
+                    postgres: Some((url.clone(), name)),
+                }
+            }
+            _ => TestDatabase {
+                url: dir.join("cartrec.sqlite3").to_string_lossy().into_owned(),
+                postgres: None,
+            },
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    pub fn connect(&self) -> DbConn {
+        ConnectionManager::new(&self.url)
+            .connect()
+            .expect("test database reachable")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub struct TestUser {
+    pub username: String,
+    pub password: String,
+    pub token: String,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub admin: TestUser,
+    pub db: TestDatabase,
+    pub settings: Settings,
+    // Last, so the database is dropped before its directory.
+    pub data_dir: tempfile::TempDir,
+}
+
+pub fn test_settings(data_dir: &std::path::Path, database_url: &str) -> Settings {
+    Settings {
+        database_url: Some(database_url.to_owned()),
+        bind: "127.0.0.1:0".to_owned(),
+        data_dir: data_dir.to_owned(),
+        log_format: LogFormat::Pretty,
+        workers: 2,
+        db_pool_size: 8,
+        ..Settings::default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        cartrec::telemetry::init(LogFormat::Pretty, "debug");
+    }
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let db = TestDatabase::create(data_dir.path());
+    let mut settings = test_settings(data_dir.path(), &db.url);
+    configure(&mut settings);
+    let app = Application::build(settings.clone())
+        .await
+        .expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let bootstrap = app
+        .bootstrap_password
+        .as_ref()
+        .expect("a fresh database creates the first admin")
+        .expose_secret()
+        .to_owned();
+    tokio::spawn(app.run_until_stopped());
+    let mut test_app = TestApp {
+        address,
+        client: reqwest::Client::new(),
+        admin: TestUser {
+            username: "admin".into(),
+            password: bootstrap,
+            token: String::new(),
+        },
+        db,
+        settings,
+        data_dir,
+    };
+    test_app.admin = test_app
+        .activate("admin", &test_app.admin.password.clone())
+        .await;
+    test_app
+}
+
+static USER_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    pub async fn login_token(&self, username: &str, password: &str) -> String {
+        let response = self.login(username, password).await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {username}");
+        let body: Value = response.json().await.expect("JSON");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// Logs in with a temporary password, replaces it, and logs in again.
+    pub async fn activate(&self, username: &str, temporary: &str) -> TestUser {
+        let token = self.login_token(username, temporary).await;
+        let password = format!("Lasting-{}-passphrase", uuid::Uuid::new_v4().simple());
+        let changed = self
+            .post(
+                "/api/v1/auth/password",
+                Some(&token),
+                &json!({ "current_password": temporary, "new_password": password }),
+            )
+            .await;
+        assert_eq!(
+            changed.status(),
+            StatusCode::NO_CONTENT,
+            "password change of {username}"
+        );
+        let token = self.login_token(username, &password).await;
+        TestUser {
+            username: username.to_owned(),
+            password,
+            token,
+        }
+    }
+
+    /// Creates an account with these roles (by the admin) and activates it.
+    pub async fn user_with_roles(&self, roles: &[&str]) -> TestUser {
+        let n = USER_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let username = format!(
+            "{}{n}",
+            roles.first().copied().unwrap_or("user").replace('_', "")
+        );
+        let temporary = format!("Temporary-{}-pw", uuid::Uuid::new_v4().simple());
+        let created = self
+            .post(
+                "/api/v1/users",
+                Some(&self.admin.token),
+                &json!({ "username": username, "full_name": format!("Test Person {n}"),
+                         "roles": roles, "password": temporary }),
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED, "create {username}");
+        self.activate(&username, &temporary).await
+    }
+
+    pub async fn ledger_entries(&self, auditor: &TestUser) -> Vec<Value> {
+        let mut entries = Vec::new();
+        let mut from = 0;
+        loop {
+            let page: Value = self
+                .get(
+                    &format!("/api/v1/ledger/entries?from={from}&limit=1000"),
+                    Some(&auditor.token),
+                )
+                .await
+                .json()
+                .await
+                .expect("JSON");
+            entries.extend(page["entries"].as_array().expect("entries").iter().cloned());
+            match page["next"].as_i64() {
+                Some(next) => from = next,
+                None => return entries,
+            }
+        }
+    }
+
+    /// Runs the `cartrec` binary against this app's database and data directory.
+    pub fn run_cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cartrec"))
+            .args(args)
+            .env("CARTREC_DATABASE_URL", &self.db.url)
+            .env("CARTREC_DATA_DIR", self.data_dir.path())
+            .env("CARTREC_LOG_LEVEL", "warn")
+            .output()
+            .expect("cartrec runs")
+    }
+}
+
+pub async fn problem(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json", "status {status}");
+    (status, response.json().await.expect("problem JSON"))
+}

@@ -1,0 +1,9 @@
+//! API tests: the real server, over HTTP, against a real database of either backend.
+
+mod accounts;
+mod auth;
+mod conformance;
+mod health;
+mod helpers;
+mod ledger_api;
+mod ledger_integrity;
