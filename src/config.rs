@@ -73,8 +73,14 @@ impl Settings {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
+        // `CARTREC_CONFIG` names the file; `CARTREC_TEST_*` belong to the test suite. Every
+        // other `CARTREC_*` variable must be a setting, so a typo is an error, not ignored.
+        let env = Env::prefixed("CARTREC_").filter(|key| {
+            let key = key.as_str().to_ascii_lowercase();
+            key != "config" && !key.starts_with("test_")
+        });
         figment
-            .merge(Env::prefixed("CARTREC_"))
+            .merge(env)
             .extract()
             .map_err(|e| ConfigError(Box::new(e)))
     }
@@ -114,11 +120,17 @@ mod tests {
                 "bind = \"0.0.0.0:9000\"\nlog_level = \"debug\"",
             )?;
             jail.set_env("CARTREC_LOG_LEVEL", "warn");
+            jail.set_env("CARTREC_TEST_DATABASE", "ignored by the service");
             let settings =
                 Settings::load(Some(Path::new("cartrec.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(settings.bind, "0.0.0.0:9000");
             assert_eq!(settings.log_level, "warn");
             assert_eq!(settings.token_ttl_minutes, 15);
+            jail.set_env("CARTREC_TOKEN_TTL", "5");
+            assert!(
+                Settings::load(None).is_err(),
+                "a misspelt setting is refused"
+            );
             Ok(())
         });
     }

@@ -55,9 +55,19 @@ async fn a_role_change_takes_effect_and_ends_the_users_sessions() {
         .await
         .expect("JSON");
     assert_eq!(changed["roles"], json!(["auditor"]));
-    assert_eq!(app.get("/api/v1/users/me", Some(&user.token)).await.status(), 401);
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&user.token))
+            .await
+            .status(),
+        401
+    );
     let token = app.login_token(&user.username, &user.password).await;
-    assert_eq!(app.get("/api/v1/ledger/entries", Some(&token)).await.status(), 200);
+    assert_eq!(
+        app.get("/api/v1/ledger/entries", Some(&token))
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -78,19 +88,54 @@ async fn accounts_are_listed_without_password_hashes() {
 async fn invalid_accounts_are_refused_with_a_clear_message() {
     let app = spawn_app().await;
     let cases = [
-        (json!({"username": "Bad Name", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}), 422, "invalid_username"),
-        (json!({"username": "system", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}), 422, "reserved_username"),
-        (json!({"username": "anna", "full_name": "A B", "roles": ["chief"], "password": "Temporary-password-1"}), 422, "invalid_role"),
-        (json!({"username": "anna", "full_name": "A B", "roles": [], "password": "Temporary-password-1"}), 422, "no_roles"),
-        (json!({"username": "anna", "full_name": "A B", "roles": ["qa"], "password": "short"}), 422, "weak_password"),
-        (json!({"username": "anna", "full_name": "A B", "roles": ["qa"], "password": "my-name-is-anna-ok"}), 422, "weak_password"),
-        (json!({"username": "admin", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}), 409, "username_taken"),
+        (
+            json!({"username": "Bad Name", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}),
+            422,
+            "invalid_username",
+        ),
+        (
+            json!({"username": "system", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}),
+            422,
+            "reserved_username",
+        ),
+        (
+            json!({"username": "anna", "full_name": "A B", "roles": ["chief"], "password": "Temporary-password-1"}),
+            422,
+            "invalid_role",
+        ),
+        (
+            json!({"username": "anna", "full_name": "A B", "roles": [], "password": "Temporary-password-1"}),
+            422,
+            "no_roles",
+        ),
+        (
+            json!({"username": "anna", "full_name": "A B", "roles": ["qa"], "password": "short"}),
+            422,
+            "weak_password",
+        ),
+        (
+            json!({"username": "anna", "full_name": "A B", "roles": ["qa"], "password": "my-name-is-anna-ok"}),
+            422,
+            "weak_password",
+        ),
+        (
+            json!({"username": "admin", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}),
+            409,
+            "username_taken",
+        ),
     ];
     for (body, status, code) in cases {
-        let (actual, problem_body) = problem(app.post("/api/v1/users", Some(&app.admin.token), &body).await).await;
+        let (actual, problem_body) = problem(
+            app.post("/api/v1/users", Some(&app.admin.token), &body)
+                .await,
+        )
+        .await;
         assert_eq!(actual, status, "{body}");
         assert_eq!(problem_body["code"], code, "{body}");
-        assert!(!problem_body["detail"].as_str().unwrap_or_default().is_empty());
+        assert!(!problem_body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty());
     }
 }
 
@@ -99,14 +144,34 @@ async fn deactivating_needs_an_existing_active_user_and_a_reason() {
     let app = spawn_app().await;
     let user = app.user_with_roles(&["qa"]).await;
     let path = format!("/api/v1/users/{}/deactivate", user.username);
-    let (status, _) = problem(app.post(&path, Some(&app.admin.token), &json!({ "reason": " " })).await).await;
-    assert_eq!(status, 422);
-    assert_eq!(app.post(&path, Some(&app.admin.token), &json!({ "reason": "left" })).await.status(), 200);
-    let (status, body) = problem(app.post(&path, Some(&app.admin.token), &json!({ "reason": "again" })).await).await;
-    assert_eq!((status.as_u16(), body["code"].as_str()), (409, Some("already_inactive")));
     let (status, _) = problem(
-        app.post("/api/v1/users/ghost/deactivate", Some(&app.admin.token), &json!({ "reason": "x" }))
+        app.post(&path, Some(&app.admin.token), &json!({ "reason": " " }))
             .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        app.post(&path, Some(&app.admin.token), &json!({ "reason": "left" }))
+            .await
+            .status(),
+        200
+    );
+    let (status, body) = problem(
+        app.post(&path, Some(&app.admin.token), &json!({ "reason": "again" }))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (409, Some("already_inactive"))
+    );
+    let (status, _) = problem(
+        app.post(
+            "/api/v1/users/ghost/deactivate",
+            Some(&app.admin.token),
+            &json!({ "reason": "x" }),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, 404);

@@ -11,7 +11,8 @@ use crate::helpers::{problem, spawn_app, TestApp};
 async fn wrong_password_and_unknown_user_get_the_same_401() {
     let app = spawn_app().await;
     let (status_wrong, wrong) = problem(app.login("admin", "not-the-password-at-all").await).await;
-    let (status_unknown, unknown) = problem(app.login("nobody", "not-the-password-at-all").await).await;
+    let (status_unknown, unknown) =
+        problem(app.login("nobody", "not-the-password-at-all").await).await;
     assert_eq!(status_wrong, 401);
     assert_eq!(status_unknown, 401);
     assert_eq!(wrong, unknown);
@@ -46,7 +47,10 @@ async fn every_login_attempt_is_a_ledger_event() {
     let unknown = entries.last().expect("entries");
     assert_eq!(unknown["stream"], "system");
     assert_eq!(unknown["kind"], "auth.login_failed");
-    assert!(unknown["payload"].get("username").is_none(), "typed names are hashed");
+    assert!(
+        unknown["payload"].get("username").is_none(),
+        "typed names are hashed"
+    );
 }
 
 #[tokio::test]
@@ -61,14 +65,16 @@ async fn requests_without_a_token_get_401() {
 
 fn claims_for(app: &TestApp, token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("JWT has a payload");
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url"))
-        .expect("claims JSON");
+    let claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url"))
+            .expect("claims JSON");
     assert_eq!(claims["sub"], app.admin.username.as_str());
     claims
 }
 
 fn real_secret(app: &TestApp) -> Vec<u8> {
-    let text = std::fs::read_to_string(app.data_dir.path().join("jwt.secret")).expect("secret file");
+    let text =
+        std::fs::read_to_string(app.data_dir.path().join("jwt.secret")).expect("secret file");
     STANDARD.decode(text.trim()).expect("base64 secret")
 }
 
@@ -76,12 +82,20 @@ fn real_secret(app: &TestApp) -> Vec<u8> {
 async fn a_token_signed_with_another_secret_is_refused() {
     let app = spawn_app().await;
     let claims = claims_for(&app, &app.admin.token);
-    let forged = encode(&Header::default(), &claims, &EncodingKey::from_secret(b"another secret, 32 bytes long!!!"))
-        .expect("encodes");
+    let forged = encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(b"another secret, 32 bytes long!!!"),
+    )
+    .expect("encodes");
     assert_eq!(app.get("/api/v1/users", Some(&forged)).await.status(), 401);
     // The same claims with the real secret pass: the test forges nothing else.
-    let genuine = encode(&Header::default(), &claims, &EncodingKey::from_secret(&real_secret(&app)))
-        .expect("encodes");
+    let genuine = encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(&real_secret(&app)),
+    )
+    .expect("encodes");
     assert_eq!(app.get("/api/v1/users", Some(&genuine)).await.status(), 200);
 }
 
@@ -103,8 +117,12 @@ async fn an_expired_token_is_refused() {
     let now = chrono::Utc::now().timestamp();
     claims["iat"] = json!(now - 3600);
     claims["exp"] = json!(now - 60);
-    let expired = encode(&Header::default(), &claims, &EncodingKey::from_secret(&real_secret(&app)))
-        .expect("encodes");
+    let expired = encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(&real_secret(&app)),
+    )
+    .expect("encodes");
     let (status, body) = problem(app.get("/api/v1/users", Some(&expired)).await).await;
     assert_eq!(status, 401);
     assert_eq!(body["code"], "invalid_token");
@@ -114,7 +132,12 @@ async fn an_expired_token_is_refused() {
 async fn a_deactivated_users_token_stops_working_at_once() {
     let app = spawn_app().await;
     let operator = app.user_with_roles(&["operator"]).await;
-    assert_eq!(app.get("/api/v1/users/me", Some(&operator.token)).await.status(), 200);
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&operator.token))
+            .await
+            .status(),
+        200
+    );
     let deactivated = app
         .post(
             &format!("/api/v1/users/{}/deactivate", operator.username),
@@ -123,7 +146,12 @@ async fn a_deactivated_users_token_stops_working_at_once() {
         )
         .await;
     assert_eq!(deactivated.status(), 200);
-    assert_eq!(app.get("/api/v1/users/me", Some(&operator.token)).await.status(), 401);
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&operator.token))
+            .await
+            .status(),
+        401
+    );
     let (status, _) = problem(app.login(&operator.username, &operator.password).await).await;
     assert_eq!(status, 401);
 }
@@ -140,7 +168,12 @@ async fn a_temporary_password_allows_nothing_but_changing_it() {
         )
         .await;
     assert_eq!(created.status(), 201);
-    let login: Value = app.login("newadmin", "Temporary-password-1").await.json().await.expect("JSON");
+    let login: Value = app
+        .login("newadmin", "Temporary-password-1")
+        .await
+        .json()
+        .await
+        .expect("JSON");
     assert_eq!(login["must_change_password"], true);
     let token = login["access_token"].as_str().expect("token");
     let (status, body) = problem(app.get("/api/v1/users", Some(token)).await).await;
@@ -176,15 +209,28 @@ async fn changing_the_password_ends_every_session_and_needs_the_old_one() {
     for token in [&user.token, &second_session] {
         assert_eq!(app.get("/api/v1/users/me", Some(token)).await.status(), 401);
     }
-    assert_eq!(app.login(&user.username, &user.password).await.status(), 401);
-    assert_eq!(app.login(&user.username, "Another-long-passphrase-9").await.status(), 200);
+    assert_eq!(
+        app.login(&user.username, &user.password).await.status(),
+        401
+    );
+    assert_eq!(
+        app.login(&user.username, "Another-long-passphrase-9")
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn logout_ends_the_session() {
     let app = spawn_app().await;
     let user = app.user_with_roles(&["operator"]).await;
-    assert_eq!(app.post("/api/v1/auth/logout", Some(&user.token), &json!({})).await.status(), 204);
+    assert_eq!(
+        app.post("/api/v1/auth/logout", Some(&user.token), &json!({}))
+            .await
+            .status(),
+        204
+    );
     let (status, body) = problem(app.get("/api/v1/users/me", Some(&user.token)).await).await;
     assert_eq!(status, 401);
     assert_eq!(body["code"], "session_ended");
@@ -193,7 +239,12 @@ async fn logout_ends_the_session() {
 #[tokio::test]
 async fn malformed_login_bodies_get_400_problem_json() {
     let app = spawn_app().await;
-    for body in ["{", "[]", r#"{"username": 1, "password": "x"}"#, r#"{"username": "a"}"#] {
+    for body in [
+        "{",
+        "[]",
+        r#"{"username": 1, "password": "x"}"#,
+        r#"{"username": "a"}"#,
+    ] {
         let response = app
             .client
             .post(app.url("/api/v1/auth/login"))
@@ -213,5 +264,9 @@ async fn malformed_login_bodies_get_400_problem_json() {
         .send()
         .await
         .expect("sent");
-    assert!(response.status() == 400 || response.status() == 413, "{}", response.status());
+    assert!(
+        response.status() == 400 || response.status() == 413,
+        "{}",
+        response.status()
+    );
 }

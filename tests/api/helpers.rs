@@ -77,7 +77,6 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub admin: TestUser,
     pub db: TestDatabase,
-    pub settings: Settings,
     // Last, so the database is dropped before its directory.
     pub data_dir: tempfile::TempDir,
 }
@@ -126,7 +125,6 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
             token: String::new(),
         },
         db,
-        settings,
         data_dir,
     };
     test_app.admin = test_app
