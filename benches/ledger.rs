@@ -1,1 +1,131 @@
-fn main() {}
+//! Ledger throughput on each backend: appends/s with 1 and 8 writers (one transaction per
+//! append, as the service does), and full verification in entries/s over 100k entries.
+//!
+//!     cargo bench --bench ledger
+//!
+//! PostgreSQL is measured when `CARTREC_BENCH_POSTGRES` (an admin URL) is set or a server
+//! answers on 127.0.0.1:5432; a scratch database is created and dropped.
+
+use std::time::{Duration, Instant};
+
+use cartrec::db::{build_pool, migrations, Pool};
+use cartrec::error::AppError;
+use cartrec::ledger::{self, Actor, EventKind, NewEvent, Stream};
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use serde_json::json;
+
+const SINGLE_WRITER_APPENDS: usize = 2_000;
+const WRITERS: usize = 8;
+const APPENDS_PER_WRITER: usize = 500;
+const VERIFY_ENTRIES: usize = 100_000;
+const BULK_BATCH: usize = 1_000;
+
+fn event(writer: usize, i: usize) -> NewEvent {
+    NewEvent::from_value(
+        Stream::parse(&format!("batch/BENCH-{writer}")).expect("stream"),
+        EventKind::parse("batch.step_recorded").expect("kind"),
+        json!({ "step": "expansion", "day": i % 12, "viable_cells": { "text": "1.25e8", "unit": "cells" },
+                "viability": { "text": "92.5", "unit": "%" }, "operator_note": "feeding done" }),
+    )
+    .expect("event")
+}
+
+/// `count` appends by one writer, each in its own transaction.
+fn append_each(pool: &Pool, writer: usize, count: usize) {
+    let mut conn = pool.get().expect("connection");
+    for i in 0..count {
+        ledger::write(&mut conn, |tx| {
+            tx.append(&Actor::system(), event(writer, i))
+                .map_err(AppError::from)
+        })
+        .expect("append");
+    }
+}
+
+fn rate(count: usize, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64()
+}
+
+fn bench_backend(name: &str, url: &str) {
+    let pool = build_pool(url, (WRITERS + 1) as u32).expect("pool");
+    migrations::run_pending(&mut pool.get().expect("connection")).expect("migrations");
+
+    let started = Instant::now();
+    append_each(&pool, 0, SINGLE_WRITER_APPENDS);
+    let single = rate(SINGLE_WRITER_APPENDS, started.elapsed());
+
+    let started = Instant::now();
+    let writers: Vec<_> = (1..=WRITERS)
+        .map(|w| {
+            let pool = pool.clone();
+            std::thread::spawn(move || append_each(&pool, w, APPENDS_PER_WRITER))
+        })
+        .collect();
+    writers.into_iter().for_each(|w| w.join().expect("writer"));
+    let parallel = rate(WRITERS * APPENDS_PER_WRITER, started.elapsed());
+
+    // Fill up to 100k entries in large transactions (setup only, not measured).
+    let mut conn = pool.get().expect("connection");
+    let mut existing = SINGLE_WRITER_APPENDS + WRITERS * APPENDS_PER_WRITER;
+    while existing < VERIFY_ENTRIES {
+        let batch = BULK_BATCH.min(VERIFY_ENTRIES - existing);
+        ledger::write(&mut conn, |tx| {
+            (0..batch).try_for_each(|i| {
+                tx.append(&Actor::system(), event(100 + i % 50, i))
+                    .map(drop)
+            })
+        })
+        .map_err(AppError::from)
+        .expect("bulk append");
+        existing += batch;
+    }
+
+    let started = Instant::now();
+    let report = ledger::verify(&mut conn).expect("verify");
+    let verify_elapsed = started.elapsed();
+    assert!(report.is_ok(), "{report}");
+
+    println!(
+        "{name:<10} appends/s 1 writer: {single:>8.0}   appends/s {WRITERS} writers: {parallel:>8.0}   \
+         verify: {:>9.0} entries/s ({} entries in {:.2} s)",
+        rate(report.entries as usize, verify_elapsed),
+        report.entries,
+        verify_elapsed.as_secs_f64()
+    );
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = dir.path().join("bench.sqlite3");
+    bench_backend("sqlite", &sqlite.to_string_lossy());
+
+    let admin_url = std::env::var("CARTREC_BENCH_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    match diesel::PgConnection::establish(&admin_url) {
+        Ok(mut admin) => {
+            let name = format!("cartrec_bench_{}", std::process::id());
+            admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
+                ))
+                .expect("create bench database");
+            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
+            bench_backend("postgresql", &format!("{base}/{name}"));
+            admin
+                .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .expect("drop bench database");
+        }
+        Err(e) => println!("postgresql skipped: {e}"),
+    }
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak resident memory: {mib:.1} MiB");
+    }
+}

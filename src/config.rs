@@ -32,6 +32,15 @@ pub struct Settings {
     pub token_ttl_minutes: u32,
     pub session_idle_minutes: u32,
     pub session_max_hours: u32,
+    /// Consecutive wrong passwords (login, signature, password change) that lock an account.
+    pub lockout_threshold: u32,
+    pub lockout_minutes: u32,
+    /// How many recent passwords a new one may not repeat.
+    pub password_history: u32,
+    /// Password attempts (login, signature, password change) allowed per minute and client.
+    pub rate_limit_per_client_per_minute: u32,
+    /// Password attempts allowed per minute and account.
+    pub rate_limit_per_account_per_minute: u32,
     pub db_pool_size: u32,
     pub max_body_bytes: usize,
     /// Apply pending migrations on `serve`. Off where the runtime role may not run DDL.
@@ -54,6 +63,11 @@ impl Default for Settings {
             token_ttl_minutes: 15,
             session_idle_minutes: 15,
             session_max_hours: 8,
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            password_history: 5,
+            rate_limit_per_client_per_minute: 60,
+            rate_limit_per_account_per_minute: 10,
             db_pool_size: 16,
             max_body_bytes: 256 * 1024,
             migrate_on_start: true,

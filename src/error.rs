@@ -57,7 +57,9 @@ impl AppError {
                 AuthError::MissingToken => "missing_token",
                 AuthError::InvalidToken => "invalid_token",
                 AuthError::SessionEnded => "session_ended",
-                AuthError::Forbidden(_) => "forbidden",
+                AuthError::Forbidden(_) | AuthError::NoRule => "forbidden",
+                AuthError::AccountLocked { .. } => "account_locked",
+                AuthError::TooManyAttempts { .. } => "too_many_attempts",
                 AuthError::PasswordChangeRequired => "password_change_required",
                 AuthError::Hashing => "internal_error",
             },
@@ -77,6 +79,7 @@ impl AppError {
             StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
             StatusCode::CONFLICT => "Conflict",
             StatusCode::UNPROCESSABLE_ENTITY => "Refused",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::SERVICE_UNAVAILABLE => "Service unavailable",
             _ => "Internal error",
         }
@@ -106,10 +109,12 @@ impl ResponseError for AppError {
                 AuthError::InvalidCredentials
                 | AuthError::MissingToken
                 | AuthError::InvalidToken
-                | AuthError::SessionEnded => StatusCode::UNAUTHORIZED,
-                AuthError::Forbidden(_) | AuthError::PasswordChangeRequired => {
+                | AuthError::SessionEnded
+                | AuthError::AccountLocked { .. } => StatusCode::UNAUTHORIZED,
+                AuthError::Forbidden(_) | AuthError::NoRule | AuthError::PasswordChangeRequired => {
                     StatusCode::FORBIDDEN
                 }
+                AuthError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AuthError::Hashing => StatusCode::INTERNAL_SERVER_ERROR,
             },
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -139,6 +144,12 @@ impl ResponseError for AppError {
         response.content_type("application/problem+json");
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let AppError::Auth(AuthError::TooManyAttempts {
+            retry_after_seconds,
+        }) = self
+        {
+            response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
         }
         response.json(problem)
     }

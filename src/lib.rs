@@ -11,5 +11,6 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod ledger;
+pub mod signatures;
 pub mod startup;
 pub mod telemetry;

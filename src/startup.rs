@@ -10,8 +10,8 @@ use chrono::Duration;
 use secrecy::SecretString;
 use tracing_actix_web::TracingLogger;
 
-use crate::accounts::{self, SessionPolicy};
-use crate::auth::TokenKeys;
+use crate::accounts::{self, SecurityPolicy};
+use crate::auth::{Throttle, TokenKeys};
 use crate::config::Settings;
 use crate::db::{self, migrations, Db};
 use crate::http::{self, AppState};
@@ -54,10 +54,11 @@ impl Application {
                 &jwt_secret,
                 Duration::minutes(settings.token_ttl_minutes.into()),
             ),
-            sessions: SessionPolicy {
-                idle: Duration::minutes(settings.session_idle_minutes.into()),
-                max_age: Duration::hours(settings.session_max_hours.into()),
-            },
+            policy: SecurityPolicy::from_settings(&settings),
+            throttle: Throttle::new(
+                settings.rate_limit_per_client_per_minute,
+                settings.rate_limit_per_account_per_minute,
+            ),
         });
         let server = serve(listener, state, &settings)?;
         tracing::info!(address = %settings.bind, port, "cartrec listening");

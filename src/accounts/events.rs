@@ -54,6 +54,7 @@ impl Payload for LoginSucceeded<'_> {
 pub struct LoginFailed<'a> {
     pub reason: &'a str,
     pub client: &'a str,
+    pub consecutive_failures: i32,
 }
 impl Payload for LoginFailed<'_> {
     const KIND: &'static str = "user.login_failed";
@@ -77,4 +78,50 @@ pub struct LoggedOut<'a> {
 }
 impl Payload for LoggedOut<'_> {
     const KIND: &'static str = "user.logged_out";
+}
+
+#[derive(Debug, Serialize)]
+pub struct SignatureFailed {
+    pub reason: &'static str,
+    pub consecutive_failures: i32,
+}
+impl Payload for SignatureFailed {
+    const KIND: &'static str = "user.signature_failed";
+}
+
+#[derive(Debug, Serialize)]
+pub struct Locked {
+    pub until: String,
+    pub consecutive_failures: i32,
+    pub sessions_ended: usize,
+}
+impl Payload for Locked {
+    const KIND: &'static str = "user.locked";
+}
+
+#[derive(Debug, Serialize)]
+pub struct Unlocked {
+    /// `lock_expired` or `admin`.
+    pub reason: &'static str,
+}
+impl Payload for Unlocked {
+    const KIND: &'static str = "user.unlocked";
+}
+
+#[derive(Debug, Serialize)]
+pub struct PasswordReset {
+    pub sessions_ended: usize,
+    pub must_change_password: bool,
+}
+impl Payload for PasswordReset {
+    const KIND: &'static str = "user.password_reset";
+}
+
+#[derive(Debug, Serialize)]
+pub struct PasswordChangeFailed {
+    pub reason: &'static str,
+    pub consecutive_failures: i32,
+}
+impl Payload for PasswordChangeFailed {
+    const KIND: &'static str = "user.password_change_failed";
 }

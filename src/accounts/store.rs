@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{sessions, users};
+use crate::db::schema::{password_history, sessions, users};
 use crate::db::DbConn;
 use crate::domain::{DomainError, FullName, Roles, Username};
 
@@ -18,6 +18,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub failed_attempts: i32,
+    pub locked_until: Option<NaiveDateTime>,
 }
 
 /// An account as the domain sees it: parsed, so every field is valid.
@@ -29,6 +31,8 @@ pub struct Account {
     pub active: bool,
     pub must_change_password: bool,
     pub password_hash: String,
+    pub failed_attempts: i32,
+    pub locked_until: Option<NaiveDateTime>,
 }
 
 impl TryFrom<UserRow> for Account {
@@ -42,6 +46,8 @@ impl TryFrom<UserRow> for Account {
             active: row.active,
             must_change_password: row.must_change_password,
             password_hash: row.password_hash,
+            failed_attempts: row.failed_attempts,
+            locked_until: row.locked_until,
         })
     }
 }
@@ -90,6 +96,51 @@ pub fn set_roles(
 pub fn set_inactive(conn: &mut DbConn, username: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(username))
         .set((users::active.eq(false), users::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_failed_attempts(
+    conn: &mut DbConn,
+    username: &str,
+    failed_attempts: i32,
+    locked_until: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(username))
+        .set((
+            users::failed_attempts.eq(failed_attempts),
+            users::locked_until.eq(locked_until),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The newest `limit` password hashes of a user, the current one included.
+pub fn recent_password_hashes(
+    conn: &mut DbConn,
+    username: &str,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    password_history::table
+        .filter(password_history::username.eq(username))
+        .order(password_history::set_at.desc())
+        .limit(limit)
+        .select(password_history::password_hash)
+        .load(conn)
+}
+
+pub fn remember_password(
+    conn: &mut DbConn,
+    username: &str,
+    password_hash: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(password_history::table)
+        .values((
+            password_history::username.eq(username),
+            password_history::password_hash.eq(password_hash),
+            password_history::set_at.eq(at),
+        ))
         .execute(conn)
         .map(drop)
 }

@@ -1,5 +1,7 @@
-//! The one authorization table: which role may perform which action. Every handler asks it;
-//! the README prints it; a test walks it against every endpoint.
+//! The one authorization table: which role may perform which action. Every endpoint declares
+//! its action (`http::ENDPOINTS`) and the request extractor checks it here; signatures check
+//! the action of their meaning; the README prints the table; a test walks every endpoint
+//! against every role.
 
 use std::fmt;
 
@@ -7,20 +9,35 @@ use crate::domain::{Role, Roles};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// Read one's own account, change one's own password, log out.
+    /// Read one's own account, change one's own password, refresh a token, log out.
     ManageOwnAccount,
     ListUsers,
     CreateUser,
     ChangeUserRoles,
     DeactivateUser,
+    UnlockUser,
+    ResetUserPassword,
     ReadLedger,
     VerifyLedger,
+    ReadSignatures,
+    /// Apply an electronic signature to a record; the meaning needs its own action too.
+    SignRecord,
+    SignPerformed,
+    SignVerified,
+    SignWitnessed,
+    SignReviewed,
+    SignApproved,
+    SignReleased,
+    SignRejected,
+    SignReleasedExceptionally,
 }
 
 use Action::*;
 use Role::*;
 
 const EVERY_ROLE: &[Role] = &[Operator, QcAnalyst, Qa, Qp, Auditor, Admin];
+/// Roles that record or sign GMP data. Admins and auditors never do.
+const GMP_SIGNERS: &[Role] = &[Operator, QcAnalyst, Qa, Qp];
 
 pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (ManageOwnAccount, EVERY_ROLE),
@@ -28,8 +45,20 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (CreateUser, &[Admin]),
     (ChangeUserRoles, &[Admin]),
     (DeactivateUser, &[Admin]),
+    (UnlockUser, &[Admin]),
+    (ResetUserPassword, &[Admin]),
     (ReadLedger, &[Auditor]),
     (VerifyLedger, &[Auditor, Admin]),
+    (ReadSignatures, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
+    (SignRecord, GMP_SIGNERS),
+    (SignPerformed, &[Operator, QcAnalyst]),
+    (SignVerified, &[Operator, QcAnalyst]),
+    (SignWitnessed, &[Operator, QcAnalyst, Qa]),
+    (SignReviewed, &[Qa, Qp]),
+    (SignApproved, &[Qa]),
+    (SignReleased, &[Qp]),
+    (SignRejected, &[Qp]),
+    (SignReleasedExceptionally, &[Qp]),
 ];
 
 pub fn allowed_roles(action: Action) -> &'static [Role] {
@@ -53,8 +82,20 @@ impl Action {
             CreateUser => "create_user",
             ChangeUserRoles => "change_user_roles",
             DeactivateUser => "deactivate_user",
+            UnlockUser => "unlock_user",
+            ResetUserPassword => "reset_user_password",
             ReadLedger => "read_ledger",
             VerifyLedger => "verify_ledger",
+            ReadSignatures => "read_signatures",
+            SignRecord => "sign_record",
+            SignPerformed => "sign_performed",
+            SignVerified => "sign_verified",
+            SignWitnessed => "sign_witnessed",
+            SignReviewed => "sign_reviewed",
+            SignApproved => "sign_approved",
+            SignReleased => "sign_released",
+            SignRejected => "sign_rejected",
+            SignReleasedExceptionally => "sign_released_exceptionally",
         }
     }
 }
@@ -62,5 +103,54 @@ impl Action {
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The table as Markdown, one row per action, as the README prints it.
+pub fn markdown_table() -> String {
+    let mut table = String::from("| action |");
+    for role in Role::ALL {
+        table.push_str(&format!(" {role} |"));
+    }
+    table.push_str("\n|---|");
+    table.push_str(&"---|".repeat(Role::ALL.len()));
+    for (action, roles) in AUTHORIZATION {
+        table.push_str(&format!("\n| `{action}` |"));
+        for role in Role::ALL {
+            table.push_str(if roles.contains(&role) {
+                " ✓ |"
+            } else {
+                " |"
+            });
+        }
+    }
+    table.push('\n');
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_and_auditors_never_sign() {
+        for (action, roles) in AUTHORIZATION {
+            if action.as_str().starts_with("sign_") {
+                assert!(
+                    !roles.contains(&Admin) && !roles.contains(&Auditor),
+                    "{action}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_readme_prints_the_table_as_the_code_has_it() {
+        let readme = include_str!("../../README.md");
+        assert!(
+            readme.contains(&markdown_table()),
+            "README.md's authorization table is out of date; it should read:\n{}",
+            markdown_table()
+        );
     }
 }

@@ -2,9 +2,13 @@
 
 pub mod authorization;
 pub mod password;
+pub mod signature;
+pub mod throttle;
 pub mod token;
 
 pub use authorization::{is_allowed, Action, AUTHORIZATION};
+pub use signature::{SignatureInput, SignatureMeaning};
+pub use throttle::Throttle;
 pub use token::{Claims, TokenKeys};
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +27,12 @@ pub enum AuthError {
     Forbidden(Action),
     #[error("you must change your temporary password before doing anything else")]
     PasswordChangeRequired,
+    #[error("this endpoint has no authorization rule; refused")]
+    NoRule,
+    #[error("the account is locked after repeated wrong passwords until {until} UTC; an administrator can unlock it")]
+    AccountLocked { until: chrono::NaiveDateTime },
+    #[error("too many password attempts; try again in {retry_after_seconds} s")]
+    TooManyAttempts { retry_after_seconds: u64 },
     #[error("password hashing failed")]
     Hashing,
 }

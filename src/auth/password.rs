@@ -12,6 +12,8 @@ use crate::domain::{DomainError, FullName, Username};
 
 pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 256;
+/// zxcvbn's score (0 to 4) a new password must reach: 3 is "safely unguessable".
+pub const MIN_STRENGTH: u8 = 3;
 
 /// `Argon2::default()` is argon2id v19 with m=19 MiB, t=2, p=1: the OWASP recommendation.
 fn hasher() -> Argon2<'static> {
@@ -51,7 +53,8 @@ pub fn generate_password() -> SecretString {
     SecretString::from(Alphanumeric.sample_string(&mut rand::thread_rng(), 20))
 }
 
-/// The rules every new password must meet. Returns a message a person can act on.
+/// The rules every new password must meet, checked offline: length, nothing personal, and
+/// zxcvbn's strength estimate. Returns a message a person can act on.
 pub fn check_policy(
     password: &SecretString,
     username: &Username,
@@ -80,6 +83,20 @@ pub fn check_policy(
         .filter(|part| part.chars().count() >= 3);
     if name_parts.clone().any(|part| lowered.contains(&part)) {
         return Err(weak("the password must not contain your name".into()));
+    }
+    let mut personal: Vec<String> = name_parts.collect();
+    personal.push(username.as_str().to_owned());
+    let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+    let estimate = zxcvbn::zxcvbn(password, &personal);
+    if u8::from(estimate.score()) < MIN_STRENGTH {
+        let warning = estimate
+            .feedback()
+            .and_then(|feedback| feedback.warning())
+            .map(|warning| format!(" ({warning})"))
+            .unwrap_or_default();
+        return Err(weak(format!(
+            "the password is too easy to guess{warning}; a passphrase of several unrelated words is strong and easy to remember"
+        )));
     }
     Ok(())
 }
@@ -110,6 +127,8 @@ mod tests {
         assert!(check("short").is_err());
         assert!(check("xx-mrossi-xx-2026").is_err());
         assert!(check("Rossi-was-here-2026").is_err());
-        assert!(check("tangerine-violin-42").is_ok());
+        assert!(check("password1234").is_err());
+        assert!(check("qwertyuiop123").is_err());
+        assert!(check("tangerine-violin-42-orbit").is_ok());
     }
 }

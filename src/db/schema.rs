@@ -25,6 +25,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_history (username, set_at) {
+        username -> Text,
+        password_hash -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         username -> Text,
@@ -33,6 +41,16 @@ diesel::table! {
         expires_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
         end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    signatures (signature_seq, entry_seq) {
+        signature_seq -> BigInt,
+        entry_seq -> BigInt,
+        entry_hash -> Binary,
+        signer -> Text,
+        meaning -> Text,
     }
 }
 
@@ -46,9 +64,19 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        failed_attempts -> Integer,
+        locked_until -> Nullable<Timestamp>,
     }
 }
 
+diesel::joinable!(password_history -> users (username));
 diesel::joinable!(sessions -> users (username));
 
-diesel::allow_tables_to_appear_in_same_query!(ledger_entries, ledger_head, sessions, users,);
+diesel::allow_tables_to_appear_in_same_query!(
+    ledger_entries,
+    ledger_head,
+    password_history,
+    sessions,
+    signatures,
+    users,
+);

@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::extract::client_address;
 use super::AppState;
-use crate::accounts::{self, Principal};
-use crate::auth::Action;
+use crate::accounts::{self, LoginGranted, Principal};
 use crate::error::AppError;
 
 #[derive(Deserialize)]
@@ -24,6 +23,15 @@ pub struct LoginResponse {
     must_change_password: bool,
 }
 
+fn token_response(granted: LoginGranted) -> HttpResponse {
+    HttpResponse::Ok().json(LoginResponse {
+        access_token: granted.access_token,
+        token_type: "Bearer",
+        expires_at: granted.expires_at,
+        must_change_password: granted.must_change_password,
+    })
+}
+
 #[tracing::instrument(skip_all, fields(username = %body.username))]
 pub async fn login(
     req: HttpRequest,
@@ -32,6 +40,7 @@ pub async fn login(
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { username, password } = body.into_inner();
     let client = client_address(&req);
+    state.throttle.check(&client, &username)?;
     let granted = state
         .db
         .run({
@@ -40,7 +49,7 @@ pub async fn login(
                 accounts::login(
                     conn,
                     &state.tokens,
-                    &state.sessions,
+                    &state.policy,
                     &username,
                     &password,
                     &client,
@@ -48,12 +57,19 @@ pub async fn login(
             }
         })
         .await?;
-    Ok(HttpResponse::Ok().json(LoginResponse {
-        access_token: granted.access_token,
-        token_type: "Bearer",
-        expires_at: granted.expires_at,
-        must_change_password: granted.must_change_password,
-    }))
+    Ok(token_response(granted))
+}
+
+/// A new access token for the caller's session, which must still be open.
+pub async fn refresh(who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let granted = state
+        .db
+        .run({
+            let state = state.clone();
+            move |conn| accounts::refresh(conn, &state.tokens, &who)
+        })
+        .await?;
+    Ok(token_response(granted))
 }
 
 #[derive(Deserialize)]
@@ -66,19 +82,25 @@ pub struct PasswordChange {
 /// Changes the caller's own password, then ends all of the caller's sessions.
 #[tracing::instrument(skip_all, fields(user = %who.username))]
 pub async fn change_password(
+    req: HttpRequest,
     who: Principal,
     state: web::Data<AppState>,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
-    who.authorize(Action::ManageOwnAccount)?;
+    let client = client_address(&req);
+    state.throttle.check(&client, who.username.as_str())?;
     let PasswordChange {
         current_password,
         new_password,
     } = body.into_inner();
     state
         .db
-        .run(move |conn| {
-            accounts::change_own_password(conn, &who, &current_password, &new_password)
+        .run({
+            let state = state.clone();
+            move |conn| {
+                let (current, new) = (&current_password, &new_password);
+                accounts::change_own_password(conn, &state.policy, &who, current, new, &client)
+            }
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -86,7 +108,6 @@ pub async fn change_password(
 
 #[tracing::instrument(skip_all, fields(user = %who.username))]
 pub async fn logout(who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    who.authorize(Action::ManageOwnAccount)?;
     state
         .db
         .run(move |conn| accounts::logout(conn, &who))

@@ -1,5 +1,5 @@
 //! Request extractors: the authenticated principal, resolved from the bearer token and the
-//! server-side session on every request.
+//! server-side session on every request, and authorized for the route's declared action.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -8,8 +8,12 @@ use futures_util::future::LocalBoxFuture;
 
 use super::AppState;
 use crate::accounts::{self, Principal};
-use crate::auth::AuthError;
+use crate::auth::{Action, AuthError};
 use crate::error::AppError;
+
+/// The action a route requires, attached to the route where it is declared.
+#[derive(Debug, Clone, Copy)]
+pub struct RequiredAction(pub Action);
 
 impl FromRequest for Principal {
     type Error = AppError;
@@ -17,9 +21,10 @@ impl FromRequest for Principal {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let required = req.app_data::<RequiredAction>().copied();
         let token = bearer_token(req);
         Box::pin(async move {
-            let state = state.ok_or(AuthError::InvalidToken)?;
+            let state = state.ok_or(AuthError::NoRule)?;
             let token = token.ok_or(AuthError::MissingToken)?;
             let claims = state.tokens.decode(&token)?;
             let principal = state
@@ -27,11 +32,14 @@ impl FromRequest for Principal {
                 .run({
                     let state = state.clone();
                     move |conn| {
-                        accounts::authenticate(conn, &state.sessions, &claims.sub, &claims.jti)
+                        accounts::authenticate(conn, &state.policy, &claims.sub, &claims.jti)
                     }
                 })
                 .await?;
-            tracing::debug!(user = %principal.username, "authenticated");
+            // Fail closed: a route that declares no action admits nobody.
+            let RequiredAction(action) = required.ok_or(AuthError::NoRule)?;
+            principal.authorize(action)?;
+            tracing::debug!(user = %principal.username, %action, "authorized");
             Ok(principal)
         })
     }

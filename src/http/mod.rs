@@ -5,52 +5,71 @@ mod auth;
 mod extract;
 mod health;
 mod ledger;
+mod signatures;
 mod users;
 
 use actix_web::http::Method;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{guard, web, HttpRequest, HttpResponse};
 
-use crate::accounts::SessionPolicy;
-use crate::auth::{Action, TokenKeys};
+use crate::accounts::SecurityPolicy;
+use crate::auth::{Action, Throttle, TokenKeys};
 use crate::db::Db;
 use crate::error::AppError;
+pub use extract::RequiredAction;
 
 pub struct AppState {
     pub db: Db,
     pub tokens: TokenKeys,
-    pub sessions: SessionPolicy,
+    pub policy: SecurityPolicy,
+    pub throttle: Throttle,
 }
 
-/// Every API endpoint and the action it needs (`None`: open to anyone). Routes are registered
-/// from this list's paths, and the authorization test walks it.
-pub const ENDPOINTS: &[(&str, &str, Option<Action>)] = &[
-    ("POST", "/api/v1/auth/login", None),
-    (
-        "POST",
-        "/api/v1/auth/password",
-        Some(Action::ManageOwnAccount),
-    ),
-    (
-        "POST",
-        "/api/v1/auth/logout",
-        Some(Action::ManageOwnAccount),
-    ),
-    ("GET", "/api/v1/users/me", Some(Action::ManageOwnAccount)),
-    ("GET", "/api/v1/users", Some(Action::ListUsers)),
-    ("POST", "/api/v1/users", Some(Action::CreateUser)),
-    (
-        "POST",
-        "/api/v1/users/{username}/roles",
-        Some(Action::ChangeUserRoles),
-    ),
-    (
-        "POST",
-        "/api/v1/users/{username}/deactivate",
-        Some(Action::DeactivateUser),
-    ),
-    ("GET", "/api/v1/ledger/entries", Some(Action::ReadLedger)),
-    ("GET", "/api/v1/ledger/verify", Some(Action::VerifyLedger)),
-];
+/// One API endpoint and the action it requires (`None`: open to anyone).
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub action: Option<Action>,
+}
+
+/// Declares every endpoint once: the list that tests and docs walk, and the routes. The
+/// extractor of the authenticated user enforces each route's action, so a handler cannot
+/// forget to check it, and a route without a declared action cannot be reached by anyone.
+macro_rules! endpoints {
+    ($($method:ident $path:literal, $action:expr => $handler:path;)*) => {
+        pub const ENDPOINTS: &[Endpoint] = &[
+            $(Endpoint { method: stringify!($method), path: $path, action: $action },)*
+        ];
+
+        fn register_endpoints(cfg: &mut web::ServiceConfig) {
+            $(
+                let mut resource = web::resource($path).guard(guard::Method(Method::$method));
+                if let Some(action) = $action {
+                    resource = resource.app_data(RequiredAction(action));
+                }
+                cfg.service(resource.route(web::route().to($handler)));
+            )*
+        }
+    };
+}
+
+endpoints! {
+    POST "/api/v1/auth/login", None => auth::login;
+    POST "/api/v1/auth/refresh", Some(Action::ManageOwnAccount) => auth::refresh;
+    POST "/api/v1/auth/password", Some(Action::ManageOwnAccount) => auth::change_password;
+    POST "/api/v1/auth/logout", Some(Action::ManageOwnAccount) => auth::logout;
+    GET "/api/v1/users/me", Some(Action::ManageOwnAccount) => users::me;
+    GET "/api/v1/users", Some(Action::ListUsers) => users::list;
+    POST "/api/v1/users", Some(Action::CreateUser) => users::create;
+    POST "/api/v1/users/{username}/roles", Some(Action::ChangeUserRoles) => users::change_roles;
+    POST "/api/v1/users/{username}/deactivate", Some(Action::DeactivateUser) => users::deactivate;
+    POST "/api/v1/users/{username}/unlock", Some(Action::UnlockUser) => users::unlock;
+    POST "/api/v1/users/{username}/password", Some(Action::ResetUserPassword) => users::reset_password;
+    GET "/api/v1/ledger/entries", Some(Action::ReadLedger) => ledger::entries;
+    GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
+    GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;
+    POST "/api/v1/ledger/entries/{seq}/signatures", Some(Action::SignRecord) => signatures::sign;
+}
 
 pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -59,27 +78,9 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
             .app_data(web::QueryConfig::default().error_handler(|e, _| bad_request(e)))
             .app_data(web::PathConfig::default().error_handler(|e, _| bad_request(e)))
             .route("/healthz", web::get().to(health::healthz))
-            .route("/readyz", web::get().to(health::readyz))
-            .service(
-                web::scope("/api/v1")
-                    .route("/auth/login", web::post().to(auth::login))
-                    .route("/auth/password", web::post().to(auth::change_password))
-                    .route("/auth/logout", web::post().to(auth::logout))
-                    .route("/users/me", web::get().to(users::me))
-                    .route("/users", web::get().to(users::list))
-                    .route("/users", web::post().to(users::create))
-                    .route(
-                        "/users/{username}/roles",
-                        web::post().to(users::change_roles),
-                    )
-                    .route(
-                        "/users/{username}/deactivate",
-                        web::post().to(users::deactivate),
-                    )
-                    .route("/ledger/entries", web::get().to(ledger::entries))
-                    .route("/ledger/verify", web::get().to(ledger::verify)),
-            )
-            .default_service(web::to(not_found));
+            .route("/readyz", web::get().to(health::readyz));
+        register_endpoints(cfg);
+        cfg.default_service(web::to(not_found));
     }
 }
 
@@ -95,10 +96,8 @@ fn bad_request(e: impl std::fmt::Display) -> actix_web::Error {
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let known_path = ENDPOINTS
-        .iter()
-        .any(|(_, path, _)| path_matches(path, req.path()));
-    if known_path && req.method() != Method::OPTIONS {
+    let known_path = ENDPOINTS.iter().any(|e| path_matches(e.path, req.path()));
+    if known_path {
         return Err(AppError::MethodNotAllowed(req.method().to_string()));
     }
     Err(AppError::NotFound(format!(

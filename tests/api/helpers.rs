@@ -89,6 +89,9 @@ pub fn test_settings(data_dir: &std::path::Path, database_url: &str) -> Settings
         log_format: LogFormat::Pretty,
         workers: 2,
         db_pool_size: 8,
+        // Tests log in far more often than people; the rate-limit test sets its own.
+        rate_limit_per_client_per_minute: 10_000,
+        rate_limit_per_account_per_minute: 10_000,
         ..Settings::default()
     }
 }

@@ -1,0 +1,140 @@
+//! Lock-out: consecutive wrong passwords (at login, signature or password change) lock an
+//! account for a while; the lock, its expiry and an administrator's unlock are ledger events.
+
+use chrono::NaiveDateTime;
+
+use super::events::{Locked, LoginFailed, PasswordChangeFailed, SignatureFailed, Unlocked};
+use super::{find_account, naive_now, store, user_stream, Account, Principal, SecurityPolicy};
+use crate::db::DbConn;
+use crate::domain::{DomainError, Username};
+use crate::error::AppError;
+use crate::ledger::{self, Actor, Appender, NewEvent};
+
+/// Where a password was checked.
+#[derive(Debug, Clone, Copy)]
+pub enum Attempt {
+    Login,
+    Signature,
+    PasswordChange,
+}
+
+/// Records one wrong password inside the caller's write transaction and locks the account
+/// when the threshold is reached. Returns the lock's end when this failure locked it.
+pub fn register_failure(
+    tx: &mut Appender<'_>,
+    policy: &SecurityPolicy,
+    actor: &Actor,
+    username: &Username,
+    attempt: Attempt,
+    client: &str,
+) -> Result<Option<NaiveDateTime>, AppError> {
+    let account = find_account(tx.conn(), username)?;
+    let failures = account.failed_attempts.saturating_add(1);
+    let stream = user_stream(username);
+    let reason = "wrong_password";
+    let failure = match attempt {
+        Attempt::Login => NewEvent::new(
+            stream.clone(),
+            &LoginFailed {
+                reason,
+                client,
+                consecutive_failures: failures,
+            },
+        ),
+        Attempt::Signature => NewEvent::new(
+            stream.clone(),
+            &SignatureFailed {
+                reason,
+                consecutive_failures: failures,
+            },
+        ),
+        Attempt::PasswordChange => NewEvent::new(
+            stream.clone(),
+            &PasswordChangeFailed {
+                reason,
+                consecutive_failures: failures,
+            },
+        ),
+    }?;
+    tx.append(actor, failure)?;
+    if failures < policy.lockout_threshold {
+        store::set_failed_attempts(tx.conn(), username.as_str(), failures, None)?;
+        return Ok(None);
+    }
+    let at = naive_now();
+    let until = at + policy.lockout_duration;
+    store::set_failed_attempts(tx.conn(), username.as_str(), 0, Some(until))?;
+    let sessions_ended = store::end_all_sessions(tx.conn(), username.as_str(), "locked", at)?;
+    let locked = Locked {
+        until: until.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        consecutive_failures: failures,
+        sessions_ended,
+    };
+    tx.append(&Actor::system(), NewEvent::new(stream, &locked)?)?;
+    Ok(Some(until))
+}
+
+/// The end of the account's lock if it is locked now. A lock that has run out is lifted
+/// here, and that is recorded.
+pub fn current_lock(
+    tx: &mut Appender<'_>,
+    account: &Account,
+) -> Result<Option<NaiveDateTime>, AppError> {
+    match account.locked_until {
+        Some(until) if until > naive_now() => Ok(Some(until)),
+        Some(_) => {
+            store::set_failed_attempts(tx.conn(), account.username.as_str(), 0, None)?;
+            let event = Unlocked {
+                reason: "lock_expired",
+            };
+            tx.append(
+                &Actor::system(),
+                NewEvent::new(user_stream(&account.username), &event)?,
+            )?;
+            Ok(None)
+        }
+        None => Ok(None),
+    }
+}
+
+/// A successful password check ends the run of failures.
+pub fn reset_failures(tx: &mut Appender<'_>, account: &Account) -> Result<(), AppError> {
+    if account.failed_attempts > 0 {
+        store::set_failed_attempts(
+            tx.conn(),
+            account.username.as_str(),
+            0,
+            account.locked_until,
+        )?;
+    }
+    Ok(())
+}
+
+/// An administrator lifts a lock early.
+pub fn unlock(
+    conn: &mut DbConn,
+    admin: &Principal,
+    username: &Username,
+) -> Result<Account, AppError> {
+    ledger::write(conn, |tx| {
+        let account = find_account(tx.conn(), username)?;
+        if account.locked_until.is_none() {
+            return Err(DomainError::conflict(
+                "not_locked",
+                format!("the user '{username}' is not locked"),
+            )
+            .into());
+        }
+        store::set_failed_attempts(tx.conn(), username.as_str(), 0, None)?;
+        let event = Unlocked { reason: "admin" };
+        tx.append(
+            &admin.actor(),
+            NewEvent::new(user_stream(username), &event)?,
+        )?;
+        Ok(Account {
+            failed_attempts: 0,
+            locked_until: None,
+            ..account
+        })
+    })
+}

@@ -1,0 +1,212 @@
+//! Logins and server-side sessions: every attempt is a ledger event; a token is only as good
+//! as the session it names.
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use sha2::{Digest, Sha256};
+
+use super::events::{LoggedOut, LoginFailed, LoginSucceeded, UnknownUserLoginFailed};
+use super::lockout::{current_lock, register_failure, reset_failures, Attempt};
+use super::store::{self, SessionRow};
+use super::{find_account, naive_now, now, user_stream, Account, Principal, SecurityPolicy};
+use crate::auth::{password, AuthError, TokenKeys};
+use crate::db::DbConn;
+use crate::domain::Username;
+use crate::error::AppError;
+use crate::ledger::{self, Actor, NewEvent, Stream};
+
+pub struct LoginGranted {
+    pub access_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub must_change_password: bool,
+}
+
+enum Outcome {
+    Granted(Box<(SessionRow, Account)>),
+    Denied,
+    Locked(chrono::NaiveDateTime),
+}
+
+/// Checks a password and opens a session. Every attempt, good or bad, is a ledger event;
+/// wrong passwords count toward lock-out. Blocking (argon2).
+pub fn login(
+    conn: &mut DbConn,
+    keys: &TokenKeys,
+    policy: &SecurityPolicy,
+    username: &str,
+    password: &SecretString,
+    client: &str,
+) -> Result<LoginGranted, AppError> {
+    let known = match Username::parse(username) {
+        Ok(name) => store::find_user(conn, name.as_str())?.map(|row| (name, row.password_hash)),
+        Err(_) => None,
+    };
+    let Some((name, hash_checked)) = known else {
+        return refuse_unknown(conn, username, password, client);
+    };
+    // The slow check runs before the transaction, so the append lock is never held over it.
+    let password_ok = password::verify_password(password, &hash_checked);
+    let outcome = ledger::write(conn, |tx| {
+        let account = find_account(tx.conn(), &name)?;
+        let stream = user_stream(&name);
+        let refused = |reason| LoginFailed {
+            reason,
+            client,
+            consecutive_failures: account.failed_attempts,
+        };
+        if let Some(until) = current_lock(tx, &account)? {
+            tx.append(
+                &Actor::system(),
+                NewEvent::new(stream, &refused("account_locked"))?,
+            )?;
+            return Ok(Outcome::Locked(until));
+        }
+        if !account.active || account.password_hash != hash_checked {
+            let reason = if account.active {
+                "password_changed_meanwhile"
+            } else {
+                "account_inactive"
+            };
+            tx.append(&Actor::system(), NewEvent::new(stream, &refused(reason))?)?;
+            return Ok(Outcome::Denied);
+        }
+        if !password_ok {
+            let locked =
+                register_failure(tx, policy, &Actor::system(), &name, Attempt::Login, client)?;
+            return Ok(locked.map_or(Outcome::Denied, Outcome::Locked));
+        }
+        reset_failures(tx, &account)?;
+        let session = new_session(&account, policy);
+        store::insert_session(tx.conn(), &session)?;
+        let event = LoginSucceeded {
+            session_id: &session.id,
+            client,
+        };
+        tx.append(&Actor::user(&name), NewEvent::new(stream, &event)?)?;
+        Ok::<_, AppError>(Outcome::Granted(Box::new((session, account))))
+    })?;
+    match outcome {
+        Outcome::Granted(granted) => grant(keys, &granted.0, &granted.1),
+        Outcome::Denied => Err(AuthError::InvalidCredentials.into()),
+        Outcome::Locked(until) => Err(AuthError::AccountLocked { until }.into()),
+    }
+}
+
+/// A login naming no account: the same work and the same answer as a wrong password.
+fn refuse_unknown(
+    conn: &mut DbConn,
+    username: &str,
+    password: &SecretString,
+    client: &str,
+) -> Result<LoginGranted, AppError> {
+    password::verify_against_dummy(password);
+    let event = UnknownUserLoginFailed {
+        username_sha256: hex::encode(Sha256::digest(username.as_bytes())),
+        client,
+    };
+    ledger::write(conn, |tx| {
+        tx.append(&Actor::system(), NewEvent::new(Stream::system(), &event)?)
+    })?;
+    Err(AuthError::InvalidCredentials.into())
+}
+
+fn new_session(account: &Account, policy: &SecurityPolicy) -> SessionRow {
+    let started = naive_now();
+    SessionRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        username: account.username.as_str().to_owned(),
+        created_at: started,
+        last_seen_at: started,
+        expires_at: started + policy.session_max_age,
+        ended_at: None,
+        end_reason: None,
+    }
+}
+
+/// A token for the session; it never outlives the session's absolute lifetime.
+fn grant(
+    keys: &TokenKeys,
+    session: &SessionRow,
+    account: &Account,
+) -> Result<LoginGranted, AppError> {
+    let roles = account
+        .roles
+        .names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let (access_token, token_expiry) =
+        keys.issue(account.username.as_str(), roles, &session.id, now())?;
+    Ok(LoginGranted {
+        access_token,
+        expires_at: token_expiry.min(session.expires_at.and_utc()),
+        must_change_password: account.must_change_password,
+    })
+}
+
+/// A fresh token for the caller's open session (tokens are short-lived; sessions are not).
+pub fn refresh(
+    conn: &mut DbConn,
+    keys: &TokenKeys,
+    who: &Principal,
+) -> Result<LoginGranted, AppError> {
+    let session = store::find_session(conn, &who.session_id)?.ok_or(AuthError::SessionEnded)?;
+    let account = find_account(conn, &who.username)?;
+    grant(keys, &session, &account)
+}
+
+/// Resolves a verified token to the user it names, if its session is still open and the
+/// account still active. Ends sessions that have idled or aged out.
+pub fn authenticate(
+    conn: &mut DbConn,
+    policy: &SecurityPolicy,
+    username: &str,
+    session_id: &str,
+) -> Result<Principal, AppError> {
+    let session = store::find_session(conn, session_id)?.ok_or(AuthError::SessionEnded)?;
+    if session.username != username {
+        return Err(AuthError::InvalidToken.into());
+    }
+    if session.ended_at.is_some() {
+        return Err(AuthError::SessionEnded.into());
+    }
+    let at = naive_now();
+    let expired = if at > session.expires_at {
+        Some("max_age")
+    } else if at - session.last_seen_at > policy.session_idle {
+        Some("idle_timeout")
+    } else {
+        None
+    };
+    if let Some(reason) = expired {
+        store::end_session(conn, session_id, reason, at)?;
+        return Err(AuthError::SessionEnded.into());
+    }
+    let account = store::find_user(conn, username)?.ok_or(AuthError::SessionEnded)?;
+    let account = Account::try_from(account)?;
+    if !account.active {
+        return Err(AuthError::SessionEnded.into());
+    }
+    store::touch_session(conn, session_id, at)?;
+    Ok(Principal {
+        username: account.username,
+        full_name: account.full_name,
+        roles: account.roles,
+        session_id: session.id,
+        must_change_password: account.must_change_password,
+    })
+}
+
+pub fn logout(conn: &mut DbConn, who: &Principal) -> Result<(), AppError> {
+    ledger::write(conn, |tx| {
+        store::end_session(tx.conn(), &who.session_id, "logout", naive_now())?;
+        let event = LoggedOut {
+            session_id: &who.session_id,
+        };
+        tx.append(
+            &who.actor(),
+            NewEvent::new(user_stream(&who.username), &event)?,
+        )?;
+        Ok(())
+    })
+}

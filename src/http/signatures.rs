@@ -1,0 +1,71 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::extract::client_address;
+use super::AppState;
+use crate::accounts::Principal;
+use crate::auth::SignatureInput;
+use crate::db::schema::ledger_entries::dsl as le;
+use crate::error::AppError;
+use crate::ledger::{self, Entry};
+use crate::signatures;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    signature: SignatureInput,
+}
+
+/// Signs one existing record (for example QA reviewing an account change). Actions that create
+/// a record and sign it carry the same `signature` object next to their own fields.
+#[tracing::instrument(skip_all, fields(user = %who.username, seq = *seq))]
+pub async fn sign(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    seq: web::Path<i64>,
+    body: web::Json<SignRequest>,
+) -> Result<HttpResponse, AppError> {
+    let client = client_address(&req);
+    state.throttle.check(&client, who.username.as_str())?;
+    let seq = seq.into_inner();
+    let signature = body.into_inner().signature;
+    let view = state
+        .db
+        .run({
+            let state = state.clone();
+            move |conn| {
+                let signer =
+                    signatures::verify_signer(conn, &state.policy, &who, signature, &client)?;
+                ledger::write(conn, |tx| {
+                    let entry: Entry = le::ledger_entries
+                        .find(seq)
+                        .select(Entry::as_select())
+                        .first(tx.conn())
+                        .optional()?
+                        .ok_or_else(|| {
+                            AppError::NotFound(format!("there is no ledger entry {seq}"))
+                        })?;
+                    signatures::apply(tx, signer, &[entry]).map(drop)
+                })?;
+                signatures::signatures_of(conn, seq)
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+pub async fn list(
+    _who: Principal,
+    state: web::Data<AppState>,
+    seq: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let seq = seq.into_inner();
+    let view = state
+        .db
+        .run(move |conn| signatures::signatures_of(conn, seq))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no ledger entry {seq}")))?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,206 @@
+//! Electronic signatures (21 CFR Part 11 §11.50, §11.70, §11.200; EU GMP Annex 11 §14).
+//!
+//! Signing is two steps that cannot be taken out of order: [`verify_signer`] re-checks the
+//! signer's password (a token alone is never enough) and yields a [`VerifiedSigner`], which only
+//! it can make; [`apply`] consumes that inside the write transaction of the action being
+//! signed and appends a `signature.applied` event bound to the hash of every signed entry.
+
+mod view;
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::accounts::{find_account, register_failure, Attempt, Principal, SecurityPolicy};
+use crate::auth::{password, AuthError, SignatureInput, SignatureMeaning};
+use crate::db::schema::signatures;
+use crate::db::DbConn;
+use crate::domain::{DomainError, FullName, Username};
+use crate::error::AppError;
+use crate::ledger::{self, Actor, Appender, Entry, NewEvent, Payload, Stream};
+pub use view::{signatures_of, SignatureView, SignaturesOfEntry};
+
+pub const SIGNATURE_KIND: &str = "signature.applied";
+
+/// How long a password re-check stays good for applying the signature.
+const SIGNING_WINDOW: Duration = Duration::from_secs(60);
+
+/// Proof that the authenticated user re-entered the right password for this meaning just now.
+/// Only [`verify_signer`] makes one, and [`apply`] consumes it, so it signs once.
+pub struct VerifiedSigner {
+    username: Username,
+    full_name: FullName,
+    meaning: SignatureMeaning,
+    comment: Option<String>,
+    verified_at: Instant,
+}
+
+/// Checks that the caller may sign with this meaning and that the password is theirs. A wrong
+/// password counts toward lock-out like a wrong login. Blocking (argon2).
+pub fn verify_signer(
+    conn: &mut DbConn,
+    policy: &SecurityPolicy,
+    who: &Principal,
+    input: SignatureInput,
+    client: &str,
+) -> Result<VerifiedSigner, AppError> {
+    who.authorize(input.meaning.action())?;
+    let comment = input.comment()?;
+    let account = find_account(conn, &who.username)?;
+    if !password::verify_password(&input.password, &account.password_hash) {
+        let locked = ledger::write(conn, |tx| {
+            register_failure(
+                tx,
+                policy,
+                &who.actor(),
+                &who.username,
+                Attempt::Signature,
+                client,
+            )
+        })?;
+        return Err(match locked {
+            Some(until) => AuthError::AccountLocked { until }.into(),
+            None => DomainError::forbidden(
+                "signature_password_wrong",
+                "the password is wrong; nothing was signed",
+            )
+            .into(),
+        });
+    }
+    Ok(VerifiedSigner {
+        username: account.username,
+        full_name: account.full_name,
+        meaning: input.meaning,
+        comment,
+        verified_at: Instant::now(),
+    })
+}
+
+#[derive(Serialize)]
+struct SignedEntry<'a> {
+    seq: i64,
+    hash: String,
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct SignatureApplied<'a> {
+    signer: &'a str,
+    signer_full_name: &'a str,
+    meaning: SignatureMeaning,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
+    signed: Vec<SignedEntry<'a>>,
+}
+
+impl Payload for SignatureApplied<'_> {
+    const KIND: &'static str = SIGNATURE_KIND;
+}
+
+/// Appends the signature over `signed` (entries of one stream) in the caller's transaction.
+/// Refuses a replay (same signer, meaning and content), signing a signature, and a verifier
+/// who is the record's own author.
+pub fn apply(
+    tx: &mut Appender<'_>,
+    signer: VerifiedSigner,
+    signed: &[Entry],
+) -> Result<Entry, AppError> {
+    if signer.verified_at.elapsed() > SIGNING_WINDOW {
+        return Err(DomainError::conflict(
+            "signature_expired",
+            "the password check is too old; sign again",
+        )
+        .into());
+    }
+    let stream = one_stream(signed)?;
+    for entry in signed {
+        check_signable(tx.conn(), &signer, entry)?;
+    }
+    let payload = SignatureApplied {
+        signer: signer.username.as_str(),
+        signer_full_name: signer.full_name.as_str(),
+        meaning: signer.meaning,
+        comment: signer.comment.as_deref(),
+        signed: signed
+            .iter()
+            .map(|e| SignedEntry {
+                seq: e.seq,
+                hash: hex::encode(&e.hash),
+                kind: &e.kind,
+            })
+            .collect(),
+    };
+    let signature = tx.append(
+        &Actor::user(&signer.username),
+        NewEvent::new(stream, &payload)?,
+    )?;
+    for entry in signed {
+        diesel::insert_into(signatures::table)
+            .values((
+                signatures::signature_seq.eq(signature.seq),
+                signatures::entry_seq.eq(entry.seq),
+                signatures::entry_hash.eq(&entry.hash),
+                signatures::signer.eq(signer.username.as_str()),
+                signatures::meaning.eq(signer.meaning.as_str()),
+            ))
+            .execute(tx.conn())?;
+    }
+    Ok(signature)
+}
+
+fn one_stream(signed: &[Entry]) -> Result<Stream, AppError> {
+    let first = signed.first().ok_or_else(|| {
+        DomainError::new(
+            "nothing_to_sign",
+            "a signature must sign at least one record",
+        )
+    })?;
+    if signed.iter().any(|e| e.stream != first.stream) {
+        return Err(DomainError::new(
+            "signature_spans_streams",
+            "one signature signs records of one stream",
+        )
+        .into());
+    }
+    Ok(Stream::parse(&first.stream)?)
+}
+
+fn check_signable(
+    conn: &mut DbConn,
+    signer: &VerifiedSigner,
+    entry: &Entry,
+) -> Result<(), AppError> {
+    if entry.kind == SIGNATURE_KIND {
+        return Err(DomainError::new(
+            "cannot_sign_signature",
+            "a signature cannot itself be signed",
+        )
+        .into());
+    }
+    if signer.meaning == SignatureMeaning::Verified && entry.actor == signer.username.as_str() {
+        return Err(DomainError::forbidden(
+            "verifier_is_author",
+            "a second person must verify: you cannot verify your own record",
+        )
+        .into());
+    }
+    let already: i64 = signatures::table
+        .filter(signatures::entry_hash.eq(&entry.hash))
+        .filter(signatures::signer.eq(signer.username.as_str()))
+        .filter(signatures::meaning.eq(signer.meaning.as_str()))
+        .count()
+        .get_result(conn)?;
+    if already > 0 {
+        return Err(DomainError::conflict(
+            "already_signed",
+            format!(
+                "you have already signed entry {} as {}",
+                entry.seq,
+                signer.meaning.as_str()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
