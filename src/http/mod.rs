@@ -9,13 +9,12 @@ mod signatures;
 mod users;
 
 use actix_web::http::Method;
-use actix_web::{guard, web, HttpRequest, HttpResponse};
+use actix_web::{guard, middleware, web, HttpRequest, HttpResponse};
 
 use crate::accounts::SecurityPolicy;
 use crate::auth::{Action, Throttle, TokenKeys};
 use crate::db::Db;
 use crate::error::AppError;
-pub use extract::RequiredAction;
 
 pub struct AppState {
     pub db: Db,
@@ -32,9 +31,9 @@ pub struct Endpoint {
     pub action: Option<Action>,
 }
 
-/// Declares every endpoint once: the list that tests and docs walk, and the routes. The
-/// extractor of the authenticated user enforces each route's action, so a handler cannot
-/// forget to check it, and a route without a declared action cannot be reached by anyone.
+/// Declares every endpoint once: the list that tests and docs walk, and the routes. Each
+/// route is wrapped in the middleware that enforces its action before anything else runs,
+/// so a handler cannot forget the check.
 macro_rules! endpoints {
     ($($method:ident $path:literal, $action:expr => $handler:path;)*) => {
         pub const ENDPOINTS: &[Endpoint] = &[
@@ -43,11 +42,12 @@ macro_rules! endpoints {
 
         fn register_endpoints(cfg: &mut web::ServiceConfig) {
             $(
-                let mut resource = web::resource($path).guard(guard::Method(Method::$method));
-                if let Some(action) = $action {
-                    resource = resource.app_data(RequiredAction(action));
-                }
-                cfg.service(resource.route(web::route().to($handler)));
+                cfg.service(
+                    web::resource($path)
+                        .guard(guard::Method(Method::$method))
+                        .wrap(middleware::from_fn(|req, next| extract::authorize($action, req, next)))
+                        .route(web::route().to($handler)),
+                );
             )*
         }
     };

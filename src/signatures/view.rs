@@ -83,13 +83,13 @@ fn load(conn: &mut DbConn, seq: i64) -> Result<Option<Entry>, AppError> {
         .optional()?)
 }
 
-/// Corrections are events of kind `*.corrected` in the same stream whose payload carries
-/// `corrects: {seq, hash}`.
+/// Corrections are later events of the same stream whose kind ends in `corrected`
+/// (`batch.value_corrected`) and whose payload carries `corrects: {seq, hash}`.
 fn corrections_of(conn: &mut DbConn, entry: &Entry) -> Result<Vec<i64>, AppError> {
     let candidates: Vec<Entry> = le::ledger_entries
         .filter(le::stream.eq(&entry.stream))
         .filter(le::seq.gt(entry.seq))
-        .filter(le::kind.like("%.corrected"))
+        .filter(le::kind.like("%corrected"))
         .select(Entry::as_select())
         .load(conn)?;
     let mut seqs = Vec::new();

@@ -2,8 +2,13 @@
 
 mod accounts;
 mod auth;
+mod authorization;
 mod conformance;
 mod health;
 mod helpers;
 mod ledger_api;
 mod ledger_integrity;
+mod lockout;
+mod passwords;
+mod sessions;
+mod signatures;

@@ -1,0 +1,181 @@
+//! Lock-out: consecutive wrong passwords lock an account, visibly in the ledger; the lock runs
+//! out or an administrator lifts it.
+
+use cartrec::db::schema::users;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::helpers::{problem, spawn_app, spawn_app_with, TestApp, TestUser};
+
+async fn fail_logins(app: &TestApp, user: &TestUser, times: usize) -> Vec<Value> {
+    let mut bodies = Vec::new();
+    for _ in 0..times {
+        bodies.push(
+            problem(app.login(&user.username, "wrong-password-guess").await)
+                .await
+                .1,
+        );
+    }
+    bodies
+}
+
+async fn kinds(app: &TestApp, auditor: &TestUser, user: &TestUser) -> Vec<String> {
+    let stream = format!("user/{}", user.username);
+    app.ledger_entries(auditor)
+        .await
+        .into_iter()
+        .filter(|e| e["stream"] == stream.as_str())
+        .map(|e| e["kind"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let user = app.user_with_roles(&["operator"]).await;
+    let answers = fail_logins(&app, &user, 5).await;
+    assert!(answers[..4]
+        .iter()
+        .all(|b| b["code"] == "invalid_credentials"));
+    assert_eq!(answers[4]["code"], "account_locked");
+    let (status, body) = problem(app.login(&user.username, &user.password).await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (401, Some("account_locked"))
+    );
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&user.token))
+            .await
+            .status(),
+        401,
+        "a lock ends sessions"
+    );
+    let kinds = kinds(&app, &auditor, &user).await;
+    let tail: Vec<&str> = kinds
+        .iter()
+        .rev()
+        .take(7)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "user.login_failed",
+            "user.login_failed",
+            "user.login_failed",
+            "user.login_failed",
+            "user.login_failed",
+            "user.locked",
+            "user.login_failed"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_admin_unlocks_early_and_that_is_recorded() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let user = app.user_with_roles(&["qa"]).await;
+    fail_logins(&app, &user, 5).await;
+    let path = format!("/api/v1/users/{}/unlock", user.username);
+    let unlocked: Value = app
+        .post(&path, Some(&app.admin.token), &json!({}))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(unlocked["locked_until"].is_null());
+    assert_eq!(
+        app.login(&user.username, &user.password).await.status(),
+        200
+    );
+    let (status, body) = problem(app.post(&path, Some(&app.admin.token), &json!({})).await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (409, Some("not_locked"))
+    );
+    let entries = app.ledger_entries(&auditor).await;
+    let unlock = entries
+        .iter()
+        .find(|e| e["kind"] == "user.unlocked")
+        .expect("unlock recorded");
+    assert_eq!(unlock["actor"], "admin");
+    assert_eq!(unlock["payload"]["reason"], "admin");
+}
+
+#[tokio::test]
+async fn a_lock_runs_out_after_the_configured_time() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let user = app.user_with_roles(&["qc_analyst"]).await;
+    fail_logins(&app, &user, 5).await;
+    // Fifteen minutes pass.
+    let past = chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1);
+    diesel::update(users::table.find(&user.username))
+        .set(users::locked_until.eq(Some(past)))
+        .execute(&mut app.db.connect())
+        .expect("clock moved");
+    assert_eq!(
+        app.login(&user.username, &user.password).await.status(),
+        200
+    );
+    let entries = app.ledger_entries(&auditor).await;
+    let unlock = entries
+        .iter()
+        .find(|e| e["kind"] == "user.unlocked")
+        .expect("expiry recorded");
+    assert_eq!(unlock["payload"]["reason"], "lock_expired");
+}
+
+#[tokio::test]
+async fn wrong_signature_passwords_count_toward_the_lock() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["qa"]).await;
+    fail_logins(&app, &user, 4).await;
+    let (status, body) = problem(
+        app.post(
+            "/api/v1/ledger/entries/0/signatures",
+            Some(&user.token),
+            &json!({ "signature": { "password": "still-wrong-password", "meaning": "reviewed" } }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (401, Some("account_locked"))
+    );
+    assert_eq!(
+        problem(app.login(&user.username, &user.password).await)
+            .await
+            .1["code"],
+        "account_locked"
+    );
+}
+
+#[tokio::test]
+async fn a_right_password_resets_the_count() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["operator"]).await;
+    fail_logins(&app, &user, 4).await;
+    assert_eq!(
+        app.login(&user.username, &user.password).await.status(),
+        200
+    );
+    let answers = fail_logins(&app, &user, 4).await;
+    assert!(answers.iter().all(|b| b["code"] == "invalid_credentials"));
+    assert_eq!(
+        app.login(&user.username, &user.password).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_threshold_is_configurable() {
+    let app = spawn_app_with(|settings| settings.lockout_threshold = 3).await;
+    let user = app.user_with_roles(&["operator"]).await;
+    let answers = fail_logins(&app, &user, 3).await;
+    assert_eq!(answers[2]["code"], "account_locked");
+}

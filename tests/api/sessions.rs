@@ -1,0 +1,114 @@
+//! Sessions: idle and absolute expiry, refresh, logout; each takes effect on the next request.
+
+use cartrec::db::schema::sessions;
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::helpers::{problem, spawn_app, TestApp, TestUser};
+
+fn age_sessions(app: &TestApp, user: &TestUser, idle_for: Duration, expires_in: Duration) {
+    let now = Utc::now().naive_utc();
+    diesel::update(sessions::table.filter(sessions::username.eq(&user.username)))
+        .set((
+            sessions::last_seen_at.eq(now - idle_for),
+            sessions::expires_at.eq(now + expires_in),
+        ))
+        .execute(&mut app.db.connect())
+        .expect("sessions aged");
+}
+
+#[tokio::test]
+async fn an_idle_session_ends() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["operator"]).await;
+    age_sessions(&app, &user, Duration::minutes(14), Duration::hours(7));
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&user.token))
+            .await
+            .status(),
+        200
+    );
+    age_sessions(&app, &user, Duration::minutes(16), Duration::hours(7));
+    let (status, body) = problem(app.get("/api/v1/users/me", Some(&user.token)).await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (401, Some("session_ended"))
+    );
+    // Ended for good, even if it were touched again.
+    age_sessions(&app, &user, Duration::zero(), Duration::hours(7));
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&user.token))
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_even_when_busy() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["qa"]).await;
+    age_sessions(&app, &user, Duration::zero(), Duration::seconds(-1));
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&user.token))
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn refresh_renews_the_token_of_a_live_session_only() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["qp"]).await;
+    let refreshed: Value = app
+        .post("/api/v1/auth/refresh", Some(&user.token), &json!({}))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let token = refreshed["access_token"].as_str().expect("token");
+    assert_eq!(app.get("/api/v1/users/me", Some(token)).await.status(), 200);
+    assert_eq!(
+        app.post("/api/v1/auth/logout", Some(token), &json!({}))
+            .await
+            .status(),
+        204
+    );
+    for token in [token, user.token.as_str()] {
+        assert_eq!(
+            app.post("/api/v1/auth/refresh", Some(token), &json!({}))
+                .await
+                .status(),
+            401
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_admin_password_reset_ends_sessions_and_is_temporary() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["operator"]).await;
+    let reset = app
+        .post(
+            &format!("/api/v1/users/{}/password", user.username),
+            Some(&app.admin.token),
+            &json!({ "password": "Fresh-temporary-orbit-77" }),
+        )
+        .await;
+    assert_eq!(reset.status(), 204);
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&user.token))
+            .await
+            .status(),
+        401
+    );
+    let login: Value = app
+        .login(&user.username, "Fresh-temporary-orbit-77")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(login["must_change_password"], true);
+}

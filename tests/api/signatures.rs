@@ -1,0 +1,354 @@
+//! Electronic signatures from the attacker's side: the password again at the moment of
+//! signing, no replay, no signing for someone else, meanings by role, a second person.
+
+use cartrec::ledger::{self, Actor, EventKind, NewEvent, Stream};
+use reqwest::Response;
+use serde_json::{json, Value};
+
+use crate::helpers::{problem, spawn_app, TestApp, TestUser};
+
+async fn sign(app: &TestApp, user: &TestUser, seq: i64, signature: Value) -> Response {
+    app.post(
+        &format!("/api/v1/ledger/entries/{seq}/signatures"),
+        Some(&user.token),
+        &json!({ "signature": signature }),
+    )
+    .await
+}
+
+/// The seq of the latest entry of a user's stream with this kind.
+async fn entry_of(app: &TestApp, auditor: &TestUser, username: &str, kind: &str) -> (i64, String) {
+    let entries = app.ledger_entries(auditor).await;
+    let entry = entries
+        .iter()
+        .rev()
+        .find(|e| e["stream"] == format!("user/{username}").as_str() && e["kind"] == kind)
+        .expect("entry exists");
+    (
+        entry["seq"].as_i64().expect("seq"),
+        entry["hash"].as_str().expect("hash").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_signature_records_who_when_what_and_the_signed_hash() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let (seq, hash) = entry_of(&app, &auditor, &qa.username, "user.created").await;
+    let signed = sign(
+        &app,
+        &qa,
+        seq,
+        json!({ "password": qa.password, "meaning": "reviewed", "comment": "access review Q4" }),
+    )
+    .await;
+    assert_eq!(signed.status(), 201);
+    let view: Value = signed.json().await.expect("JSON");
+    let signature = &view["signatures"][0];
+    assert_eq!(signature["signer"], qa.username.as_str());
+    assert!(signature["signer_full_name"]
+        .as_str()
+        .expect("name")
+        .starts_with("Test Person"));
+    assert_eq!(signature["meaning"], "reviewed");
+    assert_eq!(signature["comment"], "access review Q4");
+    assert_eq!(signature["signed_hash"], hash.as_str());
+    assert_eq!(signature["content_is_current"], true);
+    let event = app
+        .ledger_entries(&auditor)
+        .await
+        .into_iter()
+        .last()
+        .expect("entry");
+    assert_eq!(event["kind"], "signature.applied");
+    assert_eq!(event["actor"], qa.username.as_str());
+    assert_eq!(event["payload"]["signed"][0]["hash"], hash.as_str());
+    assert_eq!(event["payload"]["signed"][0]["seq"], seq);
+}
+
+#[tokio::test]
+async fn a_valid_token_with_the_wrong_password_signs_nothing_and_counts() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let (seq, _) = entry_of(&app, &auditor, &qa.username, "user.created").await;
+    let (status, body) = problem(
+        sign(
+            &app,
+            &qa,
+            seq,
+            json!({ "password": "not-my-password", "meaning": "reviewed" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(body["code"], "signature_password_wrong");
+    let view: Value = app
+        .get(
+            &format!("/api/v1/ledger/entries/{seq}/signatures"),
+            Some(&auditor.token),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(view["signatures"], json!([]));
+    let last = app
+        .ledger_entries(&auditor)
+        .await
+        .into_iter()
+        .last()
+        .expect("entry");
+    assert_eq!(last["kind"], "user.signature_failed");
+    assert_eq!(last["stream"], format!("user/{}", qa.username).as_str());
+    assert_eq!(last["payload"]["consecutive_failures"], 1);
+}
+
+#[tokio::test]
+async fn a_replayed_signature_is_refused() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let (seq, _) = entry_of(&app, &auditor, &qa.username, "user.created").await;
+    let request = json!({ "password": qa.password, "meaning": "reviewed" });
+    assert_eq!(sign(&app, &qa, seq, request.clone()).await.status(), 201);
+    let (status, body) = problem(sign(&app, &qa, seq, request).await).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["code"], "already_signed");
+    // Another meaning is another signature.
+    let witnessed = sign(
+        &app,
+        &qa,
+        seq,
+        json!({ "password": qa.password, "meaning": "witnessed" }),
+    )
+    .await;
+    assert_eq!(witnessed.status(), 201);
+}
+
+#[tokio::test]
+async fn nobody_can_sign_for_another_user() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let mallory = app.user_with_roles(&["qa"]).await;
+    let victim = app.user_with_roles(&["qa"]).await;
+    let (seq, _) = entry_of(&app, &auditor, &victim.username, "user.created").await;
+    let named =
+        json!({ "password": victim.password, "meaning": "reviewed", "signer": victim.username });
+    let (status, _) = problem(sign(&app, &mallory, seq, named).await).await;
+    assert_eq!(status, 400, "there is no signer field to fill in");
+    let (status, _) = problem(
+        sign(
+            &app,
+            &mallory,
+            seq,
+            json!({ "password": victim.password, "meaning": "reviewed" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "the victim's password does not make the token holder the victim"
+    );
+    let last = app
+        .ledger_entries(&auditor)
+        .await
+        .into_iter()
+        .last()
+        .expect("entry");
+    assert_eq!(
+        last["stream"],
+        format!("user/{}", mallory.username).as_str()
+    );
+    assert_eq!(last["kind"], "user.signature_failed");
+}
+
+#[tokio::test]
+async fn meanings_follow_the_authorization_table() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let operator = app.user_with_roles(&["operator"]).await;
+    let qp = app.user_with_roles(&["qp"]).await;
+    let (seq, _) = entry_of(&app, &auditor, &qp.username, "user.created").await;
+    let (status, _) = problem(
+        sign(
+            &app,
+            &operator,
+            seq,
+            json!({ "password": operator.password, "meaning": "released" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = problem(
+        sign(
+            &app,
+            &qp,
+            seq,
+            json!({ "password": qp.password, "meaning": "verified" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        sign(
+            &app,
+            &qp,
+            seq,
+            json!({ "password": qp.password, "meaning": "released" })
+        )
+        .await
+        .status(),
+        201
+    );
+    for user in [&auditor, &app.admin] {
+        let (status, _) = problem(
+            sign(
+                &app,
+                user,
+                seq,
+                json!({ "password": user.password, "meaning": "reviewed" }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 403);
+    }
+    let (status, _) = problem(
+        sign(
+            &app,
+            &qp,
+            seq,
+            json!({ "password": qp.password, "meaning": "blessed" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn the_verifier_is_never_the_author() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let author = app.user_with_roles(&["operator"]).await;
+    let second = app.user_with_roles(&["operator"]).await;
+    let (seq, _) = entry_of(&app, &auditor, &author.username, "user.password_changed").await;
+    let (status, body) = problem(
+        sign(
+            &app,
+            &author,
+            seq,
+            json!({ "password": author.password, "meaning": "verified" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (403, Some("verifier_is_author"))
+    );
+    assert_eq!(
+        sign(
+            &app,
+            &second,
+            seq,
+            json!({ "password": second.password, "meaning": "verified" })
+        )
+        .await
+        .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn signatures_and_unknown_entries_cannot_be_signed() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let qp = app.user_with_roles(&["qp"]).await;
+    let (seq, _) = entry_of(&app, &auditor, &qa.username, "user.created").await;
+    assert_eq!(
+        sign(
+            &app,
+            &qa,
+            seq,
+            json!({ "password": qa.password, "meaning": "reviewed" })
+        )
+        .await
+        .status(),
+        201
+    );
+    let signature_seq = app.ledger_entries(&auditor).await.len() as i64 - 1;
+    let (status, body) = problem(
+        sign(
+            &app,
+            &qp,
+            signature_seq,
+            json!({ "password": qp.password, "meaning": "reviewed" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (422, Some("cannot_sign_signature"))
+    );
+    let (status, _) = problem(
+        sign(
+            &app,
+            &qp,
+            999_999,
+            json!({ "password": qp.password, "meaning": "reviewed" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_signature_stays_bound_to_content_that_was_later_corrected() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let (seq, hash) = entry_of(&app, &auditor, &qa.username, "user.created").await;
+    assert_eq!(
+        sign(
+            &app,
+            &qa,
+            seq,
+            json!({ "password": qa.password, "meaning": "reviewed" })
+        )
+        .await
+        .status(),
+        201
+    );
+    // A correction naming the entry (as batch corrections will be recorded).
+    let correction = NewEvent::from_value(
+        Stream::parse(&format!("user/{}", qa.username)).expect("stream"),
+        EventKind::parse("user.details_corrected").expect("kind"),
+        json!({ "corrects": { "seq": seq, "hash": hash }, "reason": "typo in full name" }),
+    )
+    .expect("event");
+    let mut conn = app.db.connect();
+    let corrected =
+        ledger::write(&mut conn, |tx| tx.append(&Actor::system(), correction)).expect("appended");
+    let view: Value = app
+        .get(
+            &format!("/api/v1/ledger/entries/{seq}/signatures"),
+            Some(&qa.token),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(view["corrected_by"], json!([corrected.seq]));
+    assert_eq!(view["signatures"][0]["signed_hash"], hash.as_str());
+    assert_eq!(view["signatures"][0]["content_is_current"], false);
+}
