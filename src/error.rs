@@ -29,6 +29,10 @@ pub enum AppError {
     NotFound(String),
     #[error("method {0} is not allowed here")]
     MethodNotAllowed(String),
+    #[error("the request body is larger than this server accepts")]
+    PayloadTooLarge,
+    #[error(transparent)]
+    InvalidStoredAccount(#[from] crate::accounts::store::InvalidAccountRow),
 }
 
 impl From<diesel::result::Error> for AppError {
@@ -66,6 +70,8 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::InvalidStoredAccount(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
         }
     }
@@ -77,6 +83,7 @@ impl AppError {
             StatusCode::FORBIDDEN => "Forbidden",
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
+            StatusCode::PAYLOAD_TOO_LARGE => "Payload too large",
             StatusCode::CONFLICT => "Conflict",
             StatusCode::UNPROCESSABLE_ENTITY => "Refused",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
@@ -88,7 +95,10 @@ impl AppError {
     fn detail(&self) -> String {
         match self {
             // Never leak database or ledger internals to the client; they are logged instead.
-            AppError::Ledger(_) | AppError::Db(_) | AppError::Auth(AuthError::Hashing) => {
+            AppError::Ledger(_)
+            | AppError::Db(_)
+            | AppError::InvalidStoredAccount(_)
+            | AppError::Auth(AuthError::Hashing) => {
                 "the server could not complete the request; nothing was recorded".to_owned()
             }
             other => other.to_string(),
@@ -120,6 +130,8 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -60,12 +60,11 @@ impl Payload for LoginFailed<'_> {
     const KIND: &'static str = "user.login_failed";
 }
 
-/// A failed login naming no account goes to stream `system`. The typed name is kept only as a
-/// hash: people sometimes type their password into the user name field, and the ledger is
-/// forever.
+/// A failed login naming no account goes to stream `system` without the typed name: people
+/// sometimes type their password into the user name field, and the ledger is forever (even a
+/// hash of a password-like string can be reversed by brute force).
 #[derive(Debug, Serialize)]
 pub struct UnknownUserLoginFailed<'a> {
-    pub username_sha256: String,
     pub client: &'a str,
 }
 impl Payload for UnknownUserLoginFailed<'_> {

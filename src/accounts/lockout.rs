@@ -58,7 +58,8 @@ pub fn register_failure(
     }?;
     tx.append(actor, failure)?;
     if failures < policy.lockout_threshold {
-        store::set_failed_attempts(tx.conn(), username.as_str(), failures, None)?;
+        // Never lift a lock here: only its expiry or an administrator does, recorded.
+        store::set_failed_attempts(tx.conn(), username.as_str(), failures, account.locked_until)?;
         return Ok(None);
     }
     let at = naive_now();
@@ -94,6 +95,17 @@ pub fn current_lock(
             Ok(None)
         }
         None => Ok(None),
+    }
+}
+
+/// Refuses a locked account (for checks made outside the login, where the caller already
+/// holds a session: signatures and password changes).
+pub fn ensure_unlocked(account: &Account) -> Result<(), AppError> {
+    match account.locked_until {
+        Some(until) if until > naive_now() => {
+            Err(crate::auth::AuthError::AccountLocked { until }.into())
+        }
+        _ => Ok(()),
     }
 }
 

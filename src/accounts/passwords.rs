@@ -3,7 +3,7 @@
 use secrecy::SecretString;
 
 use super::events::{PasswordChanged, PasswordReset};
-use super::lockout::{register_failure, Attempt};
+use super::lockout::{ensure_unlocked, register_failure, Attempt};
 use super::{find_account, naive_now, refuse_self, store, user_stream, Principal, SecurityPolicy};
 use crate::auth::password::{self, check_policy};
 use crate::auth::AuthError;
@@ -24,6 +24,7 @@ pub fn change_own_password(
     client: &str,
 ) -> Result<(), AppError> {
     let account = find_account(conn, &who.username)?;
+    ensure_unlocked(&account)?;
     if !password::verify_password(current, &account.password_hash) {
         let locked = ledger::write(conn, |tx| {
             register_failure(

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
-use sha2::{Digest, Sha256};
 
 use super::events::{LoggedOut, LoginFailed, LoginSucceeded, UnknownUserLoginFailed};
 use super::lockout::{current_lock, register_failure, reset_failures, Attempt};
@@ -42,7 +41,7 @@ pub fn login(
         Err(_) => None,
     };
     let Some((name, hash_checked)) = known else {
-        return refuse_unknown(conn, username, password, client);
+        return refuse_unknown(conn, password, client);
     };
     // The slow check runs before the transaction, so the append lock is never held over it.
     let password_ok = password::verify_password(password, &hash_checked);
@@ -59,7 +58,13 @@ pub fn login(
                 &Actor::system(),
                 NewEvent::new(stream, &refused("account_locked"))?,
             )?;
-            return Ok(Outcome::Locked(until));
+            // Only someone who knows the password learns of the lock: to a guesser, a locked
+            // account answers like any wrong password, so locks reveal no user names.
+            return Ok(if password_ok {
+                Outcome::Locked(until)
+            } else {
+                Outcome::Denied
+            });
         }
         if !account.active || account.password_hash != hash_checked {
             let reason = if account.active {
@@ -71,9 +76,8 @@ pub fn login(
             return Ok(Outcome::Denied);
         }
         if !password_ok {
-            let locked =
-                register_failure(tx, policy, &Actor::system(), &name, Attempt::Login, client)?;
-            return Ok(locked.map_or(Outcome::Denied, Outcome::Locked));
+            register_failure(tx, policy, &Actor::system(), &name, Attempt::Login, client)?;
+            return Ok(Outcome::Denied);
         }
         reset_failures(tx, &account)?;
         let session = new_session(&account, policy);
@@ -95,15 +99,11 @@ pub fn login(
 /// A login naming no account: the same work and the same answer as a wrong password.
 fn refuse_unknown(
     conn: &mut DbConn,
-    username: &str,
     password: &SecretString,
     client: &str,
 ) -> Result<LoginGranted, AppError> {
     password::verify_against_dummy(password);
-    let event = UnknownUserLoginFailed {
-        username_sha256: hex::encode(Sha256::digest(username.as_bytes())),
-        client,
-    };
+    let event = UnknownUserLoginFailed { client };
     ledger::write(conn, |tx| {
         tx.append(&Actor::system(), NewEvent::new(Stream::system(), &event)?)
     })?;

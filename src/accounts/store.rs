@@ -35,14 +35,26 @@ pub struct Account {
     pub locked_until: Option<NaiveDateTime>,
 }
 
-impl TryFrom<UserRow> for Account {
-    type Error = DomainError;
+/// A stored account row that no longer parses: a fault of the server, never of the client.
+#[derive(Debug, thiserror::Error)]
+#[error("stored account `{username}` is invalid: {reason}")]
+pub struct InvalidAccountRow {
+    pub username: String,
+    pub reason: DomainError,
+}
 
-    fn try_from(row: UserRow) -> Result<Self, DomainError> {
+impl TryFrom<UserRow> for Account {
+    type Error = InvalidAccountRow;
+
+    fn try_from(row: UserRow) -> Result<Self, InvalidAccountRow> {
+        let invalid = |reason| InvalidAccountRow {
+            username: row.username.clone(),
+            reason,
+        };
         Ok(Account {
-            username: Username::parse(&row.username)?,
-            full_name: FullName::parse(&row.full_name)?,
-            roles: Roles::from_column(&row.roles)?,
+            username: Username::parse(&row.username).map_err(invalid)?,
+            full_name: FullName::parse(&row.full_name).map_err(invalid)?,
+            roles: Roles::from_column(&row.roles).map_err(invalid)?,
             active: row.active,
             must_change_password: row.must_change_password,
             password_hash: row.password_hash,

@@ -34,6 +34,18 @@ impl SignatureMeaning {
         }
     }
 
+    /// Whether a signature with this meaning may be applied to an existing record on its own.
+    /// Release decisions are signed only as part of the batch's release action, where the
+    /// release rules are checked.
+    pub fn stands_alone(self) -> bool {
+        !matches!(
+            self,
+            SignatureMeaning::Released
+                | SignatureMeaning::Rejected
+                | SignatureMeaning::ReleasedExceptionally
+        )
+    }
+
     /// The authorization-table action a signer needs for this meaning.
     pub fn action(self) -> Action {
         match self {

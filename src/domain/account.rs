@@ -95,6 +95,11 @@ impl Role {
         Role::Admin,
     ];
 
+    /// Roles that record or sign GMP data.
+    pub fn records_gmp_data(self) -> bool {
+        matches!(self, Role::Operator | Role::QcAnalyst | Role::Qa | Role::Qp)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Operator => "operator",
@@ -137,12 +142,27 @@ impl fmt::Display for Role {
 pub struct Roles(BTreeSet<Role>);
 
 impl Roles {
+    /// Refuses an empty set, and an administrator or auditor who also records or signs GMP
+    /// data: segregation of duties that no per-record check could restore.
     pub fn new(roles: impl IntoIterator<Item = Role>) -> Result<Self, DomainError> {
         let set: BTreeSet<Role> = roles.into_iter().collect();
         if set.is_empty() {
             return Err(DomainError::new(
                 "no_roles",
                 "an account needs at least one role",
+            ));
+        }
+        let overseer = set
+            .iter()
+            .find(|r| matches!(r, Role::Admin | Role::Auditor));
+        let recorder = set.iter().find(|r| r.records_gmp_data());
+        if let (Some(overseer), Some(recorder)) = (overseer, recorder) {
+            return Err(DomainError::new(
+                "incompatible_roles",
+                format!(
+                    "one account cannot be both {overseer} and {recorder}: \
+                     an {overseer} never records or signs GMP data"
+                ),
             ));
         }
         Ok(Roles(set))
@@ -197,6 +217,10 @@ mod tests {
         assert_eq!(roles.to_column(), "operator,qp");
         assert_eq!(Roles::from_column("operator,qp").expect("valid"), roles);
         assert!(Roles::parse_names::<&str>(&[]).is_err());
+        assert!(Roles::parse_names(&["admin", "qp"]).is_err());
+        assert!(Roles::parse_names(&["auditor", "operator"]).is_err());
+        assert!(Roles::parse_names(&["admin", "auditor"]).is_ok());
+        assert!(Roles::parse_names(&["qa", "qp"]).is_ok());
         assert!(Roles::parse_names(&["chief"]).is_err());
     }
 }

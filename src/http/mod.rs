@@ -8,8 +8,10 @@ mod ledger;
 mod signatures;
 mod users;
 
+use actix_web::error::JsonPayloadError;
 use actix_web::http::Method;
 use actix_web::{guard, middleware, web, HttpRequest, HttpResponse};
+use serde_json::error::Category;
 
 use crate::accounts::SecurityPolicy;
 use crate::auth::{Action, Throttle, TokenKeys};
@@ -88,7 +90,39 @@ fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit)
         .content_type_required(true)
-        .error_handler(|e, _| bad_request(e))
+        .error_handler(|e, _| json_error(e))
+}
+
+fn json_error(error: JsonPayloadError) -> actix_web::Error {
+    match error {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            AppError::PayloadTooLarge.into()
+        }
+        JsonPayloadError::Deserialize(e) => AppError::BadRequest(describe_json_error(&e)).into(),
+        other => bad_request(other),
+    }
+}
+
+/// serde's messages name missing and unknown fields, which helps; for wrong types and values
+/// they quote the value, which may be a password, so those are described without it.
+fn describe_json_error(error: &serde_json::Error) -> String {
+    let place = format!("line {} column {}", error.line(), error.column());
+    match error.classify() {
+        Category::Syntax => format!("the body is not valid JSON ({place})"),
+        Category::Eof => "the body ends before the JSON does".to_owned(),
+        Category::Io => "the body could not be read".to_owned(),
+        Category::Data => {
+            let message = error.to_string();
+            let names_a_field = ["missing field", "unknown field", "unknown variant"]
+                .iter()
+                .any(|prefix| message.starts_with(prefix));
+            if names_a_field {
+                format!("the request could not be read: {message}")
+            } else {
+                format!("a value has the wrong type or format ({place})")
+            }
+        }
+    }
 }
 
 fn bad_request(e: impl std::fmt::Display) -> actix_web::Error {

@@ -7,6 +7,7 @@ use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::SignatureInput;
 use crate::db::schema::ledger_entries::dsl as le;
+use crate::domain::DomainError;
 use crate::error::AppError;
 use crate::ledger::{self, Entry};
 use crate::signatures;
@@ -31,6 +32,17 @@ pub async fn sign(
     state.throttle.check(&client, who.username.as_str())?;
     let seq = seq.into_inner();
     let signature = body.into_inner().signature;
+    who.authorize(signature.meaning.action())?;
+    if !signature.meaning.stands_alone() {
+        return Err(DomainError::new(
+            "meaning_needs_its_action",
+            format!(
+                "a '{}' signature is applied with the batch's release action, not to a single record",
+                signature.meaning.as_str()
+            ),
+        )
+        .into());
+    }
     let view = state
         .db
         .run({

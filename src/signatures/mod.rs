@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::accounts::{find_account, register_failure, Attempt, Principal, SecurityPolicy};
+use crate::accounts::{
+    ensure_unlocked, find_account, register_failure, Attempt, Principal, SecurityPolicy,
+};
 use crate::auth::{password, AuthError, SignatureInput, SignatureMeaning};
-use crate::db::schema::signatures;
+use crate::db::schema::{sessions, signatures};
 use crate::db::DbConn;
 use crate::domain::{DomainError, FullName, Username};
 use crate::error::AppError;
@@ -33,6 +35,7 @@ pub struct VerifiedSigner {
     full_name: FullName,
     meaning: SignatureMeaning,
     comment: Option<String>,
+    session_id: String,
     verified_at: Instant,
 }
 
@@ -48,6 +51,7 @@ pub fn verify_signer(
     who.authorize(input.meaning.action())?;
     let comment = input.comment()?;
     let account = find_account(conn, &who.username)?;
+    ensure_unlocked(&account)?;
     if !password::verify_password(&input.password, &account.password_hash) {
         let locked = ledger::write(conn, |tx| {
             register_failure(
@@ -73,6 +77,7 @@ pub fn verify_signer(
         full_name: account.full_name,
         meaning: input.meaning,
         comment,
+        session_id: who.session_id.clone(),
         verified_at: Instant::now(),
     })
 }
@@ -113,6 +118,7 @@ pub fn apply(
         )
         .into());
     }
+    ensure_still_entitled(tx.conn(), &signer)?;
     let stream = one_stream(signed)?;
     for entry in signed {
         check_signable(tx.conn(), &signer, entry)?;
@@ -178,20 +184,23 @@ fn check_signable(
         )
         .into());
     }
-    if signer.meaning == SignatureMeaning::Verified && entry.actor == signer.username.as_str() {
+    let is_author = entry.actor == signer.username.as_str();
+    if signer.meaning == SignatureMeaning::Performed && !is_author {
         return Err(DomainError::forbidden(
-            "verifier_is_author",
-            "a second person must verify: you cannot verify your own record",
+            "performer_is_not_author",
+            "only the person who recorded it can sign a record as performed",
         )
         .into());
     }
-    let already: i64 = signatures::table
+    let earlier_meanings: Vec<String> = signatures::table
         .filter(signatures::entry_hash.eq(&entry.hash))
         .filter(signatures::signer.eq(signer.username.as_str()))
-        .filter(signatures::meaning.eq(signer.meaning.as_str()))
-        .count()
-        .get_result(conn)?;
-    if already > 0 {
+        .select(signatures::meaning)
+        .load(conn)?;
+    if earlier_meanings
+        .iter()
+        .any(|m| m == signer.meaning.as_str())
+    {
         return Err(DomainError::conflict(
             "already_signed",
             format!(
@@ -201,6 +210,31 @@ fn check_signable(
             ),
         )
         .into());
+    }
+    // The second person took no other part in the record: neither wrote nor signed it.
+    if signer.meaning == SignatureMeaning::Verified && (is_author || !earlier_meanings.is_empty()) {
+        return Err(DomainError::forbidden(
+            "verifier_took_part",
+            "a second person must verify: you recorded or already signed this record",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Inside the signing transaction: the signer's account may have been locked or deactivated,
+/// or the session ended, since the password was checked.
+fn ensure_still_entitled(conn: &mut DbConn, signer: &VerifiedSigner) -> Result<(), AppError> {
+    let account = find_account(conn, &signer.username)?;
+    ensure_unlocked(&account)?;
+    let session_open = sessions::table
+        .find(&signer.session_id)
+        .filter(sessions::ended_at.is_null())
+        .count()
+        .get_result::<i64>(conn)?
+        == 1;
+    if !account.active || !session_open {
+        return Err(AuthError::SessionEnded.into());
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ async fn an_admin_cannot_change_its_own_roles() {
         app.post(
             "/api/v1/users/admin/roles",
             Some(&app.admin.token),
-            &json!({ "roles": ["admin", "qp"] }),
+            &json!({ "roles": ["admin", "auditor"] }),
         )
         .await,
     )
@@ -107,6 +107,16 @@ async fn invalid_accounts_are_refused_with_a_clear_message() {
             json!({"username": "anna", "full_name": "A B", "roles": [], "password": "Temporary-password-1"}),
             422,
             "no_roles",
+        ),
+        (
+            json!({"username": "anna", "full_name": "A B", "roles": ["admin", "qp"], "password": "Temporary-password-1"}),
+            422,
+            "incompatible_roles",
+        ),
+        (
+            json!({"username": "anna", "full_name": "A B", "roles": ["auditor", "qa"], "password": "Temporary-password-1"}),
+            422,
+            "incompatible_roles",
         ),
         (
             json!({"username": "anna", "full_name": "A B", "roles": ["qa"], "password": "short"}),

@@ -173,95 +173,79 @@ async fn meanings_follow_the_authorization_table() {
     let operator = app.user_with_roles(&["operator"]).await;
     let qp = app.user_with_roles(&["qp"]).await;
     let (seq, _) = entry_of(&app, &auditor, &qp.username, "user.created").await;
-    let (status, _) = problem(
-        sign(
-            &app,
-            &operator,
-            seq,
-            json!({ "password": operator.password, "meaning": "released" }),
-        )
-        .await,
-    )
-    .await;
+    let sign_as =
+        |user: &TestUser, meaning: &str| json!({ "password": user.password, "meaning": meaning });
+    let (status, _) =
+        problem(sign(&app, &operator, seq, sign_as(&operator, "released")).await).await;
     assert_eq!(status, 403);
-    let (status, _) = problem(
-        sign(
-            &app,
-            &qp,
-            seq,
-            json!({ "password": qp.password, "meaning": "verified" }),
-        )
-        .await,
-    )
-    .await;
+    let (status, _) = problem(sign(&app, &qp, seq, sign_as(&qp, "verified")).await).await;
     assert_eq!(status, 403);
+    // Release decisions are signed with the batch's release action, never on a loose record.
+    let (status, body) = problem(sign(&app, &qp, seq, sign_as(&qp, "released")).await).await;
     assert_eq!(
-        sign(
-            &app,
-            &qp,
-            seq,
-            json!({ "password": qp.password, "meaning": "released" })
-        )
-        .await
-        .status(),
+        (status.as_u16(), body["code"].as_str()),
+        (422, Some("meaning_needs_its_action"))
+    );
+    assert_eq!(
+        sign(&app, &qp, seq, sign_as(&qp, "reviewed"))
+            .await
+            .status(),
         201
     );
     for user in [&auditor, &app.admin] {
-        let (status, _) = problem(
-            sign(
-                &app,
-                user,
-                seq,
-                json!({ "password": user.password, "meaning": "reviewed" }),
-            )
-            .await,
-        )
-        .await;
+        let (status, _) = problem(sign(&app, user, seq, sign_as(user, "reviewed")).await).await;
         assert_eq!(status, 403);
     }
-    let (status, _) = problem(
-        sign(
-            &app,
-            &qp,
-            seq,
-            json!({ "password": qp.password, "meaning": "blessed" }),
-        )
-        .await,
-    )
-    .await;
+    let (status, _) = problem(sign(&app, &qp, seq, sign_as(&qp, "blessed")).await).await;
     assert_eq!(status, 400);
 }
 
 #[tokio::test]
-async fn the_verifier_is_never_the_author() {
+async fn the_verifier_is_never_the_author_nor_another_signer() {
     let app = spawn_app().await;
     let auditor = app.user_with_roles(&["auditor"]).await;
     let author = app.user_with_roles(&["operator"]).await;
     let second = app.user_with_roles(&["operator"]).await;
+    let witness = app.user_with_roles(&["operator"]).await;
     let (seq, _) = entry_of(&app, &auditor, &author.username, "user.password_changed").await;
-    let (status, body) = problem(
-        sign(
-            &app,
-            &author,
-            seq,
-            json!({ "password": author.password, "meaning": "verified" }),
-        )
-        .await,
-    )
-    .await;
+    let sign_as =
+        |user: &TestUser, meaning: &str| json!({ "password": user.password, "meaning": meaning });
+    let (status, body) =
+        problem(sign(&app, &author, seq, sign_as(&author, "verified")).await).await;
     assert_eq!(
         (status.as_u16(), body["code"].as_str()),
-        (403, Some("verifier_is_author"))
+        (403, Some("verifier_took_part"))
+    );
+    // Only the author signs as performer.
+    let (status, body) =
+        problem(sign(&app, &second, seq, sign_as(&second, "performed")).await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (403, Some("performer_is_not_author"))
     );
     assert_eq!(
-        sign(
-            &app,
-            &second,
-            seq,
-            json!({ "password": second.password, "meaning": "verified" })
-        )
-        .await
-        .status(),
+        sign(&app, &author, seq, sign_as(&author, "performed"))
+            .await
+            .status(),
+        201
+    );
+    // Someone who already signed the record in another capacity is not a second person.
+    assert_eq!(
+        sign(&app, &witness, seq, sign_as(&witness, "witnessed"))
+            .await
+            .status(),
+        201
+    );
+    let (status, body) =
+        problem(sign(&app, &witness, seq, sign_as(&witness, "verified")).await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (403, Some("verifier_took_part"))
+    );
+    assert_eq!(
+        sign(&app, &second, seq, sign_as(&second, "verified"))
+            .await
+            .status(),
         201
     );
 }
