@@ -113,9 +113,8 @@ fn main() {
         Ok(mut admin) => {
             let name = format!("cartrec_bench_{}", std::process::id());
             admin
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-                ))
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                .and_then(|()| admin.batch_execute(&format!("CREATE DATABASE {name}")))
                 .expect("create bench database");
             let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
             bench_backend("postgresql", &format!("{base}/{name}"));

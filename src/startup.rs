@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{self, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use chrono::Duration;
 use secrecy::SecretString;
@@ -15,7 +15,7 @@ use crate::auth::{Throttle, TokenKeys};
 use crate::config::Settings;
 use crate::db::{self, migrations, Db};
 use crate::http::{self, AppState};
-use crate::keys;
+use crate::{keys, telemetry};
 
 pub struct Application {
     server: Server,
@@ -87,6 +87,7 @@ fn serve(
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(security_headers())
+            .wrap(middleware::from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::default())
             .app_data(state.clone())
             .configure(http::configure(max_body))

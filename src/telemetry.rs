@@ -29,3 +29,25 @@ pub fn init(format: LogFormat, level: &str) {
     // A second init (tests, benches) keeps the first subscriber.
     drop(result);
 }
+
+/// Returns the request id that every log line of the request carries as `x-request-id`, so
+/// that a problem a user reports can be found in the logs.
+pub async fn request_id_header(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    use actix_web::HttpMessage;
+
+    let id = req
+        .extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .copied();
+    let mut response = next.call(req).await?;
+    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok()) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(response)
+}

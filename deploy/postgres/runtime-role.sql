@@ -1,9 +1,11 @@
 -- Least privilege for the cartrec service role (run as the schema owner after `cartrec migrate`).
--- The ledger can only be read and appended to; the triggers refuse changes even to the owner.
+-- The ledger and its projections can only be read and appended to; the triggers refuse
+-- changes to ledger rows even to the owner.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM cartrec_app;
 GRANT USAGE ON SCHEMA public TO cartrec_app;
-GRANT SELECT, INSERT ON ledger_entries TO cartrec_app;
+GRANT SELECT, INSERT ON ledger_entries, signatures, password_history TO cartrec_app;
 -- The append lock is a row lock on this one-row table, taken by an UPDATE.
 GRANT SELECT, UPDATE ON ledger_head TO cartrec_app;
+-- Current account and session state (the history of every change is in the ledger).
 GRANT SELECT, INSERT, UPDATE ON users, sessions TO cartrec_app;
 GRANT SELECT ON __diesel_schema_migrations TO cartrec_app;

@@ -268,3 +268,19 @@ async fn malformed_login_bodies_get_400_problem_json() {
         (413, Some("payload_too_large"))
     );
 }
+
+#[tokio::test]
+async fn a_token_for_another_issuer_or_audience_is_refused() {
+    let app = spawn_app().await;
+    let secret = EncodingKey::from_secret(&real_secret(&app));
+    for (claim, value) in [("iss", "someone-else"), ("aud", "another-api")] {
+        let mut claims = claims_for(&app, &app.admin.token);
+        claims[claim] = json!(value);
+        let token = encode(&Header::default(), &claims, &secret).expect("encodes");
+        assert_eq!(
+            app.get("/api/v1/users", Some(&token)).await.status(),
+            401,
+            "{claim}"
+        );
+    }
+}

@@ -31,4 +31,10 @@ async fn responses_carry_security_headers() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
     assert!(headers.contains_key("content-security-policy"));
+    assert_eq!(headers["x-request-id"].len(), 36, "a UUID per request");
+    // Refusals made before a handler runs carry them too.
+    let refused = app.get("/api/v1/users", None).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()["x-frame-options"], "DENY");
+    assert!(refused.headers().contains_key("x-request-id"));
 }

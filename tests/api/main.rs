@@ -3,6 +3,7 @@
 mod accounts;
 mod auth;
 mod authorization;
+mod cli;
 mod conformance;
 mod health;
 mod helpers;
@@ -10,5 +11,6 @@ mod ledger_api;
 mod ledger_integrity;
 mod lockout;
 mod passwords;
+mod runtime_role;
 mod sessions;
 mod signatures;
