@@ -109,6 +109,32 @@ pub fn ensure_unlocked(account: &Account) -> Result<(), AppError> {
     }
 }
 
+/// Re-checks the password of a signed-in user (to sign, to change the password): refuses a
+/// locked account, and counts a wrong password toward lock-out, answering `wrong` unless that
+/// failure locked the account. Returns the account as it is now. Blocking (argon2).
+pub fn recheck_password(
+    conn: &mut DbConn,
+    policy: &SecurityPolicy,
+    who: &Principal,
+    password: &secrecy::SecretString,
+    attempt: Attempt,
+    client: &str,
+    wrong: DomainError,
+) -> Result<Account, AppError> {
+    let account = find_account(conn, &who.username)?;
+    ensure_unlocked(&account)?;
+    if crate::auth::password::verify_password(password, &account.password_hash) {
+        return Ok(account);
+    }
+    let locked = ledger::write(conn, |tx| {
+        register_failure(tx, policy, &who.actor(), &who.username, attempt, client)
+    })?;
+    Err(match locked {
+        Some(until) => crate::auth::AuthError::AccountLocked { until }.into(),
+        None => wrong.into(),
+    })
+}
+
 /// A successful password check ends the run of failures.
 pub fn reset_failures(tx: &mut Appender<'_>, account: &Account) -> Result<(), AppError> {
     if account.failed_attempts > 0 {

@@ -19,7 +19,7 @@ use crate::domain::{DomainError, FullName, Roles, Username};
 use crate::error::AppError;
 use crate::ledger::{self, Actor, NewEvent, Stream};
 use events::*;
-pub use lockout::{ensure_unlocked, register_failure, unlock, Attempt};
+pub use lockout::{ensure_unlocked, recheck_password, register_failure, unlock, Attempt};
 pub use passwords::{change_own_password, reset_password};
 pub use sessions::{authenticate, login, logout, refresh, LoginGranted};
 pub use store::Account;

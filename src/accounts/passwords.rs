@@ -3,10 +3,9 @@
 use secrecy::SecretString;
 
 use super::events::{PasswordChanged, PasswordReset};
-use super::lockout::{ensure_unlocked, register_failure, Attempt};
+use super::lockout::{recheck_password, Attempt};
 use super::{find_account, naive_now, refuse_self, store, user_stream, Principal, SecurityPolicy};
 use crate::auth::password::{self, check_policy};
-use crate::auth::AuthError;
 use crate::db::DbConn;
 use crate::domain::{DomainError, Username};
 use crate::error::AppError;
@@ -23,26 +22,16 @@ pub fn change_own_password(
     new: &SecretString,
     client: &str,
 ) -> Result<(), AppError> {
-    let account = find_account(conn, &who.username)?;
-    ensure_unlocked(&account)?;
-    if !password::verify_password(current, &account.password_hash) {
-        let locked = ledger::write(conn, |tx| {
-            register_failure(
-                tx,
-                policy,
-                &who.actor(),
-                &who.username,
-                Attempt::PasswordChange,
-                client,
-            )
-        })?;
-        return Err(match locked {
-            Some(until) => AuthError::AccountLocked { until }.into(),
-            None => {
-                DomainError::forbidden("wrong_password", "the current password is wrong").into()
-            }
-        });
-    }
+    let wrong = DomainError::forbidden("wrong_password", "the current password is wrong");
+    let account = recheck_password(
+        conn,
+        policy,
+        who,
+        current,
+        Attempt::PasswordChange,
+        client,
+        wrong,
+    )?;
     check_policy(new, &account.username, &account.full_name)?;
     refuse_reuse(conn, policy, &who.username, new)?;
     let new_hash = password::hash_password(new)?;

@@ -13,14 +13,14 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::accounts::{
-    ensure_unlocked, find_account, register_failure, Attempt, Principal, SecurityPolicy,
+    ensure_unlocked, find_account, recheck_password, Attempt, Principal, SecurityPolicy,
 };
-use crate::auth::{password, AuthError, SignatureInput, SignatureMeaning};
+use crate::auth::{AuthError, SignatureInput, SignatureMeaning};
 use crate::db::schema::{sessions, signatures};
 use crate::db::DbConn;
 use crate::domain::{DomainError, FullName, Username};
 use crate::error::AppError;
-use crate::ledger::{self, Actor, Appender, Entry, NewEvent, Payload, Stream};
+use crate::ledger::{Actor, Appender, Entry, NewEvent, Payload, Stream};
 pub use view::{signatures_of, SignatureView, SignaturesOfEntry};
 
 pub const SIGNATURE_KIND: &str = "signature.applied";
@@ -50,28 +50,19 @@ pub fn verify_signer(
 ) -> Result<VerifiedSigner, AppError> {
     who.authorize(input.meaning.action())?;
     let comment = input.comment()?;
-    let account = find_account(conn, &who.username)?;
-    ensure_unlocked(&account)?;
-    if !password::verify_password(&input.password, &account.password_hash) {
-        let locked = ledger::write(conn, |tx| {
-            register_failure(
-                tx,
-                policy,
-                &who.actor(),
-                &who.username,
-                Attempt::Signature,
-                client,
-            )
-        })?;
-        return Err(match locked {
-            Some(until) => AuthError::AccountLocked { until }.into(),
-            None => DomainError::forbidden(
-                "signature_password_wrong",
-                "the password is wrong; nothing was signed",
-            )
-            .into(),
-        });
-    }
+    let wrong = DomainError::forbidden(
+        "signature_password_wrong",
+        "the password is wrong; nothing was signed",
+    );
+    let account = recheck_password(
+        conn,
+        policy,
+        who,
+        &input.password,
+        Attempt::Signature,
+        client,
+        wrong,
+    )?;
     Ok(VerifiedSigner {
         username: account.username,
         full_name: account.full_name,
