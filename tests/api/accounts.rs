@@ -25,19 +25,34 @@ async fn a_non_admin_cannot_create_users() {
 }
 
 #[tokio::test]
-async fn an_admin_cannot_change_its_own_roles() {
+async fn an_admin_cannot_change_its_own_roles_deactivate_or_reset_itself() {
     let app = spawn_app().await;
-    let (status, body) = problem(
-        app.post(
+    let token = Some(app.admin.token.as_str());
+    let attempts = [
+        (
             "/api/v1/users/admin/roles",
-            Some(&app.admin.token),
-            &json!({ "roles": ["admin", "auditor"] }),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, 403);
-    assert_eq!(body["code"], "own_roles");
+            json!({ "roles": ["admin", "auditor"] }),
+            "own_roles",
+        ),
+        (
+            "/api/v1/users/admin/deactivate",
+            json!({ "reason": "testing" }),
+            "own_account",
+        ),
+        (
+            "/api/v1/users/admin/password",
+            json!({ "password": "Brand-new-orbit-violin-88" }),
+            "own_account",
+        ),
+    ];
+    for (path, body, code) in attempts {
+        let (status, problem_body) = problem(app.post(path, token, &body).await).await;
+        assert_eq!(
+            (status.as_u16(), problem_body["code"].as_str()),
+            (403, Some(code)),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

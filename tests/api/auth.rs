@@ -79,9 +79,10 @@ fn real_secret(app: &TestApp) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_token_signed_with_another_secret_is_refused() {
+async fn a_token_signed_with_another_secret_or_algorithm_is_refused() {
     let app = spawn_app().await;
     let claims = claims_for(&app, &app.admin.token);
+    let real = EncodingKey::from_secret(&real_secret(&app));
     let forged = encode(
         &Header::default(),
         &claims,
@@ -89,13 +90,12 @@ async fn a_token_signed_with_another_secret_is_refused() {
     )
     .expect("encodes");
     assert_eq!(app.get("/api/v1/users", Some(&forged)).await.status(), 401);
-    // The same claims with the real secret pass: the test forges nothing else.
-    let genuine = encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(&real_secret(&app)),
-    )
-    .expect("encodes");
+    // The right secret under another algorithm: only HS256 is accepted.
+    let hs512 =
+        encode(&Header::new(jsonwebtoken::Algorithm::HS512), &claims, &real).expect("encodes");
+    assert_eq!(app.get("/api/v1/users", Some(&hs512)).await.status(), 401);
+    // The same claims with the real secret and algorithm pass: the test forges nothing else.
+    let genuine = encode(&Header::default(), &claims, &real).expect("encodes");
     assert_eq!(app.get("/api/v1/users", Some(&genuine)).await.status(), 200);
 }
 
@@ -116,7 +116,7 @@ async fn an_expired_token_is_refused() {
     let mut claims = claims_for(&app, &app.admin.token);
     let now = chrono::Utc::now().timestamp();
     claims["iat"] = json!(now - 3600);
-    claims["exp"] = json!(now - 60);
+    claims["exp"] = json!(now - 10); // past, and beyond the 5 s leeway
     let expired = encode(
         &Header::default(),
         &claims,

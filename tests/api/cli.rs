@@ -5,6 +5,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use cartrec::db::schema::ledger_entries::dsl as le;
+use diesel::prelude::*;
+
 use crate::helpers::{spawn_app, TestDatabase};
 
 fn cartrec(db: &TestDatabase, data_dir: &std::path::Path) -> Command {
@@ -153,8 +156,14 @@ async fn acknowledged_writes_survive_a_killed_server() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let mut acknowledged = 1; // user.created for the first admin
+    let mut observer = db.connect();
     for attempt in 0..10 {
-        let body = serde_json::json!({ "username": "admin", "password": if attempt % 2 == 0 { "wrong-password-guess" } else { password.as_str() } });
+        let password = if attempt % 2 == 0 {
+            "wrong-password-guess"
+        } else {
+            password.as_str()
+        };
+        let body = serde_json::json!({ "username": "admin", "password": password });
         let response = client
             .post(format!("{base}/api/v1/auth/login"))
             .json(&body)
@@ -163,6 +172,12 @@ async fn acknowledged_writes_survive_a_killed_server() {
             .expect("answered");
         assert!(response.status() == 200 || response.status() == 401);
         acknowledged += 1;
+        // Acknowledged means committed: another connection already sees the entry.
+        let visible: i64 = le::ledger_entries
+            .count()
+            .get_result(&mut observer)
+            .expect("count");
+        assert_eq!(visible, acknowledged);
     }
     server.kill().expect("SIGKILL");
     server.wait().expect("reaped");
@@ -176,4 +191,46 @@ async fn acknowledged_writes_survive_a_killed_server() {
         report.starts_with(&format!("ok: {acknowledged} entries")),
         "{report}"
     );
+}
+
+#[derive(QueryableByName)]
+struct Synchronous {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    synchronous: i32,
+}
+
+#[derive(QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
+}
+
+#[derive(QueryableByName)]
+struct ForeignKeys {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    foreign_keys: i32,
+}
+
+#[test]
+fn sqlite_connections_commit_durably() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("pragmas.sqlite3");
+    let mut conn = cartrec::db::ConnectionManager::new(&path.to_string_lossy())
+        .connect()
+        .expect("opens");
+    let sync: Synchronous = diesel::sql_query("PRAGMA synchronous")
+        .get_result(&mut conn)
+        .expect("pragma");
+    assert_eq!(
+        sync.synchronous, 2,
+        "synchronous = FULL: a commit survives power loss"
+    );
+    let journal: JournalMode = diesel::sql_query("PRAGMA journal_mode")
+        .get_result(&mut conn)
+        .expect("pragma");
+    assert_eq!(journal.journal_mode, "wal");
+    let keys: ForeignKeys = diesel::sql_query("PRAGMA foreign_keys")
+        .get_result(&mut conn)
+        .expect("pragma");
+    assert_eq!(keys.foreign_keys, 1);
 }

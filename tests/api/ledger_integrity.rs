@@ -5,7 +5,9 @@
 use cartrec::db::schema::ledger_entries::dsl as le;
 use cartrec::db::{build_pool, DbConn};
 use cartrec::error::AppError;
-use cartrec::ledger::{self, Actor, Entry, EventKind, NewEvent, Stream};
+use cartrec::ledger::{
+    self, leaf_hash, Actor, Entry, EventKind, NewEvent, Position, Stream, ZERO_HASH,
+};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::json;
@@ -83,23 +85,36 @@ async fn eight_threads_appending_at_once_stay_gapless_and_linked() {
 const CHILD_URL: &str = "CARTREC_TEST_CHILD_URL";
 const CHILD_NAME: &str = "CARTREC_TEST_CHILD_NAME";
 
+const CHILD_START: &str = "CARTREC_TEST_CHILD_START";
+const CHILD_APPENDS: usize = 500;
+
 /// The body of a child process started by `two_processes_appending_at_once_stay_linear`.
 #[test]
 #[ignore = "a child process of two_processes_appending_at_once_stay_linear"]
 fn child_appender() {
-    let (Ok(url), Ok(name)) = (std::env::var(CHILD_URL), std::env::var(CHILD_NAME)) else {
+    let (Ok(url), Ok(name), Ok(start)) = (
+        std::env::var(CHILD_URL),
+        std::env::var(CHILD_NAME),
+        std::env::var(CHILD_START),
+    ) else {
         return;
     };
     let mut conn = cartrec::db::ConnectionManager::new(&url)
         .connect()
         .expect("connect");
-    append_test_events(&mut conn, &name, 400);
+    // Both children begin together, when the parent creates the start file.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::path::Path::new(&start).exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    append_test_events(&mut conn, &name, CHILD_APPENDS);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_appending_at_once_stay_linear() {
     let app = spawn_app().await;
     let before = entry_count(&mut app.db.connect());
+    let start = app.data_dir.path().join("start");
     let children: Vec<_> = ["P1", "P2"]
         .iter()
         .map(|name| {
@@ -112,20 +127,39 @@ async fn two_processes_appending_at_once_stay_linear() {
                 ])
                 .env(CHILD_URL, &app.db.url)
                 .env(CHILD_NAME, name)
+                .env(CHILD_START, &start)
                 .stdout(std::process::Stdio::null())
                 .spawn()
                 .expect("child starts")
         })
         .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    std::fs::write(&start, b"go").expect("start file");
     for mut child in children {
         assert!(child.wait().expect("child ends").success());
     }
-    assert_verifies(&app, before + 800);
+    // The two processes really wrote at the same time: their entries interleave.
+    let streams: Vec<String> = le::ledger_entries
+        .filter(le::stream.eq_any(["batch/P1", "batch/P2"]))
+        .order(le::seq)
+        .select(le::stream)
+        .load(&mut app.db.connect())
+        .expect("streams");
+    let switches = streams.windows(2).filter(|pair| pair[0] != pair[1]).count();
+    assert!(
+        switches >= 2,
+        "the children did not overlap ({switches} switches)"
+    );
+    assert_verifies(&app, before + 2 * CHILD_APPENDS as i64);
 }
 
+/// The statement fails, and because of the ledger's own guard (not, say, a typo).
 fn assert_refused(conn: &mut DbConn, sql: &str) {
-    let result = conn.batch_execute(sql);
-    assert!(result.is_err(), "the database accepted: {sql}");
+    let error = conn.batch_execute(sql).expect_err(sql).to_string();
+    assert!(
+        error.contains("append-only") || error.contains("must keep its row"),
+        "{sql}: {error}"
+    );
 }
 
 #[tokio::test]
@@ -240,4 +274,85 @@ async fn a_swapped_pair_of_rows_is_caught() {
         3,
         "entry_bytes disagree with the stored columns (seq)",
     );
+}
+
+/// Replaces every column of row `seq` with `entry`'s (as a superuser could).
+fn overwrite(conn: &mut DbConn, seq: i64, entry: &Entry) {
+    diesel::update(le::ledger_entries.find(seq))
+        .set((
+            le::stream.eq(&entry.stream),
+            le::stream_seq.eq(entry.stream_seq),
+            le::kind.eq(&entry.kind),
+            le::actor.eq(&entry.actor),
+            le::recorded_at.eq(&entry.recorded_at),
+            le::payload_sha256.eq(&entry.payload_sha256),
+            le::prev_hash.eq(&entry.prev_hash),
+            le::stream_prev_hash.eq(&entry.stream_prev_hash),
+            le::hash.eq(&entry.hash),
+            le::entry_bytes.eq(&entry.entry_bytes),
+            le::payload_bytes.eq(&entry.payload_bytes),
+        ))
+        .execute(conn)
+        .expect("overwritten");
+}
+
+/// Entry `seq` rebuilt, self-consistently hashed, with another payload and stream link.
+fn forged(original: &Entry, stream_prev_hash: [u8; 32]) -> Entry {
+    let position = Position {
+        seq: original.seq,
+        prev_hash: original.prev_hash.as_slice().try_into().expect("32 bytes"),
+        stream_seq: original.stream_seq,
+        stream_prev_hash,
+    };
+    let event = NewEvent::from_value(
+        Stream::parse(&original.stream).expect("stream"),
+        EventKind::parse(&original.kind).expect("kind"),
+        json!({ "forged": true }),
+    )
+    .expect("event");
+    Entry::seal(
+        position,
+        &Actor::system(),
+        &event,
+        original.recorded_at.clone(),
+    )
+    .expect("sealed")
+}
+
+#[tokio::test]
+async fn a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link() {
+    let (app, mut conn) = tampered_app().await;
+    let original = load(&mut conn, 5);
+    let stream_prev = original
+        .stream_prev_hash
+        .as_slice()
+        .try_into()
+        .expect("32 bytes");
+    overwrite(&mut conn, 5, &forged(&original, stream_prev));
+    assert_verify_fails_at(
+        &app,
+        6,
+        "prev_hash does not equal the hash of the previous entry",
+    );
+}
+
+#[tokio::test]
+async fn a_broken_stream_link_is_caught() {
+    let (app, mut conn) = tampered_app().await;
+    let last_seq = entry_count(&mut conn) - 1;
+    let last = load(&mut conn, last_seq);
+    assert!(last.stream_seq > 0, "the last entry continues a stream");
+    overwrite(&mut conn, last_seq, &forged(&last, ZERO_HASH));
+    assert_verify_fails_at(&app, last_seq, "stream_prev_hash does not equal");
+}
+
+#[tokio::test]
+async fn entry_bytes_that_are_not_canonical_are_caught_even_with_a_matching_hash() {
+    let (app, mut conn) = tampered_app().await;
+    let mut entry = load(&mut conn, 5);
+    let header: serde_json::Value = serde_json::from_slice(&entry.entry_bytes).expect("JSON");
+    entry.entry_bytes = serde_json::to_vec_pretty(&header).expect("pretty JSON");
+    entry.hash = leaf_hash(&entry.entry_bytes).to_vec();
+    overwrite(&mut conn, 5, &entry);
+    assert_verify_fails_at(&app, 5, "entry_bytes are not in RFC 8785 canonical form");
 }

@@ -34,9 +34,14 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let app = spawn_app().await;
     let auditor = app.user_with_roles(&["auditor"]).await;
     let user = app.user_with_roles(&["operator"]).await;
+    let locked_at = chrono::Utc::now().naive_utc();
     let answers = fail_logins(&app, &user, 5).await;
     // A guesser learns nothing, not even that the account is now locked.
     assert!(answers.iter().all(|b| b["code"] == "invalid_credentials"));
+    assert_eq!(
+        fail_logins(&app, &user, 1).await[0]["code"],
+        "invalid_credentials"
+    );
     let (status, body) = problem(app.login(&user.username, &user.password).await).await;
     assert_eq!(
         (status.as_u16(), body["code"].as_str()),
@@ -49,15 +54,39 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
         401,
         "a lock ends sessions"
     );
+    // Locked for the configured 15 minutes.
+    let users: Value = app
+        .get("/api/v1/users", Some(&app.admin.token))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let row = users["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["username"] == user.username.as_str())
+        .cloned()
+        .expect("listed");
+    let until = chrono::NaiveDateTime::parse_from_str(
+        row["locked_until"].as_str().expect("locked"),
+        "%Y-%m-%dT%H:%M:%S%.f",
+    )
+    .expect("time");
+    let minutes = (until - locked_at).num_seconds() as f64 / 60.0;
+    assert!(
+        (14.9..15.2).contains(&minutes),
+        "locked for {minutes} minutes"
+    );
     let kinds = kinds(&app, &auditor, &user).await;
     let tail: Vec<&str> = kinds
         .iter()
         .rev()
-        .take(7)
+        .take(8)
         .rev()
         .map(String::as_str)
         .collect();
-    // Five failures, the lock, and the refused login with the right password.
+    // Five failures, the lock, then refused logins (wrong password, then the right one).
     let failed = "user.login_failed";
     assert_eq!(
         tail,
@@ -68,6 +97,7 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
             failed,
             failed,
             "user.locked",
+            failed,
             failed
         ]
     );
@@ -130,10 +160,17 @@ async fn a_lock_runs_out_after_the_configured_time() {
 }
 
 #[tokio::test]
-async fn wrong_signature_passwords_count_toward_the_lock() {
+async fn wrong_signature_and_password_change_attempts_count_toward_the_lock() {
     let app = spawn_app().await;
     let user = app.user_with_roles(&["qa"]).await;
-    fail_logins(&app, &user, 4).await;
+    fail_logins(&app, &user, 3).await;
+    let wrong_change = json!({ "current_password": "not-the-current-one", "new_password": "Whatever-orbit-violin-31" });
+    let (_, body) = problem(
+        app.post("/api/v1/auth/password", Some(&user.token), &wrong_change)
+            .await,
+    )
+    .await;
+    assert_eq!(body["code"], "wrong_password");
     let (status, body) = problem(
         app.post(
             "/api/v1/ledger/entries/0/signatures",

@@ -109,16 +109,21 @@ async fn password_attempts_are_rate_limited_per_account_and_per_client() {
     assert!(limited.headers().contains_key("retry-after"));
     let (_, body) = problem(limited).await;
     assert_eq!(body["code"], "too_many_attempts");
-    // Other accounts from the same client, until the client's own limit: 12 attempts, of which
-    // spawn_app used 3 (admin login, password change, login) and the lines above 4.
-    let mut statuses = Vec::new();
-    for n in 0..6 {
-        statuses.push(
-            app.login(&format!("other{n}"), "guess-guess-guess")
-                .await
-                .status()
-                .as_u16(),
-        );
+    // Other accounts from the same client, until the client's own limit: 12 attempts a minute,
+    // of which spawn_app used 3 (login, password change, login) and the lines above 4. One
+    // more may have been refilled (one every 5 s) if this machine is slow.
+    let mut allowed = 0;
+    while app
+        .login(&format!("other{allowed}"), "guess-guess-guess")
+        .await
+        .status()
+        == 401
+    {
+        allowed += 1;
+        assert!(allowed <= 6, "the client limit never applied");
     }
-    assert_eq!(statuses, [401, 401, 401, 401, 401, 429]);
+    assert!(
+        (5..=6).contains(&allowed),
+        "{allowed} attempts before the client limit"
+    );
 }

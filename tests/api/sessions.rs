@@ -112,3 +112,25 @@ async fn an_admin_password_reset_ends_sessions_and_is_temporary() {
         .expect("JSON");
     assert_eq!(login["must_change_password"], true);
 }
+
+#[tokio::test]
+async fn tokens_live_15_minutes_and_sessions_8_hours_by_default() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["operator"]).await;
+    let payload = user.token.split('.').nth(1).expect("JWT payload");
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("base64url"),
+    )
+    .expect("claims");
+    assert_eq!(
+        claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
+        15 * 60
+    );
+    let (created, expires): (chrono::NaiveDateTime, chrono::NaiveDateTime) = sessions::table
+        .find(claims["jti"].as_str().expect("session id"))
+        .select((sessions::created_at, sessions::expires_at))
+        .first(&mut app.db.connect())
+        .expect("session row");
+    assert_eq!(expires - created, Duration::hours(8));
+}

@@ -336,3 +336,145 @@ async fn a_signature_stays_bound_to_content_that_was_later_corrected() {
     assert_eq!(view["signatures"][0]["signed_hash"], hash.as_str());
     assert_eq!(view["signatures"][0]["content_is_current"], false);
 }
+
+/// Which roles may sign with which meaning, written out from the design notes (not read from
+/// the code), so that a wrong mapping in the code fails here.
+const MEANINGS: &[(&str, &[&str])] = &[
+    ("performed", &["operator", "qc_analyst"]),
+    ("verified", &["operator", "qc_analyst"]),
+    ("witnessed", &["operator", "qc_analyst", "qa"]),
+    ("reviewed", &["qa", "qp"]),
+    ("approved", &["qa"]),
+    ("released", &["qp"]),
+    ("rejected", &["qp"]),
+    ("released_exceptionally", &["qp"]),
+];
+
+#[tokio::test]
+async fn every_role_signs_exactly_the_meanings_the_design_allows() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let subject = app.user_with_roles(&["operator"]).await;
+    let (seq, _) = entry_of(&app, &auditor, &subject.username, "user.created").await;
+    let mut signers = vec![("admin", app.admin.password.clone(), app.admin.token.clone())];
+    for role in ["operator", "qc_analyst", "qa", "qp", "auditor"] {
+        let user = app.user_with_roles(&[role]).await;
+        signers.push((role, user.password, user.token));
+    }
+    for (role, password, token) in &signers {
+        let user = TestUser {
+            username: String::new(),
+            password: password.clone(),
+            token: token.clone(),
+        };
+        for (meaning, roles) in MEANINGS {
+            let response = sign(
+                &app,
+                &user,
+                seq,
+                json!({ "password": password, "meaning": meaning }),
+            )
+            .await;
+            let status = response.status();
+            let body: Value = response.json().await.expect("JSON");
+            if roles.contains(role) {
+                assert_ne!(
+                    body["code"], "forbidden",
+                    "{role} may sign {meaning}: {status} {body}"
+                );
+            } else {
+                assert_eq!(
+                    (status.as_u16(), body["code"].as_str()),
+                    (403, Some("forbidden")),
+                    "{role} signing {meaning}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_database_itself_refuses_a_duplicate_signature() {
+    use cartrec::db::schema::signatures as sig;
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let (seq, hash) = entry_of(&app, &auditor, &qa.username, "user.created").await;
+    assert_eq!(
+        sign(
+            &app,
+            &qa,
+            seq,
+            json!({ "password": qa.password, "meaning": "reviewed" })
+        )
+        .await
+        .status(),
+        201
+    );
+    let duplicate = diesel::insert_into(sig::table)
+        .values((
+            sig::signature_seq.eq(1_000_000),
+            sig::entry_seq.eq(seq),
+            sig::entry_hash.eq(hex::decode(hash).expect("hex")),
+            sig::signer.eq(&qa.username),
+            sig::meaning.eq("reviewed"),
+        ))
+        .execute(&mut app.db.connect());
+    let error = duplicate
+        .expect_err("a second identical signature row")
+        .to_string();
+    assert!(error.to_lowercase().contains("unique"), "{error}");
+}
+
+#[tokio::test]
+async fn a_session_ended_between_password_check_and_signing_signs_nothing() {
+    use cartrec::accounts::{self, SecurityPolicy};
+    use cartrec::auth::{AuthError, SignatureInput};
+    use cartrec::error::AppError;
+    let app = spawn_app().await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let payload = qa.token.split('.').nth(1).expect("JWT payload");
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("base64url"),
+    )
+    .expect("claims");
+    let policy = SecurityPolicy::from_settings(&cartrec::config::Settings::default());
+    let mut conn = app.db.connect();
+    let who = accounts::authenticate(
+        &mut conn,
+        &policy,
+        &qa.username,
+        claims["jti"].as_str().expect("jti"),
+    )
+    .expect("signed in");
+    let input: SignatureInput =
+        serde_json::from_value(json!({ "password": qa.password, "meaning": "reviewed" }))
+            .expect("input");
+    let signer = cartrec::signatures::verify_signer(&mut conn, &policy, &who, input, "test")
+        .expect("password ok");
+    // Meanwhile, the user logs out in another tab.
+    assert_eq!(
+        app.post("/api/v1/auth/logout", Some(&qa.token), &json!({}))
+            .await
+            .status(),
+        204
+    );
+    let entry = {
+        use cartrec::db::schema::ledger_entries::dsl as le;
+        use diesel::prelude::*;
+        le::ledger_entries
+            .find(0)
+            .select(cartrec::ledger::Entry::as_select())
+            .first(&mut conn)
+            .expect("entry 0")
+    };
+    let result = ledger::write(&mut conn, |tx| {
+        cartrec::signatures::apply(tx, signer, &[entry])
+    });
+    assert!(
+        matches!(result, Err(AppError::Auth(AuthError::SessionEnded))),
+        "signed after logout"
+    );
+}
