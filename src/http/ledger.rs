@@ -1,12 +1,10 @@
 use actix_web::{web, HttpResponse};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use crate::accounts::Principal;
-use crate::db::schema::ledger_entries::dsl as le;
 use crate::error::AppError;
 use crate::ledger::{self, Entry};
 
@@ -75,21 +73,10 @@ pub async fn entries(
             "`from` must be 0 or more and `limit` between 1 and {MAX_PAGE}"
         )));
     }
-    let mut page: Vec<Entry> = state
+    let (page, next) = state
         .db
-        .run(move |conn| {
-            le::ledger_entries
-                .filter(le::seq.ge(from))
-                .order(le::seq.asc())
-                .limit(limit + 1)
-                .select(Entry::as_select())
-                .load(conn)
-                .map_err(AppError::from)
-        })
+        .run(move |conn| ledger::page(conn, from, limit).map_err(AppError::from))
         .await?;
-    let has_more = page.len() as i64 > limit;
-    page.truncate(limit as usize);
-    let next = has_more.then(|| page.last().map(|e| e.seq + 1)).flatten();
     let entries = page
         .into_iter()
         .map(EntryView::try_from)

@@ -1,15 +1,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::extract::client_address;
 use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::SignatureInput;
-use crate::db::schema::ledger_entries::dsl as le;
 use crate::domain::DomainError;
 use crate::error::AppError;
-use crate::ledger::{self, Entry};
+use crate::ledger;
 use crate::signatures;
 
 #[derive(Deserialize)]
@@ -51,14 +49,9 @@ pub async fn sign(
                 let signer =
                     signatures::verify_signer(conn, &state.policy, &who, signature, &client)?;
                 ledger::write(conn, |tx| {
-                    let entry: Entry = le::ledger_entries
-                        .find(seq)
-                        .select(Entry::as_select())
-                        .first(tx.conn())
-                        .optional()?
-                        .ok_or_else(|| {
-                            AppError::NotFound(format!("there is no ledger entry {seq}"))
-                        })?;
+                    let entry = ledger::entry_at(tx.conn(), seq)?.ok_or_else(|| {
+                        AppError::NotFound(format!("there is no ledger entry {seq}"))
+                    })?;
                     signatures::apply(tx, signer, &[entry]).map(drop)
                 })?;
                 signatures::signatures_of(conn, seq)

@@ -6,6 +6,7 @@
 mod append;
 mod canonical;
 mod entry;
+mod read;
 mod verify;
 
 pub use append::{write, Appender};
@@ -14,6 +15,7 @@ pub use entry::{
     format_recorded_at, Actor, Entry, EntryHeader, EventKind, NewEvent, Payload, Position, Stream,
     ENTRY_VERSION,
 };
+pub use read::{entry_at, page};
 pub use verify::{verify, VerifyFailure, VerifyReport};
 
 use crate::db::DbError;

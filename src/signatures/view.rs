@@ -8,7 +8,7 @@ use crate::db::schema::ledger_entries::dsl as le;
 use crate::db::schema::signatures;
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::ledger::Entry;
+use crate::ledger::{entry_at, Entry};
 
 #[derive(Serialize)]
 pub struct SignatureView {
@@ -38,7 +38,7 @@ pub struct SignaturesOfEntry {
 }
 
 pub fn signatures_of(conn: &mut DbConn, seq: i64) -> Result<Option<SignaturesOfEntry>, AppError> {
-    let Some(entry) = load(conn, seq)? else {
+    let Some(entry) = entry_at(conn, seq)? else {
         return Ok(None);
     };
     let corrected_by = corrections_of(conn, &entry)?;
@@ -49,7 +49,7 @@ pub fn signatures_of(conn: &mut DbConn, seq: i64) -> Result<Option<SignaturesOfE
         .load(conn)?;
     let mut views = Vec::with_capacity(signature_seqs.len());
     for signature_seq in signature_seqs {
-        let Some(signature) = load(conn, signature_seq)? else {
+        let Some(signature) = entry_at(conn, signature_seq)? else {
             continue;
         };
         let payload = signature.payload()?;
@@ -73,14 +73,6 @@ pub fn signatures_of(conn: &mut DbConn, seq: i64) -> Result<Option<SignaturesOfE
         corrected_by,
         signatures: views,
     }))
-}
-
-fn load(conn: &mut DbConn, seq: i64) -> Result<Option<Entry>, AppError> {
-    Ok(le::ledger_entries
-        .find(seq)
-        .select(Entry::as_select())
-        .first(conn)
-        .optional()?)
 }
 
 /// Corrections are later events of the same stream whose kind ends in `corrected`
