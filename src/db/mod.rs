@@ -17,15 +17,6 @@ pub enum DbConn {
     Sqlite(diesel::SqliteConnection),
 }
 
-impl DbConn {
-    pub fn backend(&self) -> Backend {
-        match self {
-            DbConn::Postgresql(_) => Backend::Postgres,
-            DbConn::Sqlite(_) => Backend::Sqlite,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -132,10 +123,6 @@ pub struct Db {
 impl Db {
     pub fn new(pool: Pool) -> Self {
         Db { pool }
-    }
-
-    pub fn pool(&self) -> &Pool {
-        &self.pool
     }
 
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>

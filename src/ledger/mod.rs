@@ -26,8 +26,6 @@ pub enum LedgerError {
     InvalidStream(String),
     #[error("invalid event kind `{0}`")]
     InvalidKind(String),
-    #[error("invalid actor `{0}`")]
-    InvalidActor(String),
     #[error("an event payload must be a JSON object")]
     PayloadNotObject,
     #[error("cannot canonicalize: {0}")]
