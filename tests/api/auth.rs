@@ -5,7 +5,7 @@ use base64::Engine;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use crate::helpers::{problem, spawn_app, TestApp};
+use crate::helpers::{problem, spawn_app, token_claims, TestApp};
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_401() {
@@ -64,10 +64,7 @@ async fn requests_without_a_token_get_401() {
 }
 
 fn claims_for(app: &TestApp, token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("JWT has a payload");
-    let claims: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url"))
-            .expect("claims JSON");
+    let claims = token_claims(token);
     assert_eq!(claims["sub"], app.admin.username.as_str());
     claims
 }

@@ -252,6 +252,16 @@ impl TestApp {
     }
 }
 
+/// The claims of a JWT, read without checking it (the server does that).
+pub fn token_claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("claims JSON")
+}
+
 pub async fn problem(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let content_type = response

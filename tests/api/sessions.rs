@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::helpers::{problem, spawn_app, TestApp, TestUser};
+use crate::helpers::{problem, spawn_app, token_claims, TestApp, TestUser};
 
 fn age_sessions(app: &TestApp, user: &TestUser, idle_for: Duration, expires_in: Duration) {
     let now = Utc::now().naive_utc();
@@ -117,12 +117,7 @@ async fn an_admin_password_reset_ends_sessions_and_is_temporary() {
 async fn tokens_live_15_minutes_and_sessions_8_hours_by_default() {
     let app = spawn_app().await;
     let user = app.user_with_roles(&["operator"]).await;
-    let payload = user.token.split('.').nth(1).expect("JWT payload");
-    let claims: Value = serde_json::from_slice(
-        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
-            .expect("base64url"),
-    )
-    .expect("claims");
+    let claims = token_claims(&user.token);
     assert_eq!(
         claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
         15 * 60

@@ -5,7 +5,7 @@ use cartrec::ledger::{self, Actor, EventKind, NewEvent, Stream};
 use reqwest::Response;
 use serde_json::{json, Value};
 
-use crate::helpers::{problem, spawn_app, TestApp, TestUser};
+use crate::helpers::{problem, spawn_app, token_claims, TestApp, TestUser};
 
 async fn sign(app: &TestApp, user: &TestUser, seq: i64, signature: Value) -> Response {
     app.post(
@@ -14,6 +14,23 @@ async fn sign(app: &TestApp, user: &TestUser, seq: i64, signature: Value) -> Res
         &json!({ "signature": signature }),
     )
     .await
+}
+
+/// Signs and expects the signature to be applied.
+async fn sign_ok(app: &TestApp, user: &TestUser, seq: i64, meaning: &str) {
+    let response = sign(
+        app,
+        user,
+        seq,
+        json!({ "password": user.password, "meaning": meaning }),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        201,
+        "{} signing {seq} as {meaning}",
+        user.username
+    );
 }
 
 /// The seq of the latest entry of a user's stream with this kind.
@@ -118,14 +135,7 @@ async fn a_replayed_signature_is_refused() {
     assert_eq!(status, 409);
     assert_eq!(body["code"], "already_signed");
     // Another meaning is another signature.
-    let witnessed = sign(
-        &app,
-        &qa,
-        seq,
-        json!({ "password": qa.password, "meaning": "witnessed" }),
-    )
-    .await;
-    assert_eq!(witnessed.status(), 201);
+    sign_ok(&app, &qa, seq, "witnessed").await;
 }
 
 #[tokio::test]
@@ -186,12 +196,7 @@ async fn meanings_follow_the_authorization_table() {
         (status.as_u16(), body["code"].as_str()),
         (422, Some("meaning_needs_its_action"))
     );
-    assert_eq!(
-        sign(&app, &qp, seq, sign_as(&qp, "reviewed"))
-            .await
-            .status(),
-        201
-    );
+    sign_ok(&app, &qp, seq, "reviewed").await;
     for user in [&auditor, &app.admin] {
         let (status, _) = problem(sign(&app, user, seq, sign_as(user, "reviewed")).await).await;
         assert_eq!(status, 403);
@@ -223,31 +228,16 @@ async fn the_verifier_is_never_the_author_nor_another_signer() {
         (status.as_u16(), body["code"].as_str()),
         (403, Some("performer_is_not_author"))
     );
-    assert_eq!(
-        sign(&app, &author, seq, sign_as(&author, "performed"))
-            .await
-            .status(),
-        201
-    );
+    sign_ok(&app, &author, seq, "performed").await;
     // Someone who already signed the record in another capacity is not a second person.
-    assert_eq!(
-        sign(&app, &witness, seq, sign_as(&witness, "witnessed"))
-            .await
-            .status(),
-        201
-    );
+    sign_ok(&app, &witness, seq, "witnessed").await;
     let (status, body) =
         problem(sign(&app, &witness, seq, sign_as(&witness, "verified")).await).await;
     assert_eq!(
         (status.as_u16(), body["code"].as_str()),
         (403, Some("verifier_took_part"))
     );
-    assert_eq!(
-        sign(&app, &second, seq, sign_as(&second, "verified"))
-            .await
-            .status(),
-        201
-    );
+    sign_ok(&app, &second, seq, "verified").await;
 }
 
 #[tokio::test]
@@ -257,17 +247,7 @@ async fn signatures_and_unknown_entries_cannot_be_signed() {
     let qa = app.user_with_roles(&["qa"]).await;
     let qp = app.user_with_roles(&["qp"]).await;
     let (seq, _) = entry_of(&app, &auditor, &qa.username, "user.created").await;
-    assert_eq!(
-        sign(
-            &app,
-            &qa,
-            seq,
-            json!({ "password": qa.password, "meaning": "reviewed" })
-        )
-        .await
-        .status(),
-        201
-    );
+    sign_ok(&app, &qa, seq, "reviewed").await;
     let signature_seq = app.ledger_entries(&auditor).await.len() as i64 - 1;
     let (status, body) = problem(
         sign(
@@ -302,17 +282,7 @@ async fn a_signature_stays_bound_to_content_that_was_later_corrected() {
     let auditor = app.user_with_roles(&["auditor"]).await;
     let qa = app.user_with_roles(&["qa"]).await;
     let (seq, hash) = entry_of(&app, &auditor, &qa.username, "user.created").await;
-    assert_eq!(
-        sign(
-            &app,
-            &qa,
-            seq,
-            json!({ "password": qa.password, "meaning": "reviewed" })
-        )
-        .await
-        .status(),
-        201
-    );
+    sign_ok(&app, &qa, seq, "reviewed").await;
     // A correction naming the entry (as batch corrections will be recorded).
     let correction = NewEvent::from_value(
         Stream::parse(&format!("user/{}", qa.username)).expect("stream"),
@@ -401,17 +371,7 @@ async fn the_database_itself_refuses_a_duplicate_signature() {
     let auditor = app.user_with_roles(&["auditor"]).await;
     let qa = app.user_with_roles(&["qa"]).await;
     let (seq, hash) = entry_of(&app, &auditor, &qa.username, "user.created").await;
-    assert_eq!(
-        sign(
-            &app,
-            &qa,
-            seq,
-            json!({ "password": qa.password, "meaning": "reviewed" })
-        )
-        .await
-        .status(),
-        201
-    );
+    sign_ok(&app, &qa, seq, "reviewed").await;
     let duplicate = diesel::insert_into(sig::table)
         .values((
             sig::signature_seq.eq(1_000_000),
@@ -434,12 +394,7 @@ async fn a_session_ended_between_password_check_and_signing_signs_nothing() {
     use cartrec::error::AppError;
     let app = spawn_app().await;
     let qa = app.user_with_roles(&["qa"]).await;
-    let payload = qa.token.split('.').nth(1).expect("JWT payload");
-    let claims: Value = serde_json::from_slice(
-        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
-            .expect("base64url"),
-    )
-    .expect("claims");
+    let claims = token_claims(&qa.token);
     let policy = SecurityPolicy::from_settings(&cartrec::config::Settings::default());
     let mut conn = app.db.connect();
     let who = accounts::authenticate(
