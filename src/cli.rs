@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `verify`, `user create-admin`.
+//! The command line: `serve`, `migrate`, `verify`, `user create-admin`, `user approve`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -8,11 +8,13 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
-use crate::accounts::{self, NewAccount};
+use crate::accounts::{self, Approval, NewAccount};
+use crate::auth::password::check_policy;
 use crate::config::Settings;
 use crate::db::{migrations, ConnectionManager, DbConn};
 use crate::domain::{FullName, Role, Roles, Username};
 use crate::ledger::{self, Actor};
+use crate::projections;
 use crate::startup::Application;
 use crate::telemetry;
 
@@ -36,7 +38,8 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations.
     Migrate,
-    /// Verify the whole ledger: every hash, link and sequence. Exits non-zero on failure.
+    /// Verify the whole ledger (every hash, link and sequence), then that every projection
+    /// table (users, sessions, signatures) says what the ledger says. Exits non-zero on failure.
     Verify,
     /// Manage accounts from the console.
     User {
@@ -56,6 +59,15 @@ pub enum UserCommand {
         /// Read the password from the first line of standard input instead of a TTY prompt.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Approve an account's pending roles directly, at the server's console: for the first QA
+    /// user, when nobody can yet approve through the API. The owner must have certified their
+    /// electronic signature first.
+    Approve {
+        username: String,
+        /// The full name of the person who confirmed the account holder's identity.
+        #[arg(long)]
+        confirmed_by: String,
     },
 }
 
@@ -78,6 +90,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     password_stdin,
                 },
         } => create_admin(&settings, &username, &full_name, password_stdin),
+        Command::User {
+            command:
+                UserCommand::Approve {
+                    username,
+                    confirmed_by,
+                },
+        } => approve(&settings, &username, &confirmed_by),
     }
 }
 
@@ -118,12 +137,41 @@ fn connect(settings: &Settings) -> anyhow::Result<DbConn> {
 fn verify(settings: &Settings) -> anyhow::Result<ExitCode> {
     let mut conn = connect(settings)?;
     let report = ledger::verify(&mut conn)?;
-    println!("{report}");
-    Ok(if report.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    if !report.is_ok() {
+        println!("{report}");
+        return Ok(ExitCode::FAILURE);
+    }
+    let mismatches = projections::check(&mut conn)?;
+    if mismatches.is_empty() {
+        println!("{report}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "FAILED: the ledger verifies ({}) but {} projection row(s) disagree with it:",
+        report.to_string().trim_start_matches("ok: "),
+        mismatches.len()
+    );
+    for mismatch in mismatches {
+        println!("  {mismatch}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn approve(settings: &Settings, username: &str, confirmed_by: &str) -> anyhow::Result<ExitCode> {
+    let username = Username::parse(username)?;
+    let confirmed_by = FullName::parse(confirmed_by)?;
+    let mut conn = connect(settings)?;
+    let account = accounts::approve(
+        &mut conn,
+        &username,
+        accounts::ApprovedBy::Console { confirmed_by },
+    )?;
+    println!(
+        "approved the roles of `{}`: {}",
+        account.username,
+        account.roles.names().join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn create_admin(
@@ -132,12 +180,19 @@ fn create_admin(
     full_name: &str,
     password_stdin: bool,
 ) -> anyhow::Result<ExitCode> {
+    let username = Username::parse(username)?;
+    let full_name = FullName::parse(full_name)?;
+    let password = read_password(password_stdin)?;
+    check_policy(&password, &username, &full_name)?;
+    // Made at the console by someone with access to the host: effective at once, like the
+    // first administrator.
     let new = NewAccount {
-        username: Username::parse(username)?,
-        full_name: FullName::parse(full_name)?,
+        username,
+        full_name,
         roles: Roles::new([Role::Admin])?,
-        password: read_password(password_stdin)?,
+        password,
         must_change_password: false,
+        approval: Approval::Immediate,
     };
     let mut conn = connect(settings)?;
     if settings.migrate_on_start {

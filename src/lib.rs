@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod ledger;
+pub mod projections;
 pub mod signatures;
 pub mod startup;
 pub mod telemetry;

@@ -3,12 +3,14 @@
 
 use chrono::NaiveDateTime;
 
-use super::events::{Locked, LoginFailed, PasswordChangeFailed, SignatureFailed, Unlocked};
-use super::{find_account, naive_now, store, user_stream, Account, Principal, SecurityPolicy};
+use super::{
+    find_account, ledger_time, naive_now, record, store, Account, Principal, SecurityPolicy,
+};
 use crate::db::DbConn;
+use crate::domain::account::events::*;
 use crate::domain::{DomainError, Username};
 use crate::error::AppError;
-use crate::ledger::{self, Actor, Appender, NewEvent};
+use crate::ledger::{self, Actor, Appender};
 
 /// Where a password was checked.
 #[derive(Debug, Clone, Copy)]
@@ -30,33 +32,23 @@ pub fn register_failure(
 ) -> Result<Option<NaiveDateTime>, AppError> {
     let account = find_account(tx.conn(), username)?;
     let failures = account.failed_attempts.saturating_add(1);
-    let stream = user_stream(username);
-    let reason = "wrong_password";
+    let reason = login_refusal::WRONG_PASSWORD.to_owned();
     let failure = match attempt {
-        Attempt::Login => NewEvent::new(
-            stream.clone(),
-            &LoginFailed {
-                reason,
-                client,
-                consecutive_failures: failures,
-            },
-        ),
-        Attempt::Signature => NewEvent::new(
-            stream.clone(),
-            &SignatureFailed {
-                reason,
-                consecutive_failures: failures,
-            },
-        ),
-        Attempt::PasswordChange => NewEvent::new(
-            stream.clone(),
-            &PasswordChangeFailed {
-                reason,
-                consecutive_failures: failures,
-            },
-        ),
-    }?;
-    tx.append(actor, failure)?;
+        Attempt::Login => UserEvent::LoginFailed(LoginFailed {
+            reason,
+            client: client.to_owned(),
+            consecutive_failures: failures,
+        }),
+        Attempt::Signature => UserEvent::SignatureFailed(PasswordCheckFailed {
+            reason,
+            consecutive_failures: failures,
+        }),
+        Attempt::PasswordChange => UserEvent::PasswordChangeFailed(PasswordCheckFailed {
+            reason,
+            consecutive_failures: failures,
+        }),
+    };
+    record(tx, actor, username, failure)?;
     if failures < policy.lockout_threshold {
         // Never lift a lock here: only its expiry or an administrator does, recorded.
         store::set_failed_attempts(tx.conn(), username.as_str(), failures, account.locked_until)?;
@@ -67,11 +59,11 @@ pub fn register_failure(
     store::set_failed_attempts(tx.conn(), username.as_str(), 0, Some(until))?;
     let sessions_ended = store::end_all_sessions(tx.conn(), username.as_str(), "locked", at)?;
     let locked = Locked {
-        until: until.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        until: ledger_time(until),
         consecutive_failures: failures,
         sessions_ended,
     };
-    tx.append(&Actor::system(), NewEvent::new(stream, &locked)?)?;
+    record(tx, &Actor::system(), username, UserEvent::Locked(locked))?;
     Ok(Some(until))
 }
 
@@ -86,11 +78,13 @@ pub fn current_lock(
         Some(_) => {
             store::set_failed_attempts(tx.conn(), account.username.as_str(), 0, None)?;
             let event = Unlocked {
-                reason: "lock_expired",
+                reason: "lock_expired".to_owned(),
             };
-            tx.append(
+            record(
+                tx,
                 &Actor::system(),
-                NewEvent::new(user_stream(&account.username), &event)?,
+                &account.username,
+                UserEvent::Unlocked(event),
             )?;
             Ok(None)
         }
@@ -164,11 +158,10 @@ pub fn unlock(
             .into());
         }
         store::set_failed_attempts(tx.conn(), username.as_str(), 0, None)?;
-        let event = Unlocked { reason: "admin" };
-        tx.append(
-            &admin.actor(),
-            NewEvent::new(user_stream(username), &event)?,
-        )?;
+        let event = Unlocked {
+            reason: "admin".to_owned(),
+        };
+        record(tx, &admin.actor(), username, UserEvent::Unlocked(event))?;
         Ok(Account {
             failed_attempts: 0,
             locked_until: None,

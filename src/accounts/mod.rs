@@ -1,8 +1,10 @@
-//! Accounts: creating users, roles, deactivation, passwords, logins, sessions and lock-out.
-//! Each change updates the `users`/`sessions` state and appends its ledger event in one
-//! transaction.
+//! Accounts: creating users, roles and their approval, deactivation, passwords, logins,
+//! sessions and lock-out. Every change appends its event to the user's stream and updates the
+//! `users`/`sessions` tables (the current state authentication reads) in one transaction;
+//! `audit` proves those tables still say what the ledger says.
 
-pub mod events;
+mod approval;
+pub mod audit;
 mod lockout;
 mod passwords;
 mod sessions;
@@ -11,14 +13,16 @@ pub mod store;
 use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
 use secrecy::SecretString;
 
-use crate::auth::password::{self, check_policy};
+use crate::auth::password::{self, credential_digest};
 use crate::auth::{is_allowed, Action, AuthError};
 use crate::config::Settings;
 use crate::db::DbConn;
+use crate::domain::account::events::*;
+use crate::domain::account::state::{decide_roles_request, AccountState};
 use crate::domain::{DomainError, FullName, Roles, Username};
 use crate::error::AppError;
-use crate::ledger::{self, Actor, NewEvent, Stream};
-use events::*;
+use crate::ledger::{self, Actor, Appender, Entry, NewEvent, Stream};
+pub use approval::{acknowledge, approve, Approval, ApprovedBy};
 pub use lockout::{ensure_unlocked, recheck_password, register_failure, unlock, Attempt};
 pub use passwords::{change_own_password, reset_password};
 pub use sessions::{authenticate, login, logout, refresh, LoginGranted};
@@ -30,6 +34,7 @@ use store::UserRow;
 pub struct Principal {
     pub username: Username,
     pub full_name: FullName,
+    /// Effective roles; none until an approver has made them effective.
     pub roles: Roles,
     pub session_id: String,
     pub must_change_password: bool,
@@ -83,6 +88,31 @@ pub fn user_stream(username: &Username) -> Stream {
     Stream::parse(&format!("user/{username}")).expect("a valid username makes a valid stream")
 }
 
+/// Appends one event to a user's stream.
+fn record(
+    tx: &mut Appender<'_>,
+    actor: &Actor,
+    username: &Username,
+    event: UserEvent,
+) -> Result<Entry, AppError> {
+    Ok(tx.append(actor, NewEvent::typed(user_stream(username), &event)?)?)
+}
+
+/// The account as its stream says it is now. Read inside a write transaction, it is the state
+/// a decision is made on.
+fn folded(conn: &mut DbConn, username: &Username) -> Result<AccountState, AppError> {
+    let events = ledger::stream_events::<UserEvent>(conn, &user_stream(username))?;
+    AccountState::fold(&events)
+        .map_err(|e| ledger::LedgerError::Corrupt {
+            seq: e.seq,
+            reason: e.reason,
+        })?
+        .ok_or_else(|| {
+            DomainError::not_found("user_not_found", format!("there is no user '{username}'"))
+                .into()
+        })
+}
+
 /// Database timestamps at the ledger's precision, so values survive both backends unchanged.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
@@ -92,13 +122,20 @@ fn naive_now() -> NaiveDateTime {
     now().naive_utc()
 }
 
+/// The ledger's timestamp form (`2026-11-25T10:00:00.000000Z`) for a stored time.
+pub fn ledger_time(at: NaiveDateTime) -> String {
+    ledger::format_recorded_at(at.and_utc())
+}
+
 pub struct NewAccount {
     pub username: Username,
     pub full_name: FullName,
     pub roles: Roles,
+    /// Checked against the password policy by whoever chose it; generated ones are strong.
     pub password: SecretString,
     /// Passwords set by someone else are temporary and must be changed at first login.
     pub must_change_password: bool,
+    pub approval: Approval,
 }
 
 /// Creates an account. Blocking (hashes the password): run it on the blocking pool.
@@ -107,7 +144,6 @@ pub fn create_account(
     actor: &Actor,
     new: NewAccount,
 ) -> Result<Account, AppError> {
-    check_policy(&new.password, &new.username, &new.full_name)?;
     let password_hash = password::hash_password(&new.password)?;
     let at = naive_now();
     ledger::write(conn, |tx| {
@@ -121,10 +157,15 @@ pub fn create_account(
             )
             .into());
         }
+        let (effective, pending) = match new.approval {
+            Approval::Immediate => (new.roles.clone(), Roles::none()),
+            Approval::Pending => (Roles::none(), new.roles.clone()),
+        };
         let row = UserRow {
             username: new.username.as_str().to_owned(),
             full_name: new.full_name.as_str().to_owned(),
-            roles: new.roles.to_column(),
+            roles: effective.to_column(),
+            roles_pending: pending.to_column(),
             active: true,
             must_change_password: new.must_change_password,
             password_hash,
@@ -132,22 +173,26 @@ pub fn create_account(
             updated_at: at,
             failed_attempts: 0,
             locked_until: None,
+            acknowledged_at: None,
         };
         store::insert_user(tx.conn(), &row)?;
         store::remember_password(tx.conn(), &row.username, &row.password_hash, at)?;
         let event = UserCreated {
-            username: new.username.as_str(),
-            full_name: new.full_name.as_str(),
-            roles: new.roles.names(),
+            username: row.username.clone(),
+            full_name: row.full_name.clone(),
+            roles: effective.iter().collect(),
+            roles_pending: pending.iter().collect(),
             must_change_password: new.must_change_password,
+            credential_sha256: credential_digest(&row.password_hash),
         };
-        tx.append(actor, NewEvent::new(user_stream(&new.username), &event)?)?;
+        record(tx, actor, &new.username, UserEvent::Created(event))?;
         Ok(Account::try_from(row)?)
     })
 }
 
 /// On a database without any account, creates `admin` with a one-time password and returns
-/// that password; otherwise does nothing. Safe when several instances start at once.
+/// that password; otherwise does nothing. Safe when several instances start at once. Made by
+/// the server itself, so its role is effective at once: somebody must approve the others.
 pub fn bootstrap_admin(conn: &mut DbConn) -> Result<Option<SecretString>, AppError> {
     if store::count_users(conn)? > 0 {
         return Ok(None);
@@ -159,6 +204,7 @@ pub fn bootstrap_admin(conn: &mut DbConn) -> Result<Option<SecretString>, AppErr
         roles: Roles::new([crate::domain::Role::Admin])?,
         password: password.clone(),
         must_change_password: true,
+        approval: Approval::Immediate,
     };
     match create_account(conn, &Actor::system(), admin) {
         Ok(_) => Ok(Some(password)),
@@ -195,32 +241,35 @@ fn refuse_self(
     Ok(())
 }
 
-pub fn change_roles(
+/// Asks for new roles: roles removed end at once with every session of the user; roles added
+/// wait for approval (`approve`).
+pub fn request_roles(
     conn: &mut DbConn,
     admin: &Principal,
     username: &Username,
     roles: Roles,
 ) -> Result<Account, AppError> {
-    refuse_self(
-        admin,
-        username,
-        "own_roles",
-        "an administrator cannot change their own roles; ask another administrator",
-    )?;
     ledger::write(conn, |tx| {
-        let account = find_account(tx.conn(), username)?;
+        let account = folded(tx.conn(), username)?;
         let at = naive_now();
-        store::set_roles(tx.conn(), username.as_str(), &roles, at)?;
-        store::end_all_sessions(tx.conn(), username.as_str(), "roles_changed", at)?;
-        let event = RolesChanged {
-            roles_before: account.roles.names(),
-            roles_after: roles.names(),
+        let sessions_ended =
+            store::end_all_sessions(tx.conn(), username.as_str(), "roles_changed", at)?;
+        let request =
+            decide_roles_request(&account, admin.username.as_str(), &roles, sessions_ended)?;
+        let effective = Roles::held(request.roles_effective.iter().copied())?;
+        let pending = if request.roles_requested == request.roles_effective {
+            Roles::none()
+        } else {
+            roles
         };
-        tx.append(
+        store::set_roles(tx.conn(), username.as_str(), &effective, &pending, at)?;
+        record(
+            tx,
             &admin.actor(),
-            NewEvent::new(user_stream(username), &event)?,
+            username,
+            UserEvent::RolesRequested(request),
         )?;
-        Ok(Account { roles, ..account })
+        find_account(tx.conn(), username)
     })
 }
 
@@ -250,13 +299,10 @@ pub fn deactivate(
         let sessions_ended =
             store::end_all_sessions(tx.conn(), username.as_str(), "deactivated", at)?;
         let event = UserDeactivated {
-            reason,
+            reason: reason.to_owned(),
             sessions_ended,
         };
-        tx.append(
-            &admin.actor(),
-            NewEvent::new(user_stream(username), &event)?,
-        )?;
+        record(tx, &admin.actor(), username, UserEvent::Deactivated(event))?;
         Ok(Account {
             active: false,
             ..account

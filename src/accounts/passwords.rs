@@ -2,14 +2,14 @@
 
 use secrecy::SecretString;
 
-use super::events::{PasswordChanged, PasswordReset};
 use super::lockout::{recheck_password, Attempt};
-use super::{find_account, naive_now, refuse_self, store, user_stream, Principal, SecurityPolicy};
-use crate::auth::password::{self, check_policy};
+use super::{find_account, naive_now, record, refuse_self, store, Principal, SecurityPolicy};
+use crate::auth::password::{self, check_policy, credential_digest};
 use crate::db::DbConn;
-use crate::domain::{DomainError, Username};
+use crate::domain::account::events::{PasswordChanged, PasswordReset, UserEvent};
+use crate::domain::{DomainError, Roles, Username};
 use crate::error::AppError;
-use crate::ledger::{self, NewEvent};
+use crate::ledger;
 
 /// Changes one's own password; the current one is required and a wrong one counts toward
 /// lock-out. The new one must meet the policy and differ from the last few. Ends every
@@ -41,12 +41,15 @@ pub fn change_own_password(
         store::remember_password(tx.conn(), who.username.as_str(), &new_hash, at)?;
         let sessions_ended =
             store::end_all_sessions(tx.conn(), who.username.as_str(), "password_changed", at)?;
-        tx.append(
+        let event = PasswordChanged {
+            sessions_ended,
+            credential_sha256: credential_digest(&new_hash),
+        };
+        record(
+            tx,
             &who.actor(),
-            NewEvent::new(
-                user_stream(&who.username),
-                &PasswordChanged { sessions_ended },
-            )?,
+            &who.username,
+            UserEvent::PasswordChanged(event),
         )?;
         Ok(())
     })
@@ -75,36 +78,46 @@ fn refuse_reuse(
     Ok(())
 }
 
-/// An administrator sets a temporary password, which the user must change at next login.
+/// An administrator has a new temporary password generated, which the user must change at
+/// next login. Returns it, to be shown once. The administrator has seen it, and could log in
+/// with it and act as the user: so the account's roles are suspended until someone other than
+/// that administrator confirms the person and approves them again.
 pub fn reset_password(
     conn: &mut DbConn,
     admin: &Principal,
     username: &Username,
-    temporary: &SecretString,
-) -> Result<(), AppError> {
+) -> Result<SecretString, AppError> {
     refuse_self(
         admin,
         username,
         "own_account",
         "change your own password with /api/v1/auth/password",
     )?;
-    let account = find_account(conn, username)?;
-    check_policy(temporary, &account.username, &account.full_name)?;
-    let new_hash = password::hash_password(temporary)?;
+    find_account(conn, username)?;
+    let temporary = password::generate_password();
+    let new_hash = password::hash_password(&temporary)?;
     ledger::write(conn, |tx| {
+        let account = find_account(tx.conn(), username)?;
         let at = naive_now();
         store::set_password(tx.conn(), username.as_str(), &new_hash, true, at)?;
         store::remember_password(tx.conn(), username.as_str(), &new_hash, at)?;
+        let suspended = Roles::held(account.roles.iter().chain(account.roles_pending.iter()))?;
+        store::set_roles(tx.conn(), username.as_str(), &Roles::none(), &suspended, at)?;
         let sessions_ended =
             store::end_all_sessions(tx.conn(), username.as_str(), "password_reset", at)?;
         let event = PasswordReset {
             sessions_ended,
             must_change_password: true,
+            credential_sha256: credential_digest(&new_hash),
+            roles_suspended: account.roles.iter().collect(),
         };
-        tx.append(
+        record(
+            tx,
             &admin.actor(),
-            NewEvent::new(user_stream(username), &event)?,
+            username,
+            UserEvent::PasswordReset(event),
         )?;
-        Ok(())
-    })
+        Ok::<_, AppError>(())
+    })?;
+    Ok(temporary)
 }

@@ -4,15 +4,30 @@
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
-use super::events::{LoggedOut, LoginFailed, LoginSucceeded, UnknownUserLoginFailed};
+use serde::Serialize;
+
 use super::lockout::{current_lock, register_failure, reset_failures, Attempt};
 use super::store::{self, SessionRow};
-use super::{find_account, naive_now, now, user_stream, Account, Principal, SecurityPolicy};
+use super::{find_account, naive_now, now, record, Account, Principal, SecurityPolicy};
 use crate::auth::{password, AuthError, TokenKeys};
 use crate::db::DbConn;
+use crate::domain::account::events::{
+    login_refusal, LoggedOut, LoginFailed, LoginSucceeded, UserEvent,
+};
 use crate::domain::Username;
 use crate::error::AppError;
-use crate::ledger::{self, Actor, NewEvent, Stream};
+use crate::ledger::{self, Actor, NewEvent, Payload, Stream};
+
+/// A failed login naming no account goes to stream `system` without the typed name: people
+/// sometimes type their password into the user name field, and the ledger is forever (even a
+/// hash of a password-like string can be reversed by brute force).
+#[derive(Serialize)]
+struct UnknownUserLoginFailed<'a> {
+    client: &'a str,
+}
+impl Payload for UnknownUserLoginFailed<'_> {
+    const KIND: &'static str = "auth.login_failed";
+}
 
 pub struct LoginGranted {
     pub access_token: String,
@@ -23,7 +38,6 @@ pub struct LoginGranted {
 enum Outcome {
     Granted(Box<(SessionRow, Account)>),
     Denied,
-    Locked(chrono::NaiveDateTime),
 }
 
 /// Checks a password and opens a session. Every attempt, good or bad, is a ledger event;
@@ -47,32 +61,33 @@ pub fn login(
     let password_ok = password::verify_password(password, &hash_checked);
     let outcome = ledger::write(conn, |tx| {
         let account = find_account(tx.conn(), &name)?;
-        let stream = user_stream(&name);
-        let refused = |reason| LoginFailed {
-            reason,
-            client,
-            consecutive_failures: account.failed_attempts,
+        let refused = |reason: &str| {
+            UserEvent::LoginFailed(LoginFailed {
+                reason: reason.to_owned(),
+                client: client.to_owned(),
+                consecutive_failures: account.failed_attempts,
+            })
         };
-        if let Some(until) = current_lock(tx, &account)? {
-            tx.append(
+        if current_lock(tx, &account)?.is_some() {
+            // Recorded, but answered like any wrong password whatever was typed: a locked
+            // account that answered the right password differently would tell a guesser when
+            // a guess is right, and when the lock ends. Its owner learns of the lock from an
+            // administrator, or logs in once it has run out.
+            record(
+                tx,
                 &Actor::system(),
-                NewEvent::new(stream, &refused("account_locked"))?,
+                &name,
+                refused(login_refusal::ACCOUNT_LOCKED),
             )?;
-            // Only someone who knows the password learns of the lock: to a guesser, a locked
-            // account answers like any wrong password, so locks reveal no user names.
-            return Ok(if password_ok {
-                Outcome::Locked(until)
-            } else {
-                Outcome::Denied
-            });
+            return Ok(Outcome::Denied);
         }
         if !account.active || account.password_hash != hash_checked {
             let reason = if account.active {
-                "password_changed_meanwhile"
+                login_refusal::PASSWORD_CHANGED_MEANWHILE
             } else {
-                "account_inactive"
+                login_refusal::ACCOUNT_INACTIVE
             };
-            tx.append(&Actor::system(), NewEvent::new(stream, &refused(reason))?)?;
+            record(tx, &Actor::system(), &name, refused(reason))?;
             return Ok(Outcome::Denied);
         }
         if !password_ok {
@@ -83,16 +98,20 @@ pub fn login(
         let session = new_session(&account, policy);
         store::insert_session(tx.conn(), &session)?;
         let event = LoginSucceeded {
-            session_id: &session.id,
-            client,
+            session_id: session.id.clone(),
+            client: client.to_owned(),
         };
-        tx.append(&Actor::user(&name), NewEvent::new(stream, &event)?)?;
+        record(
+            tx,
+            &Actor::user(&name),
+            &name,
+            UserEvent::LoginSucceeded(event),
+        )?;
         Ok::<_, AppError>(Outcome::Granted(Box::new((session, account))))
     })?;
     match outcome {
         Outcome::Granted(granted) => grant(keys, &granted.0, &granted.1),
         Outcome::Denied => Err(AuthError::InvalidCredentials.into()),
-        Outcome::Locked(until) => Err(AuthError::AccountLocked { until }.into()),
     }
 }
 
@@ -201,12 +220,9 @@ pub fn logout(conn: &mut DbConn, who: &Principal) -> Result<(), AppError> {
     ledger::write(conn, |tx| {
         store::end_session(tx.conn(), &who.session_id, "logout", naive_now())?;
         let event = LoggedOut {
-            session_id: &who.session_id,
+            session_id: who.session_id.clone(),
         };
-        tx.append(
-            &who.actor(),
-            NewEvent::new(user_stream(&who.username), &event)?,
-        )?;
+        record(tx, &who.actor(), &who.username, UserEvent::LoggedOut(event))?;
         Ok(())
     })
 }

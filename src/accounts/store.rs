@@ -13,6 +13,7 @@ pub struct UserRow {
     pub username: String,
     pub full_name: String,
     pub roles: String,
+    pub roles_pending: String,
     pub active: bool,
     pub must_change_password: bool,
     pub password_hash: String,
@@ -20,6 +21,7 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     pub failed_attempts: i32,
     pub locked_until: Option<NaiveDateTime>,
+    pub acknowledged_at: Option<NaiveDateTime>,
 }
 
 /// An account as the domain sees it: parsed, so every field is valid.
@@ -27,12 +29,16 @@ pub struct UserRow {
 pub struct Account {
     pub username: Username,
     pub full_name: FullName,
+    /// Effective roles.
     pub roles: Roles,
+    /// Roles waiting for approval.
+    pub roles_pending: Roles,
     pub active: bool,
     pub must_change_password: bool,
     pub password_hash: String,
     pub failed_attempts: i32,
     pub locked_until: Option<NaiveDateTime>,
+    pub acknowledged_at: Option<NaiveDateTime>,
 }
 
 /// A stored account row that no longer parses: a fault of the server, never of the client.
@@ -55,11 +61,13 @@ impl TryFrom<UserRow> for Account {
             username: Username::parse(&row.username).map_err(invalid)?,
             full_name: FullName::parse(&row.full_name).map_err(invalid)?,
             roles: Roles::from_column(&row.roles).map_err(invalid)?,
+            roles_pending: Roles::from_column(&row.roles_pending).map_err(invalid)?,
             active: row.active,
             must_change_password: row.must_change_password,
             password_hash: row.password_hash,
             failed_attempts: row.failed_attempts,
             locked_until: row.locked_until,
+            acknowledged_at: row.acknowledged_at,
         })
     }
 }
@@ -93,14 +101,23 @@ pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
 pub fn set_roles(
     conn: &mut DbConn,
     username: &str,
-    roles: &Roles,
+    effective: &Roles,
+    pending: &Roles,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(users::table.find(username))
         .set((
-            users::roles.eq(roles.to_column()),
+            users::roles.eq(effective.to_column()),
+            users::roles_pending.eq(pending.to_column()),
             users::updated_at.eq(now),
         ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_acknowledged(conn: &mut DbConn, username: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(username))
+        .set((users::acknowledged_at.eq(at), users::updated_at.eq(at)))
         .execute(conn)
         .map(drop)
 }
@@ -184,6 +201,13 @@ pub struct SessionRow {
     pub expires_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
     pub end_reason: Option<String>,
+}
+
+pub fn list_sessions(conn: &mut DbConn) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .order(sessions::created_at.asc())
+        .select(SessionRow::as_select())
+        .load(conn)
 }
 
 pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {

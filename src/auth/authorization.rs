@@ -17,6 +17,9 @@ pub enum Action {
     DeactivateUser,
     UnlockUser,
     ResetUserPassword,
+    /// Make an account's pending roles effective, signed (`approved`). Who may approve which
+    /// roles is decided per account in `domain::account::state`.
+    ApproveAccount,
     ReadLedger,
     VerifyLedger,
     ReadSignatures,
@@ -41,12 +44,13 @@ const GMP_SIGNERS: &[Role] = &[Operator, QcAnalyst, Qa, Qp];
 
 pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (ManageOwnAccount, EVERY_ROLE),
-    (ListUsers, &[Admin]),
+    (ListUsers, &[Admin, Qa]),
     (CreateUser, &[Admin]),
     (ChangeUserRoles, &[Admin]),
     (DeactivateUser, &[Admin]),
     (UnlockUser, &[Admin]),
     (ResetUserPassword, &[Admin]),
+    (ApproveAccount, &[Qa, Admin]),
     (ReadLedger, &[Auditor]),
     (VerifyLedger, &[Auditor, Admin]),
     (ReadSignatures, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
@@ -68,10 +72,14 @@ pub fn allowed_roles(action: Action) -> &'static [Role] {
         .map_or(&[], |(_, roles)| roles)
 }
 
+/// Whether these roles permit the action. Managing one's own account needs no role, so that
+/// a new account can replace its temporary password and certify its signature before any of
+/// its roles is approved.
 pub fn is_allowed(roles: &Roles, action: Action) -> bool {
-    allowed_roles(action)
-        .iter()
-        .any(|role| roles.contains(*role))
+    action == ManageOwnAccount
+        || allowed_roles(action)
+            .iter()
+            .any(|role| roles.contains(*role))
 }
 
 impl Action {
@@ -84,6 +92,7 @@ impl Action {
             DeactivateUser => "deactivate_user",
             UnlockUser => "unlock_user",
             ResetUserPassword => "reset_user_password",
+            ApproveAccount => "approve_account",
             ReadLedger => "read_ledger",
             VerifyLedger => "verify_ledger",
             ReadSignatures => "read_signatures",

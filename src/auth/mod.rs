@@ -7,7 +7,7 @@ pub mod throttle;
 pub mod token;
 
 pub use authorization::{is_allowed, Action, AUTHORIZATION};
-pub use signature::{SignatureInput, SignatureMeaning};
+pub use signature::{required_action, SignatureInput, SignatureMeaning};
 pub use throttle::Throttle;
 pub use token::{Claims, TokenKeys};
 

@@ -37,6 +37,13 @@ pub fn verify_password(password: &SecretString, phc: &str) -> bool {
     })
 }
 
+/// SHA-256 of a stored PHC string, for the ledger: it commits to the credential without
+/// revealing anything to test password guesses against (the random salt is inside the string).
+pub fn credential_digest(phc: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(phc.as_bytes()))
+}
+
 /// Spends the same time as a real check, for logins naming no account, so that response times
 /// do not reveal which user names exist.
 pub fn verify_against_dummy(password: &SecretString) {

@@ -1,63 +1,27 @@
-//! What an electronic signature means and what its request carries (21 CFR Part 11 §11.50).
+//! What a signature request carries, and which action of the authorization table each
+//! signature meaning needs (21 CFR Part 11 §11.50).
 
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::Action;
+use crate::domain::text::printable_line;
 use crate::domain::DomainError;
+pub use crate::domain::SignatureMeaning;
 
-/// The closed set of signature meanings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignatureMeaning {
-    Performed,
-    Verified,
-    Witnessed,
-    Reviewed,
-    Approved,
-    Released,
-    Rejected,
-    ReleasedExceptionally,
-}
-
-impl SignatureMeaning {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignatureMeaning::Performed => "performed",
-            SignatureMeaning::Verified => "verified",
-            SignatureMeaning::Witnessed => "witnessed",
-            SignatureMeaning::Reviewed => "reviewed",
-            SignatureMeaning::Approved => "approved",
-            SignatureMeaning::Released => "released",
-            SignatureMeaning::Rejected => "rejected",
-            SignatureMeaning::ReleasedExceptionally => "released_exceptionally",
-        }
-    }
-
-    /// Whether a signature with this meaning may be applied to an existing record on its own.
-    /// Release decisions are signed only as part of the batch's release action, where the
-    /// release rules are checked.
-    pub fn stands_alone(self) -> bool {
-        !matches!(
-            self,
-            SignatureMeaning::Released
-                | SignatureMeaning::Rejected
-                | SignatureMeaning::ReleasedExceptionally
-        )
-    }
-
-    /// The authorization-table action a signer needs for this meaning.
-    pub fn action(self) -> Action {
-        match self {
-            SignatureMeaning::Performed => Action::SignPerformed,
-            SignatureMeaning::Verified => Action::SignVerified,
-            SignatureMeaning::Witnessed => Action::SignWitnessed,
-            SignatureMeaning::Reviewed => Action::SignReviewed,
-            SignatureMeaning::Approved => Action::SignApproved,
-            SignatureMeaning::Released => Action::SignReleased,
-            SignatureMeaning::Rejected => Action::SignRejected,
-            SignatureMeaning::ReleasedExceptionally => Action::SignReleasedExceptionally,
-        }
+/// The authorization-table action a signer needs for this meaning. An acknowledgment is one's
+/// own certification, which every account makes, whatever its roles.
+pub fn required_action(meaning: SignatureMeaning) -> Action {
+    match meaning {
+        SignatureMeaning::Performed => Action::SignPerformed,
+        SignatureMeaning::Verified => Action::SignVerified,
+        SignatureMeaning::Witnessed => Action::SignWitnessed,
+        SignatureMeaning::Reviewed => Action::SignReviewed,
+        SignatureMeaning::Approved => Action::SignApproved,
+        SignatureMeaning::Released => Action::SignReleased,
+        SignatureMeaning::Rejected => Action::SignRejected,
+        SignatureMeaning::ReleasedExceptionally => Action::SignReleasedExceptionally,
+        SignatureMeaning::Acknowledged => Action::ManageOwnAccount,
     }
 }
 
@@ -75,17 +39,18 @@ pub struct SignatureInput {
 pub const MAX_COMMENT_CHARS: usize = 2_000;
 
 impl SignatureInput {
-    /// The comment, trimmed, with empty treated as none.
+    /// The comment, printed with the signature: one line of printable text in NFC, with empty
+    /// treated as none.
     pub fn comment(&self) -> Result<Option<String>, DomainError> {
-        let Some(comment) = self.comment.as_deref().map(str::trim) else {
-            return Ok(None);
-        };
-        if comment.chars().count() > MAX_COMMENT_CHARS {
-            return Err(DomainError::new(
-                "comment_too_long",
-                format!("a signature comment has at most {MAX_COMMENT_CHARS} characters"),
-            ));
+        match self.comment.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(comment) => printable_line(
+                comment,
+                "invalid_comment",
+                "a signature comment",
+                1..=MAX_COMMENT_CHARS,
+            )
+            .map(Some),
         }
-        Ok((!comment.is_empty()).then(|| comment.to_owned()))
     }
 }

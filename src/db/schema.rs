@@ -66,6 +66,8 @@ diesel::table! {
         updated_at -> Timestamp,
         failed_attempts -> Integer,
         locked_until -> Nullable<Timestamp>,
+        roles_pending -> Text,
+        acknowledged_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,8 +1,13 @@
 //! Domain types and rules: pure, no I/O. Values that exist are valid.
 
-mod account;
+pub mod account;
+mod recorded;
+pub mod signature;
+pub mod text;
 
 pub use account::{FullName, Role, Roles, Username};
+pub use recorded::Recorded;
+pub use signature::SignatureMeaning;
 
 /// Why a command was refused, which decides how the API answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

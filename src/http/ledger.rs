@@ -7,6 +7,7 @@ use super::AppState;
 use crate::accounts::Principal;
 use crate::error::AppError;
 use crate::ledger::{self, Entry};
+use crate::projections;
 
 const MAX_PAGE: i64 = 1_000;
 const DEFAULT_PAGE: i64 = 100;
@@ -84,17 +85,27 @@ pub async fn entries(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries, "next": next })))
 }
 
+/// The ledger's own verification, then (when it passes) the projections against it.
 pub async fn verify(_who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let report = state
+    let (report, projections) = state
         .db
-        .run(|conn| ledger::verify(conn).map_err(AppError::from))
+        .run(|conn| {
+            let report = ledger::verify(conn)?;
+            let mismatches = if report.is_ok() {
+                projections::check(conn)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, AppError>((report, mismatches))
+        })
         .await?;
     let failure = report
         .failure
         .as_ref()
         .map(|f| serde_json::json!({ "seq": f.seq, "reason": f.reason }));
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "ok": report.is_ok(),
+        "ok": report.is_ok() && projections.is_empty(),
+        "projection_mismatches": projections,
         "entries": report.entries,
         "head": report.head.map(hex::encode),
         "failure": failure,

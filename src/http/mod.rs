@@ -67,6 +67,8 @@ endpoints! {
     POST "/api/v1/users/{username}/deactivate", Some(Action::DeactivateUser) => users::deactivate;
     POST "/api/v1/users/{username}/unlock", Some(Action::UnlockUser) => users::unlock;
     POST "/api/v1/users/{username}/password", Some(Action::ResetUserPassword) => users::reset_password;
+    POST "/api/v1/users/me/acknowledge", Some(Action::ManageOwnAccount) => users::acknowledge;
+    POST "/api/v1/users/{username}/approve", Some(Action::ApproveAccount) => users::approve;
     GET "/api/v1/ledger/entries", Some(Action::ReadLedger) => ledger::entries;
     GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;

@@ -30,7 +30,7 @@ pub async fn sign(
     state.throttle.check(&client, who.username.as_str())?;
     let seq = seq.into_inner();
     let signature = body.into_inner().signature;
-    who.authorize(signature.meaning.action())?;
+    who.authorize(crate::auth::required_action(signature.meaning))?;
     if !signature.meaning.stands_alone() {
         return Err(DomainError::new(
             "meaning_needs_its_action",

@@ -115,6 +115,20 @@ impl NewEvent {
         )
     }
 
+    /// A typed event of a stream's enum (`#[serde(tag = "kind", content = "payload")]`):
+    /// its variant names the kind and its content is the payload.
+    pub fn typed<E: Serialize>(stream: Stream, event: &E) -> Result<Self, LedgerError> {
+        let serde_json::Value::Object(mut tagged) = serde_json::to_value(event)? else {
+            return Err(LedgerError::PayloadNotObject);
+        };
+        let kind = match tagged.remove("kind") {
+            Some(serde_json::Value::String(kind)) => EventKind::parse(&kind)?,
+            _ => return Err(LedgerError::InvalidKind(String::new())),
+        };
+        let payload = tagged.remove("payload").unwrap_or(serde_json::Value::Null);
+        Self::from_value(stream, kind, payload)
+    }
+
     pub fn from_value(
         stream: Stream,
         kind: EventKind,

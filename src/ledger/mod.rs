@@ -15,7 +15,10 @@ pub use entry::{
     format_recorded_at, Actor, Entry, EntryHeader, EventKind, NewEvent, Payload, Position, Stream,
     ENTRY_VERSION,
 };
-pub use read::{entry_at, page};
+pub use read::{
+    decode, entries_of_kind, entry_at, page, stream_entries, stream_entries_after, stream_events,
+    streams_with_prefix,
+};
 pub use verify::{verify, VerifyFailure, VerifyReport};
 
 use crate::db::DbError;

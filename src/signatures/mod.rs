@@ -5,25 +5,29 @@
 //! it can make; [`apply`] consumes that inside the write transaction of the action being
 //! signed and appends a `signature.applied` event bound to the hash of every signed entry.
 
+pub mod audit;
 mod view;
 
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use serde::Serialize;
 
 use crate::accounts::{
     ensure_unlocked, find_account, recheck_password, Attempt, Principal, SecurityPolicy,
 };
-use crate::auth::{AuthError, SignatureInput, SignatureMeaning};
+use crate::auth::{required_action, AuthError, SignatureInput, SignatureMeaning};
 use crate::db::schema::{sessions, signatures};
 use crate::db::DbConn;
+pub use crate::domain::signature::SIGNATURE_KIND;
+use crate::domain::signature::{SignatureApplied, SignedEntry};
 use crate::domain::{DomainError, FullName, Username};
 use crate::error::AppError;
 use crate::ledger::{Actor, Appender, Entry, NewEvent, Payload, Stream};
 pub use view::{signatures_of, SignatureView, SignaturesOfEntry};
 
-pub const SIGNATURE_KIND: &str = "signature.applied";
+impl Payload for SignatureApplied {
+    const KIND: &'static str = SIGNATURE_KIND;
+}
 
 /// How long a password re-check stays good for applying the signature.
 const SIGNING_WINDOW: Duration = Duration::from_secs(60);
@@ -39,8 +43,8 @@ pub struct VerifiedSigner {
     verified_at: Instant,
 }
 
-/// Checks that the caller may sign with this meaning and that the password is theirs. A wrong
-/// password counts toward lock-out like a wrong login. Blocking (argon2).
+/// Checks that the caller's roles may sign with this meaning and that the password is theirs.
+/// A wrong password counts toward lock-out like a wrong login. Blocking (argon2).
 pub fn verify_signer(
     conn: &mut DbConn,
     policy: &SecurityPolicy,
@@ -48,7 +52,41 @@ pub fn verify_signer(
     input: SignatureInput,
     client: &str,
 ) -> Result<VerifiedSigner, AppError> {
-    who.authorize(input.meaning.action())?;
+    who.authorize(required_action(input.meaning))?;
+    check_password(conn, policy, who, input, client)
+}
+
+/// For an action whose own rules say who may sign it (an account approval): the signature
+/// must carry the action's one meaning, and the password must be the caller's. Blocking.
+pub fn verify_signer_for(
+    conn: &mut DbConn,
+    policy: &SecurityPolicy,
+    who: &Principal,
+    input: SignatureInput,
+    meaning: SignatureMeaning,
+    client: &str,
+) -> Result<VerifiedSigner, AppError> {
+    if input.meaning != meaning {
+        return Err(DomainError::new(
+            "wrong_meaning",
+            format!(
+                "this action is signed with the meaning '{}', not '{}'",
+                meaning.as_str(),
+                input.meaning.as_str()
+            ),
+        )
+        .into());
+    }
+    check_password(conn, policy, who, input, client)
+}
+
+fn check_password(
+    conn: &mut DbConn,
+    policy: &SecurityPolicy,
+    who: &Principal,
+    input: SignatureInput,
+    client: &str,
+) -> Result<VerifiedSigner, AppError> {
     let comment = input.comment()?;
     let wrong = DomainError::forbidden(
         "signature_password_wrong",
@@ -73,27 +111,6 @@ pub fn verify_signer(
     })
 }
 
-#[derive(Serialize)]
-struct SignedEntry<'a> {
-    seq: i64,
-    hash: String,
-    kind: &'a str,
-}
-
-#[derive(Serialize)]
-struct SignatureApplied<'a> {
-    signer: &'a str,
-    signer_full_name: &'a str,
-    meaning: SignatureMeaning,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    comment: Option<&'a str>,
-    signed: Vec<SignedEntry<'a>>,
-}
-
-impl Payload for SignatureApplied<'_> {
-    const KIND: &'static str = SIGNATURE_KIND;
-}
-
 /// Appends the signature over `signed` (entries of one stream) in the caller's transaction.
 /// Refuses a replay (same signer, meaning and content), signing a signature, and a verifier
 /// who is the record's own author.
@@ -115,16 +132,16 @@ pub fn apply(
         check_signable(tx.conn(), &signer, entry)?;
     }
     let payload = SignatureApplied {
-        signer: signer.username.as_str(),
-        signer_full_name: signer.full_name.as_str(),
+        signer: signer.username.as_str().to_owned(),
+        signer_full_name: signer.full_name.as_str().to_owned(),
         meaning: signer.meaning,
-        comment: signer.comment.as_deref(),
+        comment: signer.comment.clone(),
         signed: signed
             .iter()
             .map(|e| SignedEntry {
                 seq: e.seq,
                 hash: hex::encode(&e.hash),
-                kind: &e.kind,
+                kind: e.kind.clone(),
             })
             .collect(),
     };

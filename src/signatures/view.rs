@@ -4,11 +4,11 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::ledger_entries::dsl as le;
 use crate::db::schema::signatures;
 use crate::db::DbConn;
+use crate::domain::signature::SignatureApplied;
 use crate::error::AppError;
-use crate::ledger::{entry_at, Entry};
+use crate::ledger::{entry_at, stream_entries_after, Entry, Payload};
 
 #[derive(Serialize)]
 pub struct SignatureView {
@@ -52,14 +52,19 @@ pub fn signatures_of(conn: &mut DbConn, seq: i64) -> Result<Option<SignaturesOfE
         let Some(signature) = entry_at(conn, signature_seq)? else {
             continue;
         };
-        let payload = signature.payload()?;
-        let text = |field: &str| payload[field].as_str().unwrap_or_default().to_owned();
+        let applied: SignatureApplied =
+            serde_json::from_slice(&signature.payload_bytes).map_err(|e| {
+                crate::ledger::LedgerError::Corrupt {
+                    seq: signature_seq,
+                    reason: format!("{} does not decode: {e}", SignatureApplied::KIND),
+                }
+            })?;
         views.push(SignatureView {
             signature_seq,
-            signer: text("signer"),
-            signer_full_name: text("signer_full_name"),
-            meaning: text("meaning"),
-            comment: payload["comment"].as_str().map(str::to_owned),
+            signer: applied.signer,
+            signer_full_name: applied.signer_full_name,
+            meaning: applied.meaning.as_str().to_owned(),
+            comment: applied.comment,
             signed_at: signature.recorded_at.clone(),
             signed_hash: hex::encode(&entry.hash),
             content_is_current: corrected_by.is_empty(),
@@ -78,14 +83,9 @@ pub fn signatures_of(conn: &mut DbConn, seq: i64) -> Result<Option<SignaturesOfE
 /// Corrections are later events of the same stream whose kind ends in `corrected`
 /// (`batch.value_corrected`) and whose payload carries `corrects: {seq, hash}`.
 fn corrections_of(conn: &mut DbConn, entry: &Entry) -> Result<Vec<i64>, AppError> {
-    let candidates: Vec<Entry> = le::ledger_entries
-        .filter(le::stream.eq(&entry.stream))
-        .filter(le::seq.gt(entry.seq))
-        .filter(le::kind.like("%corrected"))
-        .select(Entry::as_select())
-        .load(conn)?;
+    let later = stream_entries_after(conn, &entry.stream, entry.seq)?;
     let mut seqs = Vec::new();
-    for candidate in candidates {
+    for candidate in later.iter().filter(|e| e.kind.ends_with("corrected")) {
         let payload = candidate.payload()?;
         if payload["corrects"]["seq"].as_i64() == Some(entry.seq) {
             seqs.push(candidate.seq);

@@ -13,8 +13,7 @@ async fn a_non_admin_cannot_create_users() {
             app.post(
                 "/api/v1/users",
                 Some(&user.token),
-                &json!({ "username": "intruder", "full_name": "In Truder", "roles": ["admin"],
-                         "password": "Temporary-password-1" }),
+                &json!({ "username": "intruder", "full_name": "In Truder", "roles": ["admin"] }),
             )
             .await,
         )
@@ -39,11 +38,7 @@ async fn an_admin_cannot_change_its_own_roles_deactivate_or_reset_itself() {
             json!({ "reason": "testing" }),
             "own_account",
         ),
-        (
-            "/api/v1/users/admin/password",
-            json!({ "password": "Brand-new-orbit-violin-88" }),
-            "own_account",
-        ),
+        ("/api/v1/users/admin/password", json!({}), "own_account"),
     ];
     for (path, body, code) in attempts {
         let (status, problem_body) = problem(app.post(path, token, &body).await).await;
@@ -56,7 +51,7 @@ async fn an_admin_cannot_change_its_own_roles_deactivate_or_reset_itself() {
 }
 
 #[tokio::test]
-async fn a_role_change_takes_effect_and_ends_the_users_sessions() {
+async fn a_role_change_ends_the_users_sessions_and_new_roles_wait_for_approval() {
     let app = spawn_app().await;
     let user = app.user_with_roles(&["operator"]).await;
     let changed: Value = app
@@ -69,7 +64,9 @@ async fn a_role_change_takes_effect_and_ends_the_users_sessions() {
         .json()
         .await
         .expect("JSON");
-    assert_eq!(changed["roles"], json!(["auditor"]));
+    // Operator ends at once; auditor waits for QA.
+    assert_eq!(changed["roles"], json!([]));
+    assert_eq!(changed["roles_pending"], json!(["auditor"]));
     assert_eq!(
         app.get("/api/v1/users/me", Some(&user.token))
             .await
@@ -77,6 +74,14 @@ async fn a_role_change_takes_effect_and_ends_the_users_sessions() {
         401
     );
     let token = app.login_token(&user.username, &user.password).await;
+    assert_eq!(
+        app.get("/api/v1/ledger/entries", Some(&token))
+            .await
+            .status(),
+        403
+    );
+    let approved = app.approve(app.approver().await, &user.username).await;
+    assert_eq!(approved.status(), 200);
     assert_eq!(
         app.get("/api/v1/ledger/entries", Some(&token))
             .await
@@ -95,7 +100,8 @@ async fn accounts_are_listed_without_password_hashes() {
     assert!(!text.contains("argon2"), "{text}");
     let body: Value = serde_json::from_str(&text).expect("JSON");
     let users = body["users"].as_array().expect("users");
-    assert_eq!(users.len(), 2);
+    // The first admin, the QA user who approves, and the QP.
+    assert_eq!(users.len(), 3);
     assert!(users.iter().all(|u| u.get("password_hash").is_none()));
 }
 
@@ -104,47 +110,52 @@ async fn invalid_accounts_are_refused_with_a_clear_message() {
     let app = spawn_app().await;
     let cases = [
         (
-            json!({"username": "Bad Name", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}),
+            json!({"username": "Bad Name", "full_name": "A B", "roles": ["qa"]}),
             422,
             "invalid_username",
         ),
         (
-            json!({"username": "system", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}),
+            json!({"username": "system", "full_name": "A B", "roles": ["qa"]}),
             422,
             "reserved_username",
         ),
         (
-            json!({"username": "anna", "full_name": "A B", "roles": ["chief"], "password": "Temporary-password-1"}),
+            json!({"username": "anna", "full_name": "A B", "roles": ["chief"]}),
             422,
             "invalid_role",
         ),
         (
-            json!({"username": "anna", "full_name": "A B", "roles": [], "password": "Temporary-password-1"}),
+            json!({"username": "anna", "full_name": "A B", "roles": []}),
             422,
             "no_roles",
         ),
         (
-            json!({"username": "anna", "full_name": "A B", "roles": ["admin", "qp"], "password": "Temporary-password-1"}),
+            json!({"username": "anna", "full_name": "A B", "roles": ["admin", "qp"]}),
             422,
             "incompatible_roles",
         ),
         (
-            json!({"username": "anna", "full_name": "A B", "roles": ["auditor", "qa"], "password": "Temporary-password-1"}),
+            json!({"username": "anna", "full_name": "A B", "roles": ["auditor", "qa"]}),
             422,
             "incompatible_roles",
         ),
         (
-            json!({"username": "anna", "full_name": "A B", "roles": ["qa"], "password": "short"}),
+            json!({"username": "anna", "full_name": "A B", "roles": ["qa"], "password": "chosen-by-the-admin-42"}),
             422,
-            "weak_password",
+            "password_not_accepted",
         ),
         (
-            json!({"username": "anna", "full_name": "A B", "roles": ["qa"], "password": "my-name-is-anna-ok"}),
+            json!({"username": "anna", "full_name": "\u{202e}evil", "roles": ["qa"]}),
             422,
-            "weak_password",
+            "invalid_full_name",
         ),
         (
-            json!({"username": "admin", "full_name": "A B", "roles": ["qa"], "password": "Temporary-password-1"}),
+            json!({"username": "anna", "full_name": "Anna\u{200b}Rossi", "roles": ["qa"]}),
+            422,
+            "invalid_full_name",
+        ),
+        (
+            json!({"username": "admin", "full_name": "A B", "roles": ["qa"]}),
             409,
             "username_taken",
         ),

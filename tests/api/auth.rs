@@ -41,6 +41,10 @@ async fn every_login_attempt_is_a_ledger_event() {
             "user.login_succeeded",
             "user.password_changed",
             "user.login_succeeded",
+            "user.acknowledged",
+            "signature.applied",
+            "user.roles_approved",
+            "signature.applied",
             "user.login_failed"
         ]
     );
@@ -156,17 +160,9 @@ async fn a_deactivated_users_token_stops_working_at_once() {
 #[tokio::test]
 async fn a_temporary_password_allows_nothing_but_changing_it() {
     let app = spawn_app().await;
-    let created = app
-        .post(
-            "/api/v1/users",
-            Some(&app.admin.token),
-            &json!({ "username": "newadmin", "full_name": "New Admin", "roles": ["admin"],
-                     "password": "Temporary-password-1" }),
-        )
-        .await;
-    assert_eq!(created.status(), 201);
+    let (username, temporary) = app.create_user(&["admin"]).await;
     let login: Value = app
-        .login("newadmin", "Temporary-password-1")
+        .login(&username, &temporary)
         .await
         .json()
         .await

@@ -76,6 +76,9 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub admin: TestUser,
+    /// A QA user approved at the console, who approves the roles of the others; made when
+    /// first needed.
+    approver: tokio::sync::OnceCell<TestUser>,
     pub db: TestDatabase,
     // Last, so the database is dropped before its directory.
     pub data_dir: tempfile::TempDir,
@@ -127,6 +130,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
             password: bootstrap,
             token: String::new(),
         },
+        approver: tokio::sync::OnceCell::new(),
         db,
         data_dir,
     };
@@ -186,10 +190,12 @@ impl TestApp {
                 &json!({ "current_password": temporary, "new_password": password }),
             )
             .await;
+        let status = changed.status();
         assert_eq!(
-            changed.status(),
+            status,
             StatusCode::NO_CONTENT,
-            "password change of {username}"
+            "password change of {username}: {}",
+            changed.text().await.unwrap_or_default()
         );
         let token = self.login_token(username, &password).await;
         TestUser {
@@ -199,24 +205,94 @@ impl TestApp {
         }
     }
 
-    /// Creates an account with these roles (by the admin) and activates it.
+    /// Creates an account with these roles as the admin, activates it, has its owner certify
+    /// their signature, and has the roles approved (administrators at the console, every other
+    /// role by a QA user): a user whose roles are in effect.
     pub async fn user_with_roles(&self, roles: &[&str]) -> TestUser {
+        let (username, temporary) = self.create_user(roles).await;
+        let user = self.activate(&username, &temporary).await;
+        self.acknowledge(&user).await;
+        if roles.contains(&"admin") {
+            self.approve_at_console(&username);
+        } else {
+            let approver = self.approver().await;
+            let approved = self.approve(approver, &username).await;
+            assert_eq!(approved.status(), StatusCode::OK, "approve {username}");
+        }
+        user
+    }
+
+    /// Creates an account (by the admin) whose roles wait for approval; returns its name and
+    /// the server-generated temporary password.
+    pub async fn create_user(&self, roles: &[&str]) -> (String, String) {
         let n = USER_COUNTER.fetch_add(1, Ordering::Relaxed);
         let username = format!(
             "{}{n}",
             roles.first().copied().unwrap_or("user").replace('_', "")
         );
-        let temporary = format!("Temporary-{}-pw", uuid::Uuid::new_v4().simple());
         let created = self
             .post(
                 "/api/v1/users",
                 Some(&self.admin.token),
                 &json!({ "username": username, "full_name": format!("Test Person {n}"),
-                         "roles": roles, "password": temporary }),
+                         "roles": roles }),
             )
             .await;
         assert_eq!(created.status(), StatusCode::CREATED, "create {username}");
-        self.activate(&username, &temporary).await
+        let body: Value = created.json().await.expect("JSON");
+        let temporary = body["temporary_password"]
+            .as_str()
+            .expect("temporary password");
+        (username, temporary.to_owned())
+    }
+
+    /// The owner certifies that their electronic signature binds them.
+    pub async fn acknowledge(&self, user: &TestUser) {
+        let response = self
+            .post(
+                "/api/v1/users/me/acknowledge",
+                Some(&user.token),
+                &json!({ "signature": { "password": user.password, "meaning": "acknowledged" } }),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "acknowledge {}",
+            user.username
+        );
+    }
+
+    /// `approver` signs the approval of `username`'s pending roles.
+    pub async fn approve(&self, approver: &TestUser, username: &str) -> Response {
+        self.post(
+            &format!("/api/v1/users/{username}/approve"),
+            Some(&approver.token),
+            &json!({ "signature": { "password": approver.password, "meaning": "approved" } }),
+        )
+        .await
+    }
+
+    pub fn approve_at_console(&self, username: &str) {
+        let output = self.run_cli(&["user", "approve", username, "--confirmed-by", "Site Head"]);
+        assert!(
+            output.status.success(),
+            "console approval of {username}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// The QA user who approves the others, approved at the console itself.
+    pub async fn approver(&self) -> &TestUser {
+        self.approver
+            .get_or_init(|| async {
+                let (username, temporary) = self.create_user(&["qa"]).await;
+                let user = self.activate(&username, &temporary).await;
+                self.acknowledge(&user).await;
+                self.approve_at_console(&username);
+                user
+            })
+            .await
     }
 
     pub async fn ledger_entries(&self, auditor: &TestUser) -> Vec<Value> {

@@ -29,6 +29,22 @@ async fn kinds(app: &TestApp, auditor: &TestUser, user: &TestUser) -> Vec<String
         .collect()
 }
 
+/// The lock as an administrator sees it.
+async fn locked_until(app: &TestApp, user: &TestUser) -> Option<String> {
+    let users: Value = app
+        .get("/api/v1/users", Some(&app.admin.token))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    users["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["username"] == user.username.as_str())
+        .and_then(|u| u["locked_until"].as_str().map(str::to_owned))
+}
+
 #[tokio::test]
 async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let app = spawn_app().await;
@@ -42,11 +58,15 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
         fail_logins(&app, &user, 1).await[0]["code"],
         "invalid_credentials"
     );
-    let (status, body) = problem(app.login(&user.username, &user.password).await).await;
-    assert_eq!(
-        (status.as_u16(), body["code"].as_str()),
-        (401, Some("account_locked"))
-    );
+    // The right password gets the very same answer as a wrong one: no "locked", no unlock
+    // time, nothing a guesser could tell a right guess by.
+    let (status, right) = problem(app.login(&user.username, &user.password).await).await;
+    let (_, wrong) = problem(app.login(&user.username, "another-wrong-guess").await).await;
+    assert_eq!(status, 401);
+    assert_eq!(right, wrong);
+    assert_eq!(right["code"], "invalid_credentials");
+    let text = right.to_string();
+    assert!(!text.contains("lock") && !text.contains("UTC"), "{text}");
     assert_eq!(
         app.get("/api/v1/users/me", Some(&user.token))
             .await
@@ -82,11 +102,11 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let tail: Vec<&str> = kinds
         .iter()
         .rev()
-        .take(8)
+        .take(9)
         .rev()
         .map(String::as_str)
         .collect();
-    // Five failures, the lock, then refused logins (wrong password, then the right one).
+    // Five failures, the lock, then every attempt during the lock, recorded.
     let failed = "user.login_failed";
     assert_eq!(
         tail,
@@ -98,9 +118,21 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
             failed,
             "user.locked",
             failed,
+            failed,
             failed
         ]
     );
+    let during_lock: Vec<Value> = app
+        .ledger_entries(&auditor)
+        .await
+        .into_iter()
+        .filter(|e| e["stream"] == format!("user/{}", user.username).as_str())
+        .rev()
+        .take(3)
+        .collect();
+    assert!(during_lock
+        .iter()
+        .all(|e| e["payload"]["reason"] == "account_locked"));
 }
 
 #[tokio::test]
@@ -180,6 +212,7 @@ async fn wrong_signature_and_password_change_attempts_count_toward_the_lock() {
         .await,
     )
     .await;
+    // The signer holds a session, so it may learn of the lock its own attempt caused.
     assert_eq!(
         (status.as_u16(), body["code"].as_str()),
         (401, Some("account_locked"))
@@ -188,8 +221,9 @@ async fn wrong_signature_and_password_change_attempts_count_toward_the_lock() {
         problem(app.login(&user.username, &user.password).await)
             .await
             .1["code"],
-        "account_locked"
+        "invalid_credentials"
     );
+    assert!(locked_until(&app, &user).await.is_some());
 }
 
 #[tokio::test]
@@ -218,7 +252,9 @@ async fn the_threshold_is_configurable() {
         app.login(&user.username, &user.password).await.status(),
         200
     );
+    assert!(locked_until(&app, &user).await.is_none());
     fail_logins(&app, &user, 3).await;
     let (_, body) = problem(app.login(&user.username, &user.password).await).await;
-    assert_eq!(body["code"], "account_locked");
+    assert_eq!(body["code"], "invalid_credentials");
+    assert!(locked_until(&app, &user).await.is_some());
 }

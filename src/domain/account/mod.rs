@@ -1,4 +1,9 @@
-//! Account names and roles.
+//! Accounts: names, roles, the events of an account's stream and the state they fold into.
+
+pub mod events;
+pub mod state;
+#[cfg(test)]
+mod state_tests;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -6,6 +11,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::text::printable_line;
 use super::DomainError;
 
 /// Names the server itself uses as actors, which no person may take.
@@ -57,16 +63,10 @@ impl fmt::Display for Username {
 pub struct FullName(String);
 
 impl FullName {
+    /// 2 to 200 printable characters in NFC, with no invisible or direction-changing ones: it
+    /// is printed on every signature of this person.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if !(2..=200).contains(&length) || trimmed.chars().any(char::is_control) {
-            return Err(DomainError::new(
-                "invalid_full_name",
-                "a full name has 2 to 200 printable characters",
-            ));
-        }
-        Ok(FullName(trimmed.to_owned()))
+        printable_line(raw, "invalid_full_name", "a full name", 2..=200).map(FullName)
     }
 
     pub fn as_str(&self) -> &str {
@@ -136,22 +136,29 @@ impl fmt::Display for Role {
     }
 }
 
-/// A non-empty set of roles.
+/// A set of roles that one account may hold together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Roles(BTreeSet<Role>);
 
 impl Roles {
-    /// Refuses an empty set, and an administrator or auditor who also records or signs GMP
-    /// data: segregation of duties that no per-record check could restore.
+    /// Roles asked for: at least one, and a compatible set (see [`Roles::held`]).
     pub fn new(roles: impl IntoIterator<Item = Role>) -> Result<Self, DomainError> {
-        let set: BTreeSet<Role> = roles.into_iter().collect();
-        if set.is_empty() {
+        let roles = Roles::held(roles)?;
+        if roles.0.is_empty() {
             return Err(DomainError::new(
                 "no_roles",
                 "an account needs at least one role",
             ));
         }
+        Ok(roles)
+    }
+
+    /// Roles in effect, which may be none (until approved). Refuses an administrator or
+    /// auditor who also records or signs GMP data: segregation of duties that no per-record
+    /// check could restore.
+    pub fn held(roles: impl IntoIterator<Item = Role>) -> Result<Self, DomainError> {
+        let set: BTreeSet<Role> = roles.into_iter().collect();
         let overseer = set
             .iter()
             .find(|r| matches!(r, Role::Admin | Role::Auditor));
@@ -182,8 +189,27 @@ impl Roles {
         self.iter().map(Role::as_str).collect::<Vec<_>>().join(",")
     }
 
+    /// The stored form back; empty for no roles.
     pub fn from_column(column: &str) -> Result<Self, DomainError> {
-        Roles::parse_names(&column.split(',').collect::<Vec<_>>())
+        Roles::held(
+            column
+                .split(',')
+                .filter(|name| !name.is_empty())
+                .map(str::parse)
+                .collect::<Result<Vec<Role>, _>>()?,
+        )
+    }
+
+    pub fn none() -> Self {
+        Roles(BTreeSet::new())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn as_set(&self) -> &BTreeSet<Role> {
+        &self.0
     }
 
     pub fn contains(&self, role: Role) -> bool {
@@ -222,5 +248,21 @@ mod tests {
         assert!(Roles::parse_names(&["admin", "auditor"]).is_ok());
         assert!(Roles::parse_names(&["qa", "qp"]).is_ok());
         assert!(Roles::parse_names(&["chief"]).is_err());
+        assert!(Roles::from_column("").expect("no roles").is_empty());
+        assert!(Roles::from_column("admin,qp").is_err());
+    }
+
+    #[test]
+    fn full_names_refuse_invisible_characters_and_are_nfc() {
+        assert_eq!(
+            FullName::parse("\u{202e}evil").expect_err("refused").code,
+            "invalid_full_name"
+        );
+        assert_eq!(
+            FullName::parse(" Rene\u{301} Dupont ")
+                .expect("valid")
+                .as_str(),
+            "Ren\u{e9} Dupont"
+        );
     }
 }

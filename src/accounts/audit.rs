@@ -1,0 +1,128 @@
+//! Proof that the account tables still say what the ledger says. `users` is a projection of
+//! the `user/<name>` streams, except for the password hash, a secret the ledger cannot hold:
+//! the ledger holds its SHA-256 instead. `sessions` holds open logins; each must have been
+//! opened by a recorded login. Someone with database access who grants a role, lifts a lock,
+//! swaps a password hash or plants a session is named by `cartrec verify`.
+
+use std::collections::BTreeMap;
+
+use super::ledger_time;
+use super::store::{self, UserRow};
+use crate::auth::password::credential_digest;
+use crate::db::DbConn;
+use crate::domain::account::events::UserEvent;
+use crate::domain::account::state::AccountState;
+use crate::domain::{Role, Roles};
+use crate::error::AppError;
+use crate::ledger::{self, Stream};
+
+/// Every disagreement between the account tables and the ledger, one sentence each.
+pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+    let states = folded_accounts(conn)?;
+    let mut rows: BTreeMap<String, UserRow> = store::list_users(conn)?
+        .into_iter()
+        .map(|row| (row.username.clone(), row))
+        .collect();
+    let mut found = Vec::new();
+    for (username, state) in &states {
+        match rows.remove(username) {
+            None => found.push(format!(
+                "user '{username}': the ledger holds this account but the users table has no row"
+            )),
+            Some(row) => {
+                let fields = differing_fields(&row, state);
+                if !fields.is_empty() {
+                    found.push(format!(
+                        "user '{username}': the users row disagrees with the ledger ({})",
+                        fields.join("; ")
+                    ));
+                }
+            }
+        }
+    }
+    for username in rows.keys() {
+        found.push(format!(
+            "user '{username}': the users table has a row the ledger never recorded"
+        ));
+    }
+    for session in store::list_sessions(conn)? {
+        let opened = states
+            .get(&session.username)
+            .is_some_and(|state| state.sessions_opened.contains(&session.id));
+        if !opened {
+            found.push(format!(
+                "user '{}': session {} was not opened by a recorded login",
+                session.username, session.id
+            ));
+        }
+    }
+    Ok(found)
+}
+
+fn folded_accounts(conn: &mut DbConn) -> Result<BTreeMap<String, AccountState>, AppError> {
+    let mut states = BTreeMap::new();
+    for name in ledger::streams_with_prefix(conn, "user/")? {
+        let events = ledger::stream_events::<UserEvent>(conn, &Stream::parse(&name)?)?;
+        let state = AccountState::fold(&events).map_err(|e| ledger::LedgerError::Corrupt {
+            seq: e.seq,
+            reason: e.reason,
+        })?;
+        if let Some(state) = state {
+            states.insert(state.username.clone(), state);
+        }
+    }
+    Ok(states)
+}
+
+fn differing_fields(row: &UserRow, state: &AccountState) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut compare = |field: &str, table: String, ledger: String| {
+        if table != ledger {
+            fields.push(format!("{field}: table '{table}', ledger '{ledger}'"));
+        }
+    };
+    compare("full_name", row.full_name.clone(), state.full_name.clone());
+    compare("roles", row.roles.clone(), column(state.roles.iter()));
+    let pending = state.pending.iter().flat_map(|p| p.roles.iter());
+    compare("roles_pending", row.roles_pending.clone(), column(pending));
+    compare("active", row.active.to_string(), state.active.to_string());
+    compare(
+        "must_change_password",
+        row.must_change_password.to_string(),
+        state.must_change_password.to_string(),
+    );
+    compare(
+        "locked_until",
+        row.locked_until.map(ledger_time).unwrap_or_default(),
+        state.locked_until.clone().unwrap_or_default(),
+    );
+    compare(
+        "failed_attempts",
+        row.failed_attempts.to_string(),
+        state.failed_attempts.to_string(),
+    );
+    compare(
+        "acknowledged_at",
+        row.acknowledged_at.map(ledger_time).unwrap_or_default(),
+        state.acknowledged_at.clone().unwrap_or_default(),
+    );
+    if credential_digest(&row.password_hash) != state.credential_sha256 {
+        fields.push("password_hash: not the credential the ledger recorded".to_owned());
+    }
+    fields
+}
+
+/// The stored form of a set of roles; an impossible set is shown as its names.
+fn column<'a>(roles: impl Iterator<Item = &'a Role>) -> String {
+    let roles: Vec<Role> = roles.copied().collect();
+    Roles::held(roles.iter().copied()).map_or_else(
+        |_| {
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        },
+        |held| held.to_column(),
+    )
+}
