@@ -316,15 +316,37 @@ impl TestApp {
         }
     }
 
-    /// Runs the `cartrec` binary against this app's database and data directory.
-    pub fn run_cli(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_cartrec"))
+    fn cli(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cartrec"));
+        command
             .args(args)
             .env("CARTREC_DATABASE_URL", &self.db.url)
             .env("CARTREC_DATA_DIR", self.data_dir.path())
-            .env("CARTREC_LOG_LEVEL", "warn")
-            .output()
-            .expect("cartrec runs")
+            .env("CARTREC_LOG_LEVEL", "warn");
+        command
+    }
+
+    /// Runs the `cartrec` binary against this app's database and data directory.
+    pub fn run_cli(&self, args: &[&str]) -> std::process::Output {
+        self.cli(args).output().expect("cartrec runs")
+    }
+
+    pub fn run_cli_with_stdin(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        use std::io::Write;
+        let mut child = self
+            .cli(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("cartrec starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("written");
+        child.wait_with_output().expect("cartrec runs")
     }
 }
 

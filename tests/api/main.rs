@@ -1,6 +1,7 @@
 //! API tests: the real server, over HTTP, against a real database of either backend.
 
 mod accounts;
+mod approval;
 mod auth;
 mod authorization;
 mod cli;
@@ -11,6 +12,7 @@ mod ledger_api;
 mod ledger_integrity;
 mod lockout;
 mod passwords;
+mod projections;
 mod runtime_role;
 mod sessions;
 mod signatures;
