@@ -10,6 +10,7 @@ mod helpers;
 mod ledger_api;
 mod ledger_integrity;
 mod lockout;
+mod migrations;
 mod passwords;
 mod runtime_role;
 mod sessions;
