@@ -30,7 +30,7 @@ fn migrate_applies_each_migration_once() {
     assert!(first.status.success());
     assert_eq!(
         String::from_utf8_lossy(&first.stdout).trim(),
-        "applied 3 migration(s)"
+        "applied 4 migration(s)"
     );
     let again = cartrec(&db, dir.path())
         .arg("migrate")

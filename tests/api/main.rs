@@ -1,6 +1,7 @@
 //! API tests: the real server, over HTTP, against a real database of either backend.
 
 mod accounts;
+mod append_only;
 mod auth;
 mod authorization;
 mod cli;
