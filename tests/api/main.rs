@@ -13,6 +13,7 @@ mod ledger_integrity;
 mod lockout;
 mod migrations;
 mod passwords;
+mod protocol;
 mod runtime_role;
 mod sessions;
 mod signatures;
