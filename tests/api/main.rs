@@ -8,6 +8,7 @@ mod cli;
 mod conformance;
 mod health;
 mod helpers;
+mod instances;
 mod ledger_api;
 mod ledger_integrity;
 mod lockout;
