@@ -37,9 +37,9 @@ fn run_pending_sqlite(conn: &mut SqliteConnection) -> Result<Vec<String>, DbErro
     })
 }
 
-/// PostgreSQL: a session-level advisory lock around the run. DDL and the harness's
-/// transactions cannot take a row lock before the bookkeeping table exists, an advisory lock
-/// needs no table (and no privilege).
+/// PostgreSQL: a session-level advisory lock around the run. No row lock can serialize it:
+/// before the first migration there is no table to lock, and an advisory lock needs none
+/// (and no privilege).
 fn run_pending_postgres(conn: &mut PgConnection) -> Result<Vec<String>, DbError> {
     diesel::sql_query("SELECT pg_advisory_lock($1)")
         .bind::<BigInt, _>(MIGRATION_LOCK_KEY)

@@ -36,7 +36,7 @@ BEGIN
         reason := 'stream_seq is not the next in its stream';
     ELSIF NEW.stream_prev_hash IS DISTINCT FROM stream_last_hash THEN
         reason := 'stream_prev_hash is not the hash of the stream''s last entry';
-    ELSIF NEW.hash IS DISTINCT FROM sha256('\x00'::bytea || NEW.entry_bytes) THEN
+    ELSIF NEW.hash IS DISTINCT FROM sha256(decode('00', 'hex') || NEW.entry_bytes) THEN
         reason := 'hash is not SHA-256(0x00 || entry_bytes)';
     ELSIF EXISTS (SELECT 1 FROM ledger_entries WHERE hash = NEW.hash) THEN
         reason := 'hash already exists';
