@@ -56,7 +56,8 @@ fn four_migrate_processes_started_at_once_all_succeed() {
     }
 }
 
-fn migration_count() -> usize {
+/// How many migrations this build embeds (the two backends have the same set).
+pub(crate) fn migration_count() -> usize {
     std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
         .expect("migrations directory")
         .count()
