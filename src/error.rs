@@ -31,6 +31,9 @@ pub enum AppError {
     MethodNotAllowed(String),
     #[error("the request body is larger than this server accepts")]
     PayloadTooLarge,
+    /// The request target (path and query) is longer than this many bytes.
+    #[error("the request URI is longer than the {0} bytes this server accepts")]
+    UriTooLong(usize),
     #[error(transparent)]
     InvalidStoredAccount(#[from] crate::accounts::store::InvalidAccountRow),
 }
@@ -71,6 +74,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UriTooLong(_) => "uri_too_long",
             AppError::InvalidStoredAccount(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
         }
@@ -84,6 +88,7 @@ impl AppError {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
             StatusCode::PAYLOAD_TOO_LARGE => "Payload too large",
+            StatusCode::URI_TOO_LONG => "URI too long",
             StatusCode::CONFLICT => "Conflict",
             StatusCode::UNPROCESSABLE_ENTITY => "Refused",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
@@ -131,6 +136,7 @@ impl ResponseError for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,

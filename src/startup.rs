@@ -86,6 +86,8 @@ fn serve(
     let max_body = settings.max_body_bytes;
     let mut server = HttpServer::new(move || {
         App::new()
+            // Innermost, so that its refusal still gets the headers and request id below.
+            .wrap(middleware::from_fn(http::limit_uri_length))
             .wrap(security_headers())
             .wrap(middleware::from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::default())

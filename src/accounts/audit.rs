@@ -18,12 +18,12 @@ use crate::ledger::{self, Stream};
 
 /// Every disagreement between the account tables and the ledger, one sentence each.
 pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
-    let states = folded_accounts(conn)?;
+    let mut found = Vec::new();
+    let states = folded_accounts(conn, &mut found)?;
     let mut rows: BTreeMap<String, UserRow> = store::list_users(conn)?
         .into_iter()
         .map(|row| (row.username.clone(), row))
         .collect();
-    let mut found = Vec::new();
     for (username, state) in &states {
         match rows.remove(username) {
             None => found.push(format!(
@@ -59,16 +59,25 @@ pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
     Ok(found)
 }
 
-fn folded_accounts(conn: &mut DbConn) -> Result<BTreeMap<String, AccountState>, AppError> {
+/// Every account the ledger holds. A stream that is not an account's history (an event that
+/// does not decode, a stream that does not begin with its creation) is reported, not folded.
+fn folded_accounts(
+    conn: &mut DbConn,
+    found: &mut Vec<String>,
+) -> Result<BTreeMap<String, AccountState>, AppError> {
     let mut states = BTreeMap::new();
     for name in ledger::streams_with_prefix(conn, "user/")? {
-        let events = ledger::stream_events::<UserEvent>(conn, &Stream::parse(&name)?)?;
-        let state = AccountState::fold(&events).map_err(|e| ledger::LedgerError::Corrupt {
-            seq: e.seq,
-            reason: e.reason,
-        })?;
-        if let Some(state) = state {
-            states.insert(state.username.clone(), state);
+        let folded = ledger::stream_events::<UserEvent>(conn, &Stream::parse(&name)?)
+            .map_err(|e| e.to_string())
+            .and_then(|events| AccountState::fold(&events).map_err(|e| e.to_string()));
+        match folded {
+            Ok(Some(state)) => {
+                states.insert(state.username.clone(), state);
+            }
+            Ok(None) => {}
+            Err(reason) => found.push(format!(
+                "stream {name} is not an account's history: {reason}"
+            )),
         }
     }
     Ok(states)

@@ -1,7 +1,8 @@
 //! Embedded migrations, one set per backend, applied at start-up and by `cartrec migrate`.
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
+use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use super::{DbConn, DbError};
@@ -9,14 +10,64 @@ use super::{DbConn, DbError};
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Key of the PostgreSQL advisory lock that serializes migrations across processes and app
+/// instances ("cartrec!" in ASCII). Fixed forever: every version must take the same lock.
+const MIGRATION_LOCK_KEY: i64 = 0x6361_7274_7265_6321;
+
 /// Applies every pending migration; returns the versions applied.
+///
+/// Serialized across processes, so that instances started at once on an empty database do
+/// not race: the harness reads the applied versions and then runs the rest, and two starters
+/// would otherwise both create the bookkeeping table and both apply the same migration.
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
-    let applied = match conn {
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE),
-        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES),
+    match conn {
+        DbConn::Sqlite(c) => run_pending_sqlite(c),
+        DbConn::Postgresql(c) => run_pending_postgres(c),
     }
-    .map_err(|e| DbError::Migration(e.to_string()))?;
-    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+}
+
+/// SQLite: the whole run in one `BEGIN IMMEDIATE` transaction, which takes the database write
+/// lock (waiting up to `busy_timeout`) before the harness reads anything; the harness's own
+/// per-migration transactions nest inside it as savepoints.
+fn run_pending_sqlite(conn: &mut SqliteConnection) -> Result<Vec<String>, DbError> {
+    conn.immediate_transaction(|conn| {
+        conn.run_pending_migrations(SQLITE)
+            .map(|applied| applied.into_iter().map(|v| v.to_string()).collect())
+            .map_err(|e| DbError::Migration(e.to_string()))
+    })
+}
+
+/// PostgreSQL: a session-level advisory lock around the run. No row lock can serialize it:
+/// before the first migration there is no table to lock, and an advisory lock needs none
+/// (and no privilege).
+fn run_pending_postgres(conn: &mut PgConnection) -> Result<Vec<String>, DbError> {
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(conn)?;
+    let lock = AdvisoryLock(conn);
+    let applied = lock
+        .0
+        .run_pending_migrations(POSTGRES)
+        .map(|applied| applied.into_iter().map(|v| v.to_string()).collect())
+        .map_err(|e| DbError::Migration(e.to_string()));
+    drop(lock);
+    applied
+}
+
+/// Releases the migration lock when dropped, on success, error or panic alike: the
+/// connection may go back to a pool, and a lock left held would stop every later migration.
+struct AdvisoryLock<'c>(&'c mut PgConnection);
+
+impl Drop for AdvisoryLock<'_> {
+    fn drop(&mut self) {
+        let released = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
+            .execute(self.0);
+        if let Err(e) = released {
+            // The session still holds it; closing the connection would release it.
+            tracing::error!(error = %e, "could not release the migration lock");
+        }
+    }
 }
 
 #[derive(QueryableByName)]

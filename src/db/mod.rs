@@ -4,7 +4,7 @@
 pub mod migrations;
 pub mod schema;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -74,15 +74,34 @@ impl ConnectionManager {
             )?)),
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&self.url)?;
-                // WAL for concurrent readers, FULL so that a commit survives power loss,
-                // and a busy timeout so that writers queue instead of failing.
+                // A busy timeout so that writers queue instead of failing, WAL for concurrent
+                // readers, FULL so that a commit survives power loss.
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = {};",
                     SQLITE_BUSY_TIMEOUT.as_millis()
                 ))?;
+                enable_wal(&mut conn)?;
+                conn.batch_execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
                 Ok(DbConn::Sqlite(conn))
             }
+        }
+    }
+}
+
+/// Switches a database file to WAL (a setting stored in the file, so only its first opener
+/// changes anything). The switch needs an exclusive lock and SQLite does not call the busy
+/// handler for it, so processes opening a new database at once would get "database is locked":
+/// retry for as long as a writer would wait.
+fn enable_wal(conn: &mut diesel::SqliteConnection) -> Result<(), DbError> {
+    let deadline = Instant::now() + SQLITE_BUSY_TIMEOUT;
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL") {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("database is locked") && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return Ok(other?),
         }
     }
 }

@@ -8,9 +8,12 @@ mod ledger;
 mod signatures;
 mod users;
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::JsonPayloadError;
 use actix_web::http::Method;
-use actix_web::{guard, middleware, web, HttpRequest, HttpResponse};
+use actix_web::middleware::Next;
+use actix_web::{guard, middleware, web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::error::Category;
 
 use crate::accounts::SecurityPolicy;
@@ -46,7 +49,7 @@ macro_rules! endpoints {
             $(
                 cfg.service(
                     web::resource($path)
-                        .guard(guard::Method(Method::$method))
+                        .guard(MethodOrHead(Method::$method))
                         .wrap(middleware::from_fn(|req, next| extract::authorize($action, req, next)))
                         .route(web::route().to($handler)),
                 );
@@ -81,11 +84,50 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
             .app_data(web::PayloadConfig::new(max_body_bytes))
             .app_data(web::QueryConfig::default().error_handler(|e, _| bad_request(e)))
             .app_data(web::PathConfig::default().error_handler(|e, _| bad_request(e)))
-            .route("/healthz", web::get().to(health::healthz))
-            .route("/readyz", web::get().to(health::readyz));
+            .route("/healthz", get_or_head().to(health::healthz))
+            .route("/readyz", get_or_head().to(health::readyz));
         register_endpoints(cfg);
         cfg.default_service(web::to(not_found));
     }
+}
+
+/// Matches its method, and HEAD where that is GET: HTTP requires HEAD wherever GET is served
+/// (RFC 9110 §9.1). The handler runs as for GET, with the same authorization, and actix-http
+/// sends the response head without its body.
+struct MethodOrHead(Method);
+
+impl guard::Guard for MethodOrHead {
+    fn check(&self, ctx: &guard::GuardContext<'_>) -> bool {
+        let method = &ctx.head().method;
+        *method == self.0 || (self.0 == Method::GET && *method == Method::HEAD)
+    }
+}
+
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(MethodOrHead(Method::GET))
+}
+
+/// Longest request target (path and query) the service reads. actix-http itself only caps the
+/// whole request head (128 KiB, answered with a bare 431); anything this service serves fits
+/// in far less.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Refuses an over-long request target with 414 before routing, answered as a response so
+/// that the outer middleware (security headers, request id) still applies.
+pub async fn limit_uri_length(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let length = req
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    if length > MAX_URI_BYTES {
+        return Ok(req.into_response(AppError::UriTooLong(MAX_URI_BYTES).error_response()));
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }
 
 fn json_config(limit: usize) -> web::JsonConfig {

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::helpers::{spawn_app, TestApp};
 
-fn append_test_events(conn: &mut DbConn, writer: &str, count: usize) {
+pub(crate) fn append_test_events(conn: &mut DbConn, writer: &str, count: usize) {
     let stream = Stream::parse(&format!("batch/{writer}")).expect("stream");
     for i in 0..count {
         let event = NewEvent::from_value(
@@ -30,11 +30,11 @@ fn append_test_events(conn: &mut DbConn, writer: &str, count: usize) {
     }
 }
 
-fn entry_count(conn: &mut DbConn) -> i64 {
+pub(crate) fn entry_count(conn: &mut DbConn) -> i64 {
     le::ledger_entries.count().get_result(conn).expect("count")
 }
 
-fn assert_verifies(app: &TestApp, expected_entries: i64) {
+pub(crate) fn assert_verifies(app: &TestApp, expected_entries: i64) {
     let report = ledger::verify(&mut app.db.connect()).expect("verify runs");
     assert!(report.is_ok(), "{report}");
     assert_eq!(report.entries as i64, expected_entries);
@@ -212,7 +212,7 @@ async fn tampered_app() -> (TestApp, DbConn) {
     (app, conn)
 }
 
-fn load(conn: &mut DbConn, seq: i64) -> Entry {
+pub(crate) fn load(conn: &mut DbConn, seq: i64) -> Entry {
     le::ledger_entries
         .find(seq)
         .select(Entry::as_select())
@@ -302,7 +302,7 @@ fn overwrite(conn: &mut DbConn, seq: i64, entry: &Entry) {
 }
 
 /// Entry `seq` rebuilt, self-consistently hashed, with another payload and stream link.
-fn forged(original: &Entry, stream_prev_hash: [u8; 32]) -> Entry {
+pub(crate) fn forged(original: &Entry, stream_prev_hash: [u8; 32]) -> Entry {
     let position = Position {
         seq: original.seq,
         prev_hash: original.prev_hash.as_slice().try_into().expect("32 bytes"),

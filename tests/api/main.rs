@@ -1,6 +1,7 @@
 //! API tests: the real server, over HTTP, against a real database of either backend.
 
 mod accounts;
+mod append_only;
 mod approval;
 mod auth;
 mod authorization;
@@ -8,11 +9,14 @@ mod cli;
 mod conformance;
 mod health;
 mod helpers;
+mod instances;
 mod ledger_api;
 mod ledger_integrity;
 mod lockout;
+mod migrations;
 mod passwords;
 mod projections;
+mod protocol;
 mod runtime_role;
 mod sessions;
 mod signatures;

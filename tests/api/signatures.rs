@@ -17,7 +17,7 @@ async fn sign(app: &TestApp, user: &TestUser, seq: i64, signature: Value) -> Res
 }
 
 /// Signs and expects the signature to be applied.
-async fn sign_ok(app: &TestApp, user: &TestUser, seq: i64, meaning: &str) {
+pub(crate) async fn sign_ok(app: &TestApp, user: &TestUser, seq: i64, meaning: &str) {
     let response = sign(
         app,
         user,
@@ -34,7 +34,12 @@ async fn sign_ok(app: &TestApp, user: &TestUser, seq: i64, meaning: &str) {
 }
 
 /// The seq of the latest entry of a user's stream with this kind.
-async fn entry_of(app: &TestApp, auditor: &TestUser, username: &str, kind: &str) -> (i64, String) {
+pub(crate) async fn entry_of(
+    app: &TestApp,
+    auditor: &TestUser,
+    username: &str,
+    kind: &str,
+) -> (i64, String) {
     let entries = app.ledger_entries(auditor).await;
     let entry = entries
         .iter()
@@ -384,7 +389,11 @@ async fn the_database_itself_refuses_a_duplicate_signature() {
     let error = duplicate
         .expect_err("a second identical signature row")
         .to_string();
-    assert!(error.to_lowercase().contains("unique"), "{error}");
+    // Refused by the append-only guard, which runs before the UNIQUE constraint would.
+    assert!(
+        error.contains("signatures is append-only: an insert may not repeat an existing row"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,11 @@
+DROP TRIGGER password_history_no_truncate ON password_history;
+DROP TRIGGER password_history_no_update_delete ON password_history;
+DROP TRIGGER password_history_insert_new ON password_history;
+DROP TRIGGER signatures_no_truncate ON signatures;
+DROP TRIGGER signatures_no_update_delete ON signatures;
+DROP TRIGGER signatures_insert_new ON signatures;
+DROP TRIGGER ledger_head_no_insert ON ledger_head;
+DROP TRIGGER ledger_entries_insert_extends ON ledger_entries;
+DROP FUNCTION cartrec_password_history_insert_new();
+DROP FUNCTION cartrec_signatures_insert_new();
+DROP FUNCTION cartrec_ledger_insert_extends();

@@ -1,0 +1,12 @@
+DROP TRIGGER password_history_insert_new;
+DROP TRIGGER password_history_no_delete;
+DROP TRIGGER password_history_no_update;
+DROP TRIGGER signatures_insert_new;
+DROP TRIGGER signatures_no_delete;
+DROP TRIGGER signatures_no_update;
+DROP TRIGGER ledger_head_no_insert;
+DROP TRIGGER ledger_entries_insert_new_hash;
+DROP TRIGGER ledger_entries_insert_stream_prev_hash;
+DROP TRIGGER ledger_entries_insert_stream_seq;
+DROP TRIGGER ledger_entries_insert_prev_hash;
+DROP TRIGGER ledger_entries_insert_next_seq;
