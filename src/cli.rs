@@ -41,6 +41,9 @@ pub enum Command {
     /// Verify the whole ledger (every hash, link and sequence), then that every projection
     /// table (users, sessions, signatures) says what the ledger says. Exits non-zero on failure.
     Verify,
+    /// Make the projection tables (lots, equipment, …) again from the ledger, in one
+    /// transaction.
+    RebuildProjections,
     /// Manage accounts from the console.
     User {
         #[command(subcommand)]
@@ -82,6 +85,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify => verify(&settings),
+        Command::RebuildProjections => {
+            let read = projections::rebuild_all(&mut connect(&settings)?)?;
+            println!("rebuilt the projections from {read} ledger entries");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::User {
             command:
                 UserCommand::CreateAdmin {

@@ -34,6 +34,12 @@ pub enum AppError {
     /// The request target (path and query) is longer than this many bytes.
     #[error("the request URI is longer than the {0} bytes this server accepts")]
     UriTooLong(usize),
+    /// `If-Match` named a position the record has moved past.
+    #[error("the record has changed since you read it (it is at \"{actual}\", you sent \"{expected}\"); read it again")]
+    PreconditionFailed { expected: i64, actual: i64 },
+    /// A retry with an `Idempotency-Key` already used for another request.
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
     #[error(transparent)]
     InvalidStoredAccount(#[from] crate::accounts::store::InvalidAccountRow),
 }
@@ -75,6 +81,9 @@ impl AppError {
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UriTooLong(_) => "uri_too_long",
+            AppError::PreconditionFailed { .. } => "precondition_failed",
+            AppError::IdempotencyKeyReused => "idempotency_key_reused",
+            AppError::Ledger(LedgerError::Stale { .. }) => "stale",
             AppError::InvalidStoredAccount(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
         }
@@ -90,6 +99,7 @@ impl AppError {
             StatusCode::PAYLOAD_TOO_LARGE => "Payload too large",
             StatusCode::URI_TOO_LONG => "URI too long",
             StatusCode::CONFLICT => "Conflict",
+            StatusCode::PRECONDITION_FAILED => "Precondition failed",
             StatusCode::UNPROCESSABLE_ENTITY => "Refused",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::SERVICE_UNAVAILABLE => "Service unavailable",
@@ -99,6 +109,11 @@ impl AppError {
 
     fn detail(&self) -> String {
         match self {
+            AppError::Ledger(LedgerError::Stale { .. }) => {
+                "someone else recorded on this record at the same moment; nothing of yours was \
+                 recorded: read it again and decide on what it says now"
+                    .to_owned()
+            }
             // Never leak database or ledger internals to the client; they are logged instead.
             AppError::Ledger(_)
             | AppError::Db(_)
@@ -137,6 +152,9 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Ledger(LedgerError::Stale { .. }) => StatusCode::CONFLICT,
             AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,

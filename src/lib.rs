@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod cli;
+pub mod command;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod ledger;
+pub mod materials;
 pub mod projections;
 pub mod signatures;
 pub mod startup;

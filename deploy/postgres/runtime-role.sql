@@ -9,3 +9,6 @@ GRANT SELECT, UPDATE ON ledger_head TO cartrec_app;
 -- Current account and session state (the history of every change is in the ledger).
 GRANT SELECT, INSERT, UPDATE ON users, sessions TO cartrec_app;
 GRANT SELECT ON __diesel_schema_migrations TO cartrec_app;
+-- Rebuildable projections of the ledger (lists and pickers): written with their events;
+-- emptied and replayed by rebuild-projections, and by verify in a transaction it rolls back.
+GRANT SELECT, INSERT, UPDATE, DELETE ON lots, equipment TO cartrec_app;

@@ -20,6 +20,10 @@ pub enum Action {
     /// Make an account's pending roles effective, signed (`approved`). Who may approve which
     /// roles is decided per account in `domain::account::state`.
     ApproveAccount,
+    /// Register lots and equipment, release or reject lots, record calibrations.
+    ManageMaterials,
+    /// See lots and equipment (to pick them in a step).
+    ReadMaterials,
     ReadLedger,
     VerifyLedger,
     ReadSignatures,
@@ -51,6 +55,8 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (UnlockUser, &[Admin]),
     (ResetUserPassword, &[Admin]),
     (ApproveAccount, &[Qa, Admin]),
+    (ManageMaterials, &[Qa]),
+    (ReadMaterials, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
     (ReadLedger, &[Auditor]),
     (VerifyLedger, &[Auditor, Admin]),
     (ReadSignatures, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
@@ -93,6 +99,8 @@ impl Action {
             UnlockUser => "unlock_user",
             ResetUserPassword => "reset_user_password",
             ApproveAccount => "approve_account",
+            ManageMaterials => "manage_materials",
+            ReadMaterials => "read_materials",
             ReadLedger => "read_ledger",
             VerifyLedger => "verify_ledger",
             ReadSignatures => "read_signatures",

@@ -1,6 +1,15 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    equipment (equipment_id) {
+        equipment_id -> Text,
+        equipment_kind -> Text,
+        calibration_due -> Text,
+        last_calibrated -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     ledger_entries (seq) {
         seq -> BigInt,
         v -> Integer,
@@ -21,6 +30,18 @@ diesel::table! {
 diesel::table! {
     ledger_head (id) {
         id -> Integer,
+    }
+}
+
+diesel::table! {
+    lots (lot_id) {
+        lot_id -> Text,
+        material -> Text,
+        lot_number -> Text,
+        supplier -> Text,
+        expiry -> Text,
+        certificate -> Nullable<Text>,
+        status -> Text,
     }
 }
 
@@ -75,8 +96,10 @@ diesel::joinable!(password_history -> users (username));
 diesel::joinable!(sessions -> users (username));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    equipment,
     ledger_entries,
     ledger_head,
+    lots,
     password_history,
     sessions,
     signatures,

@@ -5,6 +5,7 @@ mod auth;
 mod extract;
 mod health;
 mod ledger;
+mod materials;
 mod signatures;
 mod users;
 
@@ -76,6 +77,13 @@ endpoints! {
     GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;
     POST "/api/v1/ledger/entries/{seq}/signatures", Some(Action::SignRecord) => signatures::sign;
+    GET "/api/v1/lots", Some(Action::ReadMaterials) => materials::list_lots;
+    POST "/api/v1/lots", Some(Action::ManageMaterials) => materials::register_lot;
+    POST "/api/v1/lots/{lot_id}/release", Some(Action::ManageMaterials) => materials::release_lot;
+    POST "/api/v1/lots/{lot_id}/reject", Some(Action::ManageMaterials) => materials::reject_lot;
+    GET "/api/v1/equipment", Some(Action::ReadMaterials) => materials::list_equipment;
+    POST "/api/v1/equipment", Some(Action::ManageMaterials) => materials::register_equipment;
+    POST "/api/v1/equipment/{equipment_id}/calibration", Some(Action::ManageMaterials) => materials::calibrate;
 }
 
 pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) {

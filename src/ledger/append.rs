@@ -78,6 +78,31 @@ impl Appender<'_> {
         Ok(entry)
     }
 
+    /// The stream's next `stream_seq`: how many events it holds. A client that read the
+    /// stream at this position may act on it (`If-Match`).
+    pub fn stream_position(&mut self, stream: &Stream) -> Result<i64, LedgerError> {
+        Ok(self.stream_head(stream)?.0)
+    }
+
+    /// Appends only if the stream is still at `expected`: a decision made on an older state of
+    /// the stream is refused, never appended.
+    pub fn append_at(
+        &mut self,
+        actor: &Actor,
+        event: NewEvent,
+        expected: i64,
+    ) -> Result<Entry, LedgerError> {
+        let actual = self.stream_position(&event.stream)?;
+        if actual != expected {
+            return Err(LedgerError::Stale {
+                stream: event.stream.as_str().to_owned(),
+                expected,
+                actual,
+            });
+        }
+        self.append(actor, event)
+    }
+
     fn global_head(&mut self) -> Result<(i64, Hash), LedgerError> {
         if let Some(head) = self.head {
             return Ok(head);

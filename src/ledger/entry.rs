@@ -9,13 +9,17 @@ use crate::db::schema::ledger_entries;
 
 pub const ENTRY_VERSION: i32 = 1;
 
-/// What an event belongs to: `batch/<id>`, `user/<username>`, `template/<id>` or `system`.
+/// What an event belongs to: `batch/<id>`, `user/<username>`, `template/<id>`, `coi/<id>`,
+/// `lot/<id>`, `equipment/<id>` or `system`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Stream(String);
 
 impl Stream {
-    const PREFIXES: [&'static str; 3] = ["batch/", "user/", "template/"];
+    /// `coi/<identifier>` reserves a chain-of-identity identifier for one batch; `lot/` and
+    /// `equipment/` hold the history of a material lot and of a piece of equipment.
+    const PREFIXES: [&'static str; 6] =
+        ["batch/", "user/", "template/", "coi/", "lot/", "equipment/"];
 
     pub fn parse(raw: &str) -> Result<Self, LedgerError> {
         let valid = raw == "system"
@@ -36,6 +40,11 @@ impl Stream {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// A stream named `<prefix><id>`, e.g. `Stream::named("lot/", "L-00001")`.
+    pub fn named(prefix: &str, id: &str) -> Result<Self, LedgerError> {
+        Self::parse(&format!("{prefix}{id}"))
     }
 }
 

@@ -33,6 +33,13 @@ pub enum LedgerError {
     PayloadNotObject,
     #[error("cannot canonicalize: {0}")]
     Canonical(#[from] serde_json::Error),
+    /// The stream moved on since the caller read it (another request acted first).
+    #[error("{stream} has {actual} events, not the {expected} this decision was made on")]
+    Stale {
+        stream: String,
+        expected: i64,
+        actual: i64,
+    },
     #[error("stored entry {seq} is corrupt: {reason}")]
     Corrupt { seq: i64, reason: String },
     #[error(transparent)]

@@ -1,14 +1,114 @@
 //! Projections: the tables that serve reads and authentication, written in the same
-//! transaction as the events they reflect. They are never the truth; `check` proves they
-//! still equal what the ledger says, and names every row that does not.
+//! transaction as the events they reflect. They are never the truth: `rebuild` makes them
+//! again from the ledger, and `check` proves they still equal what the ledger says.
+
+pub mod materials;
+
+use std::collections::BTreeSet;
+
+use diesel::Connection;
 
 use crate::db::DbConn;
+use crate::domain::material::{EquipmentEvent, LotEvent};
 use crate::error::AppError;
+use crate::ledger::{self, Entry};
+
+const PAGE: i64 = 2_000;
+
+/// Applies one ledger entry to the rebuildable projection its stream feeds, if any.
+fn apply_entry(conn: &mut DbConn, entry: &Entry) -> Result<(), AppError> {
+    if let Some(lot_id) = entry.stream.strip_prefix("lot/") {
+        materials::apply_lot(conn, lot_id, &ledger::decode::<LotEvent>(entry)?)?;
+    } else if let Some(equipment_id) = entry.stream.strip_prefix("equipment/") {
+        let event = ledger::decode::<EquipmentEvent>(entry)?;
+        materials::apply_equipment(conn, equipment_id, &event)?;
+    }
+    Ok(())
+}
+
+fn clear(conn: &mut DbConn) -> Result<(), AppError> {
+    materials::clear(conn)?;
+    Ok(())
+}
+
+fn snapshot(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+    Ok(materials::snapshot(conn)?)
+}
+
+/// Empties the rebuildable projections and replays the whole ledger into them. Returns how
+/// many entries were read. Run it inside a transaction (`rebuild_all` does).
+fn replay(conn: &mut DbConn) -> Result<u64, AppError> {
+    clear(conn)?;
+    let (mut from, mut read) = (0, 0_u64);
+    loop {
+        let (entries, next) = ledger::page(conn, from, PAGE)?;
+        for entry in &entries {
+            apply_entry(conn, entry)?;
+        }
+        read += entries.len() as u64;
+        match next {
+            Some(next) => from = next,
+            None => return Ok(read),
+        }
+    }
+}
+
+/// `cartrec rebuild-projections`: the projections made again from the ledger, in one
+/// transaction (readers see the old tables or the new, never half).
+pub fn rebuild_all(conn: &mut DbConn) -> Result<u64, AppError> {
+    conn.transaction(replay)
+}
+
+/// Rows that differ between the projections as they are and as a fresh replay of the ledger
+/// makes them, found in a transaction that is always rolled back.
+fn replay_differences(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+    enum Outcome {
+        Done(Vec<String>),
+        Failed(AppError),
+    }
+    impl From<diesel::result::Error> for Outcome {
+        fn from(e: diesel::result::Error) -> Self {
+            Outcome::Failed(e.into())
+        }
+    }
+    let result = conn.transaction::<(), Outcome, _>(|conn| {
+        let mut run = || -> Result<Vec<String>, AppError> {
+            let live = snapshot(conn)?;
+            replay(conn)?;
+            let fresh = snapshot(conn)?;
+            Ok(differences(&live, &fresh))
+        };
+        Err(run().map_or_else(Outcome::Failed, Outcome::Done))
+    });
+    match result {
+        Err(Outcome::Done(found)) => Ok(found),
+        Err(Outcome::Failed(e)) => Err(e),
+        Ok(()) => Ok(Vec::new()),
+    }
+}
+
+fn differences(live: &[String], fresh: &[String]) -> Vec<String> {
+    let (live_set, fresh_set): (BTreeSet<&String>, BTreeSet<&String>) =
+        (live.iter().collect(), fresh.iter().collect());
+    let mut found: Vec<String> = live
+        .iter()
+        .filter(|row| !fresh_set.contains(row))
+        .map(|row| format!("projection row not in a fresh fold of the ledger: {row}"))
+        .collect();
+    found.extend(
+        fresh
+            .iter()
+            .filter(|row| !live_set.contains(row))
+            .map(|row| format!("projection row missing (the ledger has it): {row}")),
+    );
+    found
+}
 
 /// Every disagreement between a projection and the ledger, one sentence each; empty when all
 /// agree. Run after the ledger itself has verified: it trusts the ledger's bytes.
 pub fn check(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
     let mut found = crate::accounts::audit::mismatches(conn)?;
     found.extend(crate::signatures::audit::mismatches(conn)?);
+    found.extend(replay_differences(conn)?);
     Ok(found)
 }

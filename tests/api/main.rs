@@ -13,6 +13,7 @@ mod instances;
 mod ledger_api;
 mod ledger_integrity;
 mod lockout;
+mod materials;
 mod migrations;
 mod passwords;
 mod projections;
