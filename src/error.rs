@@ -37,6 +37,9 @@ pub enum AppError {
     /// `If-Match` named a position the record has moved past.
     #[error("the record has changed since you read it (it is at \"{actual}\", you sent \"{expected}\"); read it again")]
     PreconditionFailed { expected: i64, actual: i64 },
+    /// A retry whose first request has not answered (or was cut off by a crash).
+    #[error("a request with this Idempotency-Key is still running or was interrupted; read the record to see whether it was recorded")]
+    RequestInProgress,
     /// A retry with an `Idempotency-Key` already used for another request.
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
@@ -83,6 +86,7 @@ impl AppError {
             AppError::UriTooLong(_) => "uri_too_long",
             AppError::PreconditionFailed { .. } => "precondition_failed",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
+            AppError::RequestInProgress => "request_in_progress",
             AppError::Ledger(LedgerError::Stale { .. }) => "stale",
             AppError::InvalidStoredAccount(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
@@ -154,6 +158,7 @@ impl ResponseError for AppError {
             AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::RequestInProgress => StatusCode::CONFLICT,
             AppError::Ledger(LedgerError::Stale { .. }) => StatusCode::CONFLICT,
             AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,

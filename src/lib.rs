@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod keys;
 pub mod ledger;
 pub mod materials;

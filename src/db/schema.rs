@@ -10,6 +10,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (username, key) {
+        username -> Text,
+        key -> Text,
+        fingerprint -> Text,
+        status -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     ledger_entries (seq) {
         seq -> BigInt,
         v -> Integer,
@@ -97,6 +110,7 @@ diesel::joinable!(sessions -> users (username));
 
 diesel::allow_tables_to_appear_in_same_query!(
     equipment,
+    idempotency_keys,
     ledger_entries,
     ledger_head,
     lots,

@@ -4,6 +4,7 @@
 mod auth;
 mod extract;
 mod health;
+mod idempotency;
 mod ledger;
 mod materials;
 mod signatures;
@@ -51,6 +52,8 @@ macro_rules! endpoints {
                 cfg.service(
                     web::resource($path)
                         .guard(MethodOrHead(Method::$method))
+                        // The last wrap runs first: authorization, then the idempotency check.
+                        .wrap(middleware::from_fn(idempotency::middleware))
                         .wrap(middleware::from_fn(|req, next| extract::authorize($action, req, next)))
                         .route(web::route().to($handler)),
                 );

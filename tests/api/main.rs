@@ -9,6 +9,7 @@ mod cli;
 mod conformance;
 mod health;
 mod helpers;
+mod idempotency;
 mod instances;
 mod ledger_api;
 mod ledger_integrity;

@@ -1,0 +1,169 @@
+//! The `Idempotency-Key` header on POSTs: a retry with the same key and the same request gets
+//! the first answer (with `Idempotent-Replayed: true`) and appends nothing; the same key with
+//! another request is refused (422). Runs after authorization, so keys are per user.
+
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use crate::accounts::Principal;
+use crate::error::AppError;
+use crate::idempotency::{self, Claim};
+
+const HEADER: &str = "idempotency-key";
+const REPLAYED: &str = "idempotent-replayed";
+
+/// Answers carrying a secret (a token, a temporary password) are never kept: a retry of
+/// those runs again (and is refused or harmless) instead of handing the secret out twice.
+const NEVER_KEPT: [&str; 2] = ["/api/v1/auth/", "/api/v1/users"];
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req
+        .headers()
+        .get(HEADER)
+        .map(|v| v.to_str().map(str::to_owned));
+    let principal = req.extensions().get::<Principal>().cloned();
+    let applies =
+        req.method() == Method::POST && !NEVER_KEPT.iter().any(|p| req.path().starts_with(p));
+    let (Some(key), Some(principal), true) = (key, principal, applies) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let key = match key.ok().filter(|k| valid_key(k)) {
+        Some(key) => key,
+        None => {
+            let error = AppError::BadRequest(
+                "the Idempotency-Key header holds 1 to 255 visible ASCII characters".to_owned(),
+            );
+            return Ok(req.into_response(error.error_response()));
+        }
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let body = req.extract::<web::Bytes>().await?;
+    let fingerprint = fingerprint(req.path(), req.query_string(), &body);
+    req.set_payload(bytes_payload(body));
+    let username = principal.username.as_str().to_owned();
+    let claimed = state
+        .db
+        .run({
+            let (username, key, fingerprint) = (username.clone(), key.clone(), fingerprint.clone());
+            move |conn| {
+                idempotency::claim(
+                    conn,
+                    &username,
+                    &key,
+                    &fingerprint,
+                    crate::accounts::now().naive_utc(),
+                )
+                .map_err(AppError::from)
+            }
+        })
+        .await;
+    match claimed {
+        Err(error) => Ok(req.into_response(error.error_response())),
+        Ok(Claim::Seen(kept)) => Ok(req.into_response(replay(kept, &fingerprint))),
+        Ok(Claim::New) => {
+            let response = next.call(req).await?;
+            keep(&state, username, key, response).await
+        }
+    }
+}
+
+fn valid_key(key: &str) -> bool {
+    (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn fingerprint(path: &str, query: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    for part in [path.as_bytes(), b"?", query.as_bytes(), b"\n", body] {
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The body, read once to fingerprint it, handed on to the handler.
+fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {
+    actix_web::dev::Payload::from(body)
+}
+
+fn replay(kept: idempotency::Kept, fingerprint: &str) -> HttpResponse {
+    if kept.fingerprint != fingerprint {
+        return AppError::IdempotencyKeyReused.error_response();
+    }
+    let Some(status) = kept.status.and_then(|s| u16::try_from(s).ok()) else {
+        return AppError::RequestInProgress.error_response();
+    };
+    let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+    response.insert_header((HeaderName::from_static(REPLAYED), "true"));
+    if let Some(content_type) = kept.content_type {
+        response.insert_header((header::CONTENT_TYPE, content_type));
+    }
+    if let Some(etag) = kept.etag {
+        response.insert_header((header::ETAG, etag));
+    }
+    response.body(kept.body.unwrap_or_default())
+}
+
+/// Keeps the answer for retries; a server-side failure (nothing recorded) releases the key.
+async fn keep(
+    state: &web::Data<AppState>,
+    username: String,
+    key: String,
+    response: ServiceResponse<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let (request, response) = response.into_parts();
+    let status = response.status();
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (content_type, etag) = (header(header::CONTENT_TYPE), header(header::ETAG));
+    let headers = response.headers().clone();
+    let bytes = body::to_bytes(response.into_body())
+        .await
+        .map_err(|_| AppError::BadRequest("the answer could not be read".to_owned()))?;
+    let kept = bytes.clone();
+    let stored = state
+        .db
+        .run(move |conn| {
+            if status.is_server_error() {
+                idempotency::release(conn, &username, &key)
+            } else {
+                idempotency::keep(
+                    conn,
+                    &username,
+                    &key,
+                    status.as_u16(),
+                    content_type.as_deref(),
+                    etag.as_deref(),
+                    &kept,
+                )
+            }
+            .map_err(AppError::from)
+        })
+        .await;
+    if let Err(error) = stored {
+        tracing::error!(%error, "could not keep the answer for an Idempotency-Key");
+    }
+    let mut rebuilt = HttpResponse::with_body(status, BoxBody::new(bytes));
+    *rebuilt.headers_mut() = headers;
+    Ok(ServiceResponse::new(request, rebuilt))
+}

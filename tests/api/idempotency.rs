@@ -1,0 +1,112 @@
+//! `Idempotency-Key`: a client that lost an answer retries, and nothing is recorded twice.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{problem, TestApp, TestUser};
+
+async fn post_with_key(
+    app: &TestApp,
+    user: &TestUser,
+    key: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/lots"))
+        .bearer_auth(&user.token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .expect("sent")
+}
+
+async fn lot_entries(app: &TestApp, auditor: &TestUser) -> usize {
+    app.ledger_entries(auditor)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "lot.registered")
+        .count()
+}
+
+fn lot(lot_number: &str) -> Value {
+    json!({ "material": "cytokine", "lot_number": lot_number, "supplier": "PeproTech",
+            "expiry": "2030-01-01" })
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_gets_the_first_answer_and_appends_nothing() {
+    let app = crate::helpers::spawn_app().await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let first = post_with_key(&app, &qa, "retry-7f3a", &lot("IL7-01")).await;
+    assert_eq!(first.status(), 201);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.expect("JSON");
+    let retry = post_with_key(&app, &qa, "retry-7f3a", &lot("IL7-01")).await;
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    assert_eq!(retry.headers()["content-type"], "application/json");
+    assert_eq!(retry.json::<Value>().await.expect("JSON"), first);
+    assert_eq!(lot_entries(&app, &auditor).await, 1);
+    // The same key with another request is refused; a new key is a new request.
+    let (status, body) =
+        problem(post_with_key(&app, &qa, "retry-7f3a", &lot("IL7-02")).await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+    assert_eq!(
+        post_with_key(&app, &qa, "another", &lot("IL7-02"))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(lot_entries(&app, &auditor).await, 2);
+}
+
+#[tokio::test]
+async fn keys_belong_to_one_user_and_refusals_are_kept_too() {
+    let app = crate::helpers::spawn_app().await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let other_qa = app.user_with_roles(&["qa"]).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    assert_eq!(
+        post_with_key(&app, &qa, "k1", &lot("A1")).await.status(),
+        201
+    );
+    // Another user's key of the same name is theirs.
+    assert_eq!(
+        post_with_key(&app, &other_qa, "k1", &lot("A1"))
+            .await
+            .status(),
+        201
+    );
+    let bad = json!({ "material": "Bad Name", "lot_number": "A1", "supplier": "S", "expiry": "2030-01-01" });
+    let (status, first) = problem(post_with_key(&app, &qa, "k2", &bad).await).await;
+    assert_eq!(status, 422);
+    let (status, again) = problem(post_with_key(&app, &qa, "k2", &bad).await).await;
+    assert_eq!((status.as_u16(), again), (422, first));
+    assert_eq!(lot_entries(&app, &auditor).await, 2);
+    let (status, _) = problem(post_with_key(&app, &qa, &"x".repeat(300), &lot("A3")).await).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn copies_of_one_request_racing_each_other_record_it_once() {
+    let app = crate::helpers::spawn_app().await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let body = lot("RACE-1");
+    let attempts = (0..6).map(|_| post_with_key(&app, &qa, "race", &body));
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert!(statuses.contains(&201), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| [201, 409].contains(s)),
+        "{statuses:?}"
+    );
+    assert_eq!(lot_entries(&app, &auditor).await, 1);
+}
