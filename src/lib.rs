@@ -2,6 +2,7 @@
 //! append-only, hash-chained ledger.
 
 pub mod accounts;
+pub mod attachments;
 pub mod auth;
 pub mod cli;
 pub mod command;

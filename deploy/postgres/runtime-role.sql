@@ -14,3 +14,5 @@ GRANT SELECT ON __diesel_schema_migrations TO cartrec_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON lots, equipment TO cartrec_app;
 -- Answers kept for retries with an Idempotency-Key.
 GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO cartrec_app;
+-- Uploaded files, stored once by their SHA-256 (the ledger records each upload).
+GRANT SELECT, INSERT ON attachments TO cartrec_app;

@@ -1,6 +1,15 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    attachments (sha256) {
+        sha256 -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        bytes -> Binary,
+    }
+}
+
+diesel::table! {
     equipment (equipment_id) {
         equipment_id -> Text,
         equipment_kind -> Text,
@@ -109,6 +118,7 @@ diesel::joinable!(password_history -> users (username));
 diesel::joinable!(sessions -> users (username));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    attachments,
     equipment,
     idempotency_keys,
     ledger_entries,

@@ -10,7 +10,7 @@ use crate::db::schema::ledger_entries;
 pub const ENTRY_VERSION: i32 = 1;
 
 /// What an event belongs to: `batch/<id>`, `user/<username>`, `template/<id>`, `coi/<id>`,
-/// `lot/<id>`, `equipment/<id>` or `system`.
+/// `lot/<id>`, `equipment/<id>`, `attachment/<sha256>` or `system`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Stream(String);

@@ -109,6 +109,7 @@ fn differences(live: &[String], fresh: &[String]) -> Vec<String> {
 pub fn check(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
     let mut found = crate::accounts::audit::mismatches(conn)?;
     found.extend(crate::signatures::audit::mismatches(conn)?);
+    found.extend(crate::attachments::mismatches(conn)?);
     found.extend(replay_differences(conn)?);
     Ok(found)
 }
