@@ -5,6 +5,7 @@ pub mod coi;
 pub mod quantity;
 mod recorded;
 pub mod signature;
+pub mod template;
 pub mod text;
 
 pub use account::{FullName, Role, Roles, Username};
