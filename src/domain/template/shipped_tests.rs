@@ -185,3 +185,14 @@ fn the_schema_refuses_what_the_parser_refuses() {
         );
     }
 }
+
+#[test]
+fn the_example_in_the_readme_is_a_valid_template() {
+    let readme = include_str!("../../../templates/README.md");
+    let (_, after) = readme.split_once("```json\n").expect("an example");
+    let (example, _) = after.split_once("```").expect("the end of the example");
+    let template = Template::parse(example.as_bytes()).unwrap_or_else(|e| panic!("{}", e.message));
+    assert_eq!(template.code, "demo");
+    let json: Value = serde_json::from_str(example).expect("JSON");
+    assert!(schema_validator().is_valid(&json));
+}

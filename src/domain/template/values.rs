@@ -146,8 +146,8 @@ impl FieldValue {
         }
     }
 
-    /// The lot id, for the caller to check that the lot is registered for the field's material,
-    /// released and not expired.
+    /// The lot id, for the caller to check that the lot is registered for the field's material
+    /// and not expired.
     pub fn material_lot(&self) -> Option<&str> {
         match self {
             FieldValue::MaterialLot(lot) => Some(lot),
