@@ -1,9 +1,12 @@
 //! Domain types and rules: pure, no I/O. Values that exist are valid.
 
 pub mod account;
+pub mod coi;
 pub mod material;
+pub mod quantity;
 mod recorded;
 pub mod signature;
+pub mod template;
 pub mod text;
 
 pub use account::{FullName, Role, Roles, Username};
