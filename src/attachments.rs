@@ -78,7 +78,10 @@ pub fn load(conn: &mut DbConn, sha256: &str) -> Result<File, AppError> {
         .first(conn)
         .optional()?;
     let (content_type, bytes) = found.ok_or_else(|| {
-        DomainError::not_found("attachment_not_found", format!("there is no attachment {sha256}"))
+        DomainError::not_found(
+            "attachment_not_found",
+            format!("there is no attachment {sha256}"),
+        )
     })?;
     Ok(File {
         content_type,
@@ -105,7 +108,9 @@ pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
     for key in keys {
         let file = load(conn, &key)?;
         if hex::encode(Sha256::digest(&file.bytes)) != key {
-            found.push(format!("attachment {key}: its stored bytes do not hash to its name"));
+            found.push(format!(
+                "attachment {key}: its stored bytes do not hash to its name"
+            ));
         }
     }
     Ok(found)

@@ -43,6 +43,8 @@ pub struct Settings {
     pub rate_limit_per_account_per_minute: u32,
     pub db_pool_size: u32,
     pub max_body_bytes: usize,
+    /// The largest file `POST /api/v1/attachments` accepts.
+    pub max_attachment_bytes: usize,
     /// Apply pending migrations on `serve`. Off where the runtime role may not run DDL.
     pub migrate_on_start: bool,
     /// HTTP worker threads; 0 means one per CPU.
@@ -70,6 +72,7 @@ impl Default for Settings {
             rate_limit_per_account_per_minute: 10,
             db_pool_size: 16,
             max_body_bytes: 256 * 1024,
+            max_attachment_bytes: 20 * 1024 * 1024,
             migrate_on_start: true,
             workers: 0,
         }

@@ -50,6 +50,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             db,
+            max_attachment_bytes: settings.max_attachment_bytes,
             tokens: TokenKeys::new(
                 &jwt_secret,
                 Duration::minutes(settings.token_ttl_minutes.into()),

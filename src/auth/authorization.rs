@@ -22,8 +22,10 @@ pub enum Action {
     ApproveAccount,
     /// Register lots and equipment, release or reject lots, record calibrations.
     ManageMaterials,
-    /// See lots and equipment (to pick them in a step).
+    /// See lots, equipment and attachments (to pick them in a step).
     ReadMaterials,
+    /// Upload a file to attach to a record.
+    UploadAttachment,
     ReadLedger,
     VerifyLedger,
     ReadSignatures,
@@ -57,6 +59,7 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (ApproveAccount, &[Qa, Admin]),
     (ManageMaterials, &[Qa]),
     (ReadMaterials, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
+    (UploadAttachment, &[Operator, QcAnalyst, Qa, Qp]),
     (ReadLedger, &[Auditor]),
     (VerifyLedger, &[Auditor, Admin]),
     (ReadSignatures, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
@@ -101,6 +104,7 @@ impl Action {
             ApproveAccount => "approve_account",
             ManageMaterials => "manage_materials",
             ReadMaterials => "read_materials",
+            UploadAttachment => "upload_attachment",
             ReadLedger => "read_ledger",
             VerifyLedger => "verify_ledger",
             ReadSignatures => "read_signatures",

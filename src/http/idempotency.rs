@@ -20,7 +20,9 @@ const REPLAYED: &str = "idempotent-replayed";
 
 /// Answers carrying a secret (a token, a temporary password) are never kept: a retry of
 /// those runs again (and is refused or harmless) instead of handing the secret out twice.
-const NEVER_KEPT: [&str; 2] = ["/api/v1/auth/", "/api/v1/users"];
+/// Uploads are idempotent by nature (stored by their hash) and may be larger than a body
+/// this check reads.
+const NEVER_KEPT: [&str; 3] = ["/api/v1/auth/", "/api/v1/users", "/api/v1/attachments"];
 
 pub async fn middleware(
     mut req: ServiceRequest,

@@ -1,6 +1,7 @@
 //! HTTP: thin handlers that parse a request into domain types, call the domain and the ledger
 //! on the blocking pool, and answer. One file per resource.
 
+mod attachments;
 mod auth;
 mod extract;
 mod health;
@@ -25,6 +26,7 @@ use crate::error::AppError;
 
 pub struct AppState {
     pub db: Db,
+    pub max_attachment_bytes: usize,
     pub tokens: TokenKeys,
     pub policy: SecurityPolicy,
     pub throttle: Throttle,
@@ -80,6 +82,8 @@ endpoints! {
     GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;
     POST "/api/v1/ledger/entries/{seq}/signatures", Some(Action::SignRecord) => signatures::sign;
+    POST "/api/v1/attachments", Some(Action::UploadAttachment) => attachments::upload;
+    GET "/api/v1/attachments/{sha256}", Some(Action::ReadMaterials) => attachments::download;
     GET "/api/v1/lots", Some(Action::ReadMaterials) => materials::list_lots;
     POST "/api/v1/lots", Some(Action::ManageMaterials) => materials::register_lot;
     POST "/api/v1/lots/{lot_id}/release", Some(Action::ManageMaterials) => materials::release_lot;

@@ -18,8 +18,15 @@ pub struct Stream(String);
 impl Stream {
     /// `coi/<identifier>` reserves a chain-of-identity identifier for one batch; `lot/` and
     /// `equipment/` hold the history of a material lot and of a piece of equipment.
-    const PREFIXES: [&'static str; 6] =
-        ["batch/", "user/", "template/", "coi/", "lot/", "equipment/"];
+    const PREFIXES: [&'static str; 7] = [
+        "batch/",
+        "user/",
+        "template/",
+        "coi/",
+        "lot/",
+        "equipment/",
+        "attachment/",
+    ];
 
     pub fn parse(raw: &str) -> Result<Self, LedgerError> {
         let valid = raw == "system"

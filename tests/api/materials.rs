@@ -248,3 +248,75 @@ async fn a_projection_edited_in_the_database_is_named_and_rebuilt_from_the_ledge
         .expect("JSON");
     assert_eq!(listed["lots"][0]["status"], "quarantine");
 }
+
+async fn upload(app: &TestApp, user: &TestUser, bytes: &'static [u8]) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/attachments"))
+        .bearer_auth(&user.token)
+        .header("content-type", "application/pdf")
+        .body(bytes)
+        .send()
+        .await
+        .expect("sent")
+}
+
+#[tokio::test]
+async fn attachments_are_stored_once_by_hash_and_verified() {
+    let app = crate::helpers::spawn_app_with(|s| s.max_attachment_bytes = 64).await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let certificate = b"%PDF-1.7 certificate of analysis";
+    let first = upload(&app, &qa, certificate).await;
+    assert_eq!(first.status(), 201);
+    let sha256 = first.json::<Value>().await.expect("JSON")["sha256"]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+    assert_eq!(
+        sha256,
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(certificate))
+    );
+    assert_eq!(upload(&app, &qa, certificate).await.status(), 200);
+    let stored = app
+        .get(
+            &format!("/api/v1/attachments/{sha256}"),
+            Some(&auditor.token),
+        )
+        .await;
+    assert_eq!(stored.headers()["content-type"], "application/pdf");
+    assert_eq!(stored.bytes().await.expect("bytes").as_ref(), certificate);
+    let uploads = app
+        .ledger_entries(&auditor)
+        .await
+        .into_iter()
+        .filter(|e| e["kind"] == "attachment.stored")
+        .count();
+    assert_eq!(uploads, 1);
+    let (status, _) = problem(upload(&app, &qa, &[b'x'; 65]).await).await;
+    assert_eq!(status, 413);
+    let lot = app
+        .post(
+            "/api/v1/lots",
+            Some(&qa.token),
+            &json!({ "material": "cytokine", "lot_number": "IL15-3", "supplier": "S",
+                     "expiry": "2030-01-01", "certificate": sha256 }),
+        )
+        .await;
+    assert_eq!(
+        lot.json::<Value>().await.expect("JSON")["certificate"],
+        sha256.as_str()
+    );
+    diesel::update(cartrec::db::schema::attachments::table.find(&sha256))
+        .set(cartrec::db::schema::attachments::bytes.eq(b"%PDF-1.7 forged".to_vec()))
+        .execute(&mut app.db.connect())
+        .expect("file swapped");
+    let output = app.run_cli(&["verify"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "attachment {sha256}: its stored bytes do not hash"
+        )),
+        "{stdout}"
+    );
+}
