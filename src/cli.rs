@@ -44,11 +44,22 @@ pub enum Command {
     /// Make the projection tables (lots, equipment, …) again from the ledger, in one
     /// transaction.
     RebuildProjections,
+    /// Process templates (master batch records).
+    Template {
+        #[command(subcommand)]
+        command: TemplateCommand,
+    },
     /// Manage accounts from the console.
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Subcommand)]
+pub enum TemplateCommand {
+    /// Import a template file as a new draft version (QA approves it in the API).
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -85,6 +96,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify => verify(&settings),
+        Command::Template {
+            command: TemplateCommand::Import { file },
+        } => {
+            let source =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let mut conn = connect(&settings)?;
+            let row = crate::templates::import(&mut conn, &Actor::system(), &source)?;
+            println!(
+                "imported template {} version {} as a draft; QA approves it before use",
+                row.code, row.version
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::RebuildProjections => {
             let read = projections::rebuild_all(&mut connect(&settings)?)?;
             println!("rebuilt the projections from {read} ledger entries");

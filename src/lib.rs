@@ -19,3 +19,4 @@ pub mod projections;
 pub mod signatures;
 pub mod startup;
 pub mod telemetry;
+pub mod templates;

@@ -45,6 +45,9 @@ impl Application {
             }
         }
         let bootstrap_password = db.run(accounts::bootstrap_admin).await?;
+        if let Some(row) = db.run(crate::templates::import_shipped).await? {
+            tracing::info!(code = %row.code, version = row.version, "imported the shipped template as a draft");
+        }
 
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();

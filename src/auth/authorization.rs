@@ -20,6 +20,9 @@ pub enum Action {
     /// Make an account's pending roles effective, signed (`approved`). Who may approve which
     /// roles is decided per account in `domain::account::state`.
     ApproveAccount,
+    /// Import process templates and approve them.
+    ManageTemplates,
+    ReadTemplates,
     /// Register lots and equipment, release or reject lots, record calibrations.
     ManageMaterials,
     /// See lots, equipment and attachments (to pick them in a step).
@@ -57,6 +60,8 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (UnlockUser, &[Admin]),
     (ResetUserPassword, &[Admin]),
     (ApproveAccount, &[Qa, Admin]),
+    (ManageTemplates, &[Qa]),
+    (ReadTemplates, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
     (ManageMaterials, &[Qa]),
     (ReadMaterials, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
     (UploadAttachment, &[Operator, QcAnalyst, Qa, Qp]),
@@ -102,6 +107,8 @@ impl Action {
             UnlockUser => "unlock_user",
             ResetUserPassword => "reset_user_password",
             ApproveAccount => "approve_account",
+            ManageTemplates => "manage_templates",
+            ReadTemplates => "read_templates",
             ManageMaterials => "manage_materials",
             ReadMaterials => "read_materials",
             UploadAttachment => "upload_attachment",

@@ -98,6 +98,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    templates (code, version) {
+        code -> Text,
+        version -> Integer,
+        title -> Text,
+        status -> Text,
+        source_sha256 -> Text,
+        imported_by -> Text,
+        approved_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     users (username) {
         username -> Text,
         full_name -> Text,
@@ -127,5 +139,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_history,
     sessions,
     signatures,
+    templates,
     users,
 );

@@ -1,6 +1,7 @@
 //! Domain types and rules: pure, no I/O. Values that exist are valid.
 
 pub mod account;
+pub mod batch;
 pub mod coi;
 pub mod material;
 pub mod quantity;

@@ -9,6 +9,7 @@ mod idempotency;
 mod ledger;
 mod materials;
 mod signatures;
+mod templates;
 mod users;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -82,6 +83,10 @@ endpoints! {
     GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;
     POST "/api/v1/ledger/entries/{seq}/signatures", Some(Action::SignRecord) => signatures::sign;
+    GET "/api/v1/templates", Some(Action::ReadTemplates) => templates::list;
+    POST "/api/v1/templates", Some(Action::ManageTemplates) => templates::import;
+    GET "/api/v1/templates/{code}/versions/{version}", Some(Action::ReadTemplates) => templates::source;
+    POST "/api/v1/templates/{code}/versions/{version}/approve", Some(Action::ManageTemplates) => templates::approve;
     POST "/api/v1/attachments", Some(Action::UploadAttachment) => attachments::upload;
     GET "/api/v1/attachments/{sha256}", Some(Action::ReadMaterials) => attachments::download;
     GET "/api/v1/lots", Some(Action::ReadMaterials) => materials::list_lots;

@@ -3,6 +3,7 @@
 //! again from the ledger, and `check` proves they still equal what the ledger says.
 
 pub mod materials;
+pub mod templates;
 
 use std::collections::BTreeSet;
 
@@ -10,6 +11,7 @@ use diesel::Connection;
 
 use crate::db::DbConn;
 use crate::domain::material::{EquipmentEvent, LotEvent};
+use crate::domain::template::lifecycle::TemplateEvent;
 use crate::error::AppError;
 use crate::ledger::{self, Entry};
 
@@ -22,17 +24,22 @@ fn apply_entry(conn: &mut DbConn, entry: &Entry) -> Result<(), AppError> {
     } else if let Some(equipment_id) = entry.stream.strip_prefix("equipment/") {
         let event = ledger::decode::<EquipmentEvent>(entry)?;
         materials::apply_equipment(conn, equipment_id, &event)?;
+    } else if let Some(code) = entry.stream.strip_prefix("template/") {
+        templates::apply(conn, code, &ledger::decode::<TemplateEvent>(entry)?)?;
     }
     Ok(())
 }
 
 fn clear(conn: &mut DbConn) -> Result<(), AppError> {
     materials::clear(conn)?;
+    templates::clear(conn)?;
     Ok(())
 }
 
 fn snapshot(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
-    Ok(materials::snapshot(conn)?)
+    let mut rows = materials::snapshot(conn)?;
+    rows.extend(templates::snapshot(conn)?);
+    Ok(rows)
 }
 
 /// Empties the rebuildable projections and replays the whole ledger into them. Returns how

@@ -5,6 +5,7 @@
 //! documented in `templates/README.md`; this parser is its authority.
 
 mod format;
+pub mod lifecycle;
 mod validation;
 mod values;
 

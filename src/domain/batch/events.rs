@@ -1,0 +1,86 @@
+//! The events of stream `batch/<batch_number>`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::quantity::Decimal;
+use crate::domain::signature::SignatureApplied;
+use crate::domain::template::{FieldValue, RangeBreach};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
+pub enum BatchEvent {
+    #[serde(rename = "batch.created")]
+    Created(BatchCreated),
+    #[serde(rename = "batch.step_recorded")]
+    StepRecorded(StepRecorded),
+    #[serde(rename = "batch.step_verified")]
+    StepVerified(StepVerified),
+    #[serde(rename = "batch.deviation_raised")]
+    DeviationRaised(DeviationRaised),
+    /// A security event: an identifier that was not this batch's was presented at a step.
+    #[serde(rename = "batch.coi_mismatch")]
+    CoiMismatch(CoiMismatch),
+    #[serde(rename = "signature.applied")]
+    SignatureApplied(SignatureApplied),
+}
+
+/// Apheresis material received for one patient, known only by a pseudonymous code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchCreated {
+    pub batch_number: String,
+    /// The ISBT 128 chain of identity identifier, 15 characters.
+    pub coi: String,
+    pub template_code: String,
+    pub template_version: u32,
+    pub patient_code: String,
+    pub date_of_birth: NaiveDate,
+    pub treating_site: String,
+    pub patient_weight_kg: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepRecorded {
+    pub step_id: String,
+    /// 1 for a step recorded once; counts up for a repeatable step.
+    pub record: u32,
+    pub values: BTreeMap<String, FieldValue>,
+    /// The step re-confirmed the chain of identity (the identifier matched).
+    pub coi_confirmed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepVerified {
+    pub step_id: String,
+    pub record: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviationRaised {
+    pub deviation_id: u32,
+    pub description: String,
+    /// Raised by the server for a value outside its acceptance range.
+    pub automatic: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach: Option<RangeBreach>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoiMismatch {
+    pub step_id: String,
+    /// What was typed or scanned, as normalized.
+    pub presented: String,
+}
