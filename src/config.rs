@@ -25,6 +25,9 @@ pub struct Settings {
     pub jwt_secret_file: Option<PathBuf>,
     /// Default: `<data_dir>/checkpoint.key`, generated on first start.
     pub checkpoint_key_file: Option<PathBuf>,
+    /// This site's ISBT 128 facility identification number (FIN), assigned by ICCBBA; the chain
+    /// of identity identifiers cartrec assigns carry it.
+    pub facility_id: String,
     /// Name of the log in checkpoints and of the checkpoint signing key.
     pub log_origin: String,
     pub log_format: LogFormat,
@@ -59,6 +62,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./data"),
             jwt_secret_file: None,
             checkpoint_key_file: None,
+            facility_id: "A9999".to_owned(),
             log_origin: "cartrec.local/ledger".to_owned(),
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),

@@ -51,8 +51,14 @@ impl Application {
 
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
+        let facility = crate::domain::coi::FacilityId::parse(&settings.facility_id)
+            .map_err(|e| anyhow::anyhow!("facility_id: {e}"))?;
+        if settings.facility_id == Settings::default().facility_id {
+            tracing::warn!("facility_id is ICCBBA's example A9999: set this site's own FIN");
+        }
         let state = web::Data::new(AppState {
             db,
+            facility,
             max_attachment_bytes: settings.max_attachment_bytes,
             tokens: TokenKeys::new(
                 &jwt_secret,

@@ -20,6 +20,12 @@ pub enum Action {
     /// Make an account's pending roles effective, signed (`approved`). Who may approve which
     /// roles is decided per account in `domain::account::state`.
     ApproveAccount,
+    /// Start a batch at apheresis receipt.
+    CreateBatch,
+    /// Record or verify a manufacturing step (the step's own role is checked per step).
+    RecordStep,
+    /// Read batch records.
+    ReadBatches,
     /// Import process templates and approve them.
     ManageTemplates,
     ReadTemplates,
@@ -60,6 +66,9 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (UnlockUser, &[Admin]),
     (ResetUserPassword, &[Admin]),
     (ApproveAccount, &[Qa, Admin]),
+    (CreateBatch, &[Operator]),
+    (RecordStep, &[Operator, QcAnalyst]),
+    (ReadBatches, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
     (ManageTemplates, &[Qa]),
     (ReadTemplates, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
     (ManageMaterials, &[Qa]),
@@ -107,6 +116,9 @@ impl Action {
             UnlockUser => "unlock_user",
             ResetUserPassword => "reset_user_password",
             ApproveAccount => "approve_account",
+            CreateBatch => "create_batch",
+            RecordStep => "record_step",
+            ReadBatches => "read_batches",
             ManageTemplates => "manage_templates",
             ReadTemplates => "read_templates",
             ManageMaterials => "manage_materials",

@@ -1,6 +1,20 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    batches (batch_number) {
+        batch_number -> Text,
+        coi -> Text,
+        template_code -> Text,
+        template_version -> Integer,
+        patient_code -> Text,
+        treating_site -> Text,
+        state -> Text,
+        open_deviations -> Integer,
+        position -> BigInt,
+    }
+}
+
+diesel::table! {
     attachments (sha256) {
         sha256 -> Text,
         content_type -> Text,
@@ -76,6 +90,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    pending_verifications (batch_number, step_id, record) {
+        batch_number -> Text,
+        step_id -> Text,
+        record -> Integer,
+        role -> Text,
+        performed_by -> Text,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         username -> Text,
@@ -131,12 +155,14 @@ diesel::joinable!(sessions -> users (username));
 
 diesel::allow_tables_to_appear_in_same_query!(
     attachments,
+    batches,
     equipment,
     idempotency_keys,
     ledger_entries,
     ledger_head,
     lots,
     password_history,
+    pending_verifications,
     sessions,
     signatures,
     templates,

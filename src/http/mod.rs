@@ -3,6 +3,7 @@
 
 mod attachments;
 mod auth;
+mod batches;
 mod extract;
 mod health;
 mod idempotency;
@@ -27,6 +28,8 @@ use crate::error::AppError;
 
 pub struct AppState {
     pub db: Db,
+    /// This site's ISBT 128 facility identification number, for the identifiers it assigns.
+    pub facility: crate::domain::coi::FacilityId,
     pub max_attachment_bytes: usize,
     pub tokens: TokenKeys,
     pub policy: SecurityPolicy,
@@ -83,6 +86,11 @@ endpoints! {
     GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;
     POST "/api/v1/ledger/entries/{seq}/signatures", Some(Action::SignRecord) => signatures::sign;
+    GET "/api/v1/batches", Some(Action::ReadBatches) => batches::list;
+    POST "/api/v1/batches", Some(Action::CreateBatch) => batches::create;
+    GET "/api/v1/batches/{batch_number}", Some(Action::ReadBatches) => batches::get;
+    POST "/api/v1/batches/{batch_number}/steps/{step_id}", Some(Action::RecordStep) => batches::record_step;
+    POST "/api/v1/batches/{batch_number}/steps/{step_id}/verify", Some(Action::RecordStep) => batches::verify_step;
     GET "/api/v1/templates", Some(Action::ReadTemplates) => templates::list;
     POST "/api/v1/templates", Some(Action::ManageTemplates) => templates::import;
     GET "/api/v1/templates/{code}/versions/{version}", Some(Action::ReadTemplates) => templates::source;

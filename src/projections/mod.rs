@@ -2,6 +2,7 @@
 //! transaction as the events they reflect. They are never the truth: `rebuild` makes them
 //! again from the ledger, and `check` proves they still equal what the ledger says.
 
+pub mod batches;
 pub mod materials;
 pub mod templates;
 
@@ -33,12 +34,14 @@ fn apply_entry(conn: &mut DbConn, entry: &Entry) -> Result<(), AppError> {
 fn clear(conn: &mut DbConn) -> Result<(), AppError> {
     materials::clear(conn)?;
     templates::clear(conn)?;
+    batches::clear(conn)?;
     Ok(())
 }
 
 fn snapshot(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
     let mut rows = materials::snapshot(conn)?;
     rows.extend(templates::snapshot(conn)?);
+    rows.extend(batches::snapshot(conn)?);
     Ok(rows)
 }
 
@@ -55,9 +58,16 @@ fn replay(conn: &mut DbConn) -> Result<u64, AppError> {
         read += entries.len() as u64;
         match next {
             Some(next) => from = next,
-            None => return Ok(read),
+            None => break,
         }
     }
+    // Batches are recomputed whole from their streams (their templates are replayed by now).
+    for stream in ledger::streams_with_prefix(conn, "batch/")? {
+        if let Some(batch_number) = stream.strip_prefix("batch/") {
+            batches::refresh(conn, batch_number)?;
+        }
+    }
+    Ok(read)
 }
 
 /// `cartrec rebuild-projections`: the projections made again from the ledger, in one

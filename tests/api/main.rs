@@ -5,6 +5,8 @@ mod append_only;
 mod approval;
 mod auth;
 mod authorization;
+mod batch_support;
+mod batches;
 mod cli;
 mod conformance;
 mod health;

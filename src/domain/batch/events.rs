@@ -84,3 +84,20 @@ pub struct CoiMismatch {
     /// What was typed or scanned, as normalized.
     pub presented: String,
 }
+
+/// Stream `coi/<identifier>`: the identifier is reserved for one batch, once, so that two
+/// batches never share a chain of identity (the ledger refuses a second first event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
+pub enum CoiEvent {
+    #[serde(rename = "coi.assigned")]
+    Assigned(CoiAssigned),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoiAssigned {
+    pub batch_number: String,
+    /// `server` when cartrec gave the next identifier, `collection_centre` when one was given.
+    pub assigned_by: String,
+}

@@ -1,0 +1,2 @@
+DROP TABLE pending_verifications;
+DROP TABLE batches;

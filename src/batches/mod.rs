@@ -1,0 +1,283 @@
+//! Batches: created at apheresis receipt under a new batch number and a chain of identity
+//! identifier reserved for them alone, then recorded step by step. Every write takes the one
+//! command path; every rule is in `domain::batch::decide`.
+
+mod view;
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Map, Value};
+
+pub use view::{record_view, BatchView};
+
+use crate::accounts::{now, Principal};
+use crate::command::{self, Appended, Decision};
+use crate::db::DbConn;
+use crate::domain::batch::decide::{self, NewBatch, Outcome, RecordStep, Resources};
+use crate::domain::batch::{Batch, BatchEvent, CoiAssigned, CoiEvent};
+use crate::domain::coi::{Coi, FacilityId};
+use crate::domain::{DomainError, Recorded};
+use crate::error::AppError;
+use crate::ledger::{self, Actor, Appender, Stream};
+use crate::projections::batches as rows;
+use crate::signatures::{self, VerifiedSigner};
+
+pub fn stream(batch_number: &str) -> Result<Stream, AppError> {
+    Stream::named("batch/", batch_number).map_err(|_| unknown(batch_number))
+}
+
+fn unknown(batch_number: &str) -> AppError {
+    DomainError::not_found(
+        "batch_not_found",
+        format!("there is no batch {batch_number}"),
+    )
+    .into()
+}
+
+pub struct CreateBatch {
+    pub template: String,
+    pub coi: Option<String>,
+    pub patient_code: String,
+    pub date_of_birth: NaiveDate,
+    pub treating_site: String,
+    pub patient_weight_kg: String,
+}
+
+/// Creates a batch on the newest approved version of its template, under the next batch
+/// number, with the given identifier (from the collection centre) or the next one of this
+/// facility. Returns the batch number.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    facility: &FacilityId,
+    command: CreateBatch,
+) -> Result<String, AppError> {
+    let today = now().date_naive();
+    ledger::write(conn, |tx| {
+        let (version, _) = crate::templates::latest_approved(tx.conn(), &command.template)?;
+        let count = ledger::streams_with_prefix(tx.conn(), "batch/")?.len();
+        let batch_number = format!("B-{}-{:05}", today.year(), count + 1);
+        let (coi, assigned_by) = match &command.coi {
+            Some(raw) => (Coi::parse(raw)?, "collection_centre"),
+            None => (next_coi(tx.conn(), facility, today.year())?, "server"),
+        };
+        reserve(tx, actor, &coi, &batch_number, assigned_by)?;
+        let new = NewBatch {
+            batch_number: batch_number.clone(),
+            coi,
+            template_code: command.template.clone(),
+            template_version: version,
+            patient_code: command.patient_code.clone(),
+            date_of_birth: command.date_of_birth,
+            treating_site: command.treating_site.clone(),
+            patient_weight_kg: command.patient_weight_kg.clone(),
+        };
+        command::decide_and_append(tx, &stream(&batch_number)?, actor, Some(0), |_, _| {
+            Ok(Decision::Accept(vec![decide::decide_create(new, today)?]))
+        })?;
+        rows::refresh(tx.conn(), &batch_number)?;
+        Ok(batch_number)
+    })
+}
+
+/// The first event of `coi/<identifier>`: a second batch with the same identifier finds the
+/// stream taken and is refused.
+fn reserve(
+    tx: &mut Appender<'_>,
+    actor: &Actor,
+    coi: &Coi,
+    batch_number: &str,
+    assigned_by: &str,
+) -> Result<(), AppError> {
+    let coi_stream = Stream::named("coi/", coi.as_str())?;
+    command::decide_and_append(
+        tx,
+        &coi_stream,
+        actor,
+        None,
+        |_, events: &[Recorded<CoiEvent>]| {
+            if let Some(first) = events.first() {
+                let CoiEvent::Assigned(taken) = &first.event;
+                return Err(DomainError::conflict(
+                    "coi_in_use",
+                    format!(
+                        "coi: {} already identifies batch {}; two batches never share one",
+                        coi.printed(),
+                        taken.batch_number
+                    ),
+                )
+                .into());
+            }
+            Ok(Decision::Accept(vec![CoiEvent::Assigned(CoiAssigned {
+                batch_number: batch_number.to_owned(),
+                assigned_by: assigned_by.to_owned(),
+            })]))
+        },
+    )?;
+    Ok(())
+}
+
+/// The next identifier of this facility and year not yet reserved.
+fn next_coi(conn: &mut DbConn, facility: &FacilityId, year: i32) -> Result<Coi, AppError> {
+    let prefix = format!("coi/CH{}{:02}", facility.as_str(), year.rem_euclid(100));
+    let used = ledger::streams_with_prefix(conn, &prefix)?
+        .iter()
+        .filter_map(|s| {
+            s.get(prefix.len()..)
+                .and_then(|seq| seq.parse::<u32>().ok())
+        })
+        .max()
+        .unwrap_or(0);
+    Ok(Coi::assign(facility, year, used + 1)?)
+}
+
+/// The batch and the template version it is pinned to, from the stream.
+pub fn load(
+    conn: &mut DbConn,
+    events: &[Recorded<BatchEvent>],
+    batch_number: &str,
+) -> Result<(Batch, crate::domain::template::Template), AppError> {
+    let batch = Batch::fold(events)?.ok_or_else(|| unknown(batch_number))?;
+    let created = &batch.created;
+    let template =
+        crate::templates::pinned_version(conn, &created.template_code, created.template_version)?;
+    Ok((batch, template))
+}
+
+/// What an operator submits for a step.
+pub struct StepInput {
+    pub step_id: String,
+    pub values: Map<String, Value>,
+    pub coi: Option<String>,
+}
+
+/// A step recorded and signed (`performed`) by the caller.
+pub fn record_step(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    input: StepInput,
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+) -> Result<(), AppError> {
+    let today = now().date_naive();
+    let StepInput {
+        step_id,
+        values,
+        coi,
+    } = input;
+    let step_id = step_id.as_str();
+    command::execute(
+        conn,
+        &stream(batch_number)?,
+        &who.actor(),
+        if_match,
+        |conn, events| {
+            let (batch, template) = load(conn, events, batch_number)?;
+            let step = template.step(step_id).map(|(_, s)| s);
+            let resources = match step {
+                Some(step) => resources(conn, step, &values)?,
+                None => Resources::default(),
+            };
+            let command = RecordStep {
+                step_id: step_id.to_owned(),
+                values,
+                coi,
+            };
+            let performer = (who.username.as_str(), &who.roles);
+            Ok(
+                match decide::decide_record(
+                    &batch, &template, command, performer, &resources, today,
+                )? {
+                    Outcome::Record(events) => Decision::Accept(events),
+                    Outcome::RefuseAndRecord(events, refusal) => Decision::RefuseAndRecord {
+                        record: events,
+                        refusal,
+                    },
+                },
+            )
+        },
+        |tx, appended| {
+            sign_step_record(tx, signer, appended)?;
+            // After the signature, so that the row's position counts it.
+            rows::refresh(tx.conn(), batch_number)?;
+            Ok(())
+        },
+    )
+}
+
+/// The performer's signature binds the step record (not a security event refused with it).
+fn sign_step_record(
+    tx: &mut Appender<'_>,
+    signer: VerifiedSigner,
+    appended: &Appended<BatchEvent>,
+) -> Result<(), AppError> {
+    let recorded = appended
+        .events
+        .iter()
+        .zip(&appended.entries)
+        .find(|(event, _)| matches!(event.event, BatchEvent::StepRecorded(_)));
+    if let Some((_, entry)) = recorded {
+        signatures::apply(tx, signer, std::slice::from_ref(entry))?;
+    }
+    Ok(())
+}
+
+fn resources(
+    conn: &mut DbConn,
+    step: &crate::domain::template::Step,
+    values: &Map<String, Value>,
+) -> Result<Resources, AppError> {
+    let (lots, equipment, attachments) = decide::references(step, values);
+    let mut found = Resources::default();
+    for lot_id in lots {
+        let lot = crate::materials::lot(conn, &lot_id)?;
+        found.lots.insert(lot_id, lot);
+    }
+    for equipment_id in equipment {
+        let state = crate::materials::equipment(conn, &equipment_id)?;
+        found.equipment.insert(equipment_id, state);
+    }
+    for sha256 in attachments {
+        let exists = crate::attachments::exists(conn, &sha256)?;
+        found.attachments.insert(sha256, exists);
+    }
+    Ok(found)
+}
+
+/// A second person verifies a step record, signed (`verified`): the signature binds the record
+/// verified, so the record's signatures show performer and verifier side by side.
+pub fn verify_step(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    step_id: &str,
+    record: Option<u32>,
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+) -> Result<(), AppError> {
+    // Found while deciding, signed after the append: the record the verification is about.
+    let verified_seq = std::cell::Cell::new(None);
+    command::execute(
+        conn,
+        &stream(batch_number)?,
+        &who.actor(),
+        if_match,
+        |conn, events| {
+            let (batch, template) = load(conn, events, batch_number)?;
+            let verifier = (who.username.as_str(), &who.roles);
+            let event = decide::decide_verify(&batch, &template, step_id, record, verifier)?;
+            if let BatchEvent::StepVerified(v) = &event {
+                let seq = batch.records_of(step_id).find(|r| r.record == v.record);
+                verified_seq.set(seq.map(|r| r.seq));
+            }
+            Ok(Decision::Accept(vec![event]))
+        },
+        |tx, _| {
+            let seq = verified_seq.get().ok_or_else(|| unknown(batch_number))?;
+            let entry = ledger::entry_at(tx.conn(), seq)?.ok_or_else(|| unknown(batch_number))?;
+            signatures::apply(tx, signer, &[entry])?;
+            rows::refresh(tx.conn(), batch_number)?;
+            Ok(())
+        },
+    )
+}

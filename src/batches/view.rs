@@ -1,0 +1,244 @@
+//! The whole batch record as people read it: every step of the pinned template with its
+//! records, values, units and ranges, who performed and verified each, every signature's
+//! manifestation (printed name, time, meaning), and the deviations.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::load;
+use crate::db::DbConn;
+use crate::domain::batch::{Batch, BatchEvent, StepRecord};
+use crate::domain::signature::SignatureApplied;
+use crate::domain::template::Step;
+use crate::domain::Recorded;
+use crate::error::AppError;
+use crate::ledger;
+
+#[derive(Serialize)]
+pub struct BatchView {
+    pub batch_number: String,
+    pub coi: String,
+    /// The identifier with its ISO/IEC 7064 mod 37-2 check character, as labels print it.
+    pub coi_printed: String,
+    pub state: &'static str,
+    pub template: TemplateRef,
+    pub patient: Patient,
+    pub created_by: String,
+    pub steps: Vec<StepView>,
+    pub deviations: Vec<DeviationView>,
+    pub coi_mismatches: u32,
+    /// The number of events in the batch's stream: its `ETag`.
+    pub position: i64,
+}
+
+#[derive(Serialize)]
+pub struct TemplateRef {
+    pub code: String,
+    pub version: u32,
+}
+
+#[derive(Serialize)]
+pub struct Patient {
+    pub patient_code: String,
+    pub date_of_birth: String,
+    pub treating_site: String,
+    pub weight_kg: String,
+}
+
+#[derive(Serialize)]
+pub struct StepView {
+    pub step_id: String,
+    pub title: String,
+    pub role: &'static str,
+    pub verify: bool,
+    pub coi: bool,
+    pub repeatable: bool,
+    /// `pending`, `recorded` (waiting for verification) or `done`.
+    pub status: &'static str,
+    pub records: Vec<RecordView>,
+}
+
+#[derive(Serialize)]
+pub struct RecordView {
+    pub record: u32,
+    pub seq: i64,
+    pub performed_by: String,
+    pub performed_at: String,
+    pub verified_by: Option<String>,
+    pub verified_at: Option<String>,
+    pub values: BTreeMap<String, ValueView>,
+    pub signatures: Vec<Manifestation>,
+}
+
+#[derive(Serialize)]
+pub struct ValueView {
+    pub label: String,
+    pub value: Value,
+    pub unit: Option<String>,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub in_range: bool,
+}
+
+/// What a signature shows (21 CFR Part 11 §11.50): printed name, date and time, meaning.
+#[derive(Serialize, Clone)]
+pub struct Manifestation {
+    pub signer: String,
+    pub signer_full_name: String,
+    pub meaning: &'static str,
+    pub signed_at: String,
+    pub signature_seq: i64,
+}
+
+#[derive(Serialize)]
+pub struct DeviationView {
+    pub deviation_id: u32,
+    pub description: String,
+    pub automatic: bool,
+    pub step_id: Option<String>,
+    pub field_id: Option<String>,
+    pub raised_by: String,
+    pub raised_at: String,
+    pub state: &'static str,
+}
+
+/// The record of a batch, read from its stream.
+pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, AppError> {
+    let events = ledger::stream_events::<BatchEvent>(conn, &super::stream(batch_number)?)?;
+    let (batch, template) = load(conn, &events, batch_number)?;
+    let signatures = manifestations(&events);
+    let created = &batch.created;
+    Ok(BatchView {
+        batch_number: created.batch_number.clone(),
+        coi: created.coi.clone(),
+        coi_printed: batch.coi()?.printed(),
+        state: batch.state(&template).as_str(),
+        template: TemplateRef {
+            code: created.template_code.clone(),
+            version: created.template_version,
+        },
+        patient: Patient {
+            patient_code: created.patient_code.clone(),
+            date_of_birth: created.date_of_birth.to_string(),
+            treating_site: created.treating_site.clone(),
+            weight_kg: created.patient_weight_kg.as_str().to_owned(),
+        },
+        created_by: batch.created_by.clone(),
+        steps: template
+            .steps()
+            .map(|step| step_view(&batch, step, &signatures))
+            .collect(),
+        deviations: deviations(&batch),
+        coi_mismatches: batch.coi_mismatches,
+        position: i64::try_from(events.len()).unwrap_or(i64::MAX),
+    })
+}
+
+/// Signatures by the seq of the entry they sign.
+fn manifestations(events: &[Recorded<BatchEvent>]) -> BTreeMap<i64, Vec<Manifestation>> {
+    let mut by_entry: BTreeMap<i64, Vec<Manifestation>> = BTreeMap::new();
+    for recorded in events {
+        let BatchEvent::SignatureApplied(SignatureApplied {
+            signer,
+            signer_full_name,
+            meaning,
+            signed,
+            ..
+        }) = &recorded.event
+        else {
+            continue;
+        };
+        for entry in signed {
+            by_entry.entry(entry.seq).or_default().push(Manifestation {
+                signer: signer.clone(),
+                signer_full_name: signer_full_name.clone(),
+                meaning: meaning.as_str(),
+                signed_at: recorded.recorded_at.clone(),
+                signature_seq: recorded.seq,
+            });
+        }
+    }
+    by_entry
+}
+
+fn step_view(
+    batch: &Batch,
+    step: &Step,
+    signatures: &BTreeMap<i64, Vec<Manifestation>>,
+) -> StepView {
+    let records: Vec<RecordView> = batch
+        .records_of(&step.id)
+        .map(|record| record_of(step, record, signatures))
+        .collect();
+    let status = if records.is_empty() {
+        "pending"
+    } else if step.verify && records.iter().any(|r| r.verified_by.is_none()) {
+        "recorded"
+    } else {
+        "done"
+    };
+    StepView {
+        step_id: step.id.clone(),
+        title: step.title.clone(),
+        role: step.role.as_str(),
+        verify: step.verify,
+        coi: step.coi,
+        repeatable: step.repeatable,
+        status,
+        records,
+    }
+}
+
+fn record_of(
+    step: &Step,
+    record: &StepRecord,
+    signatures: &BTreeMap<i64, Vec<Manifestation>>,
+) -> RecordView {
+    let values = step
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let value = record.values.get(&field.id)?;
+            Some((
+                field.id.clone(),
+                ValueView {
+                    label: field.label.clone(),
+                    value: value.as_json(),
+                    unit: field.unit.clone(),
+                    min: field.min.as_ref().map(ToString::to_string),
+                    max: field.max.as_ref().map(ToString::to_string),
+                    in_range: field.out_of_range(value).is_none(),
+                },
+            ))
+        })
+        .collect();
+    RecordView {
+        record: record.record,
+        seq: record.seq,
+        performed_by: record.performed_by.clone(),
+        performed_at: record.performed_at.clone(),
+        verified_by: record.verified_by.clone(),
+        verified_at: record.verified_at.clone(),
+        values,
+        signatures: signatures.get(&record.seq).cloned().unwrap_or_default(),
+    }
+}
+
+fn deviations(batch: &Batch) -> Vec<DeviationView> {
+    batch
+        .deviations
+        .iter()
+        .map(|d| DeviationView {
+            deviation_id: d.raised.deviation_id,
+            description: d.raised.description.clone(),
+            automatic: d.raised.automatic,
+            step_id: d.raised.step_id.clone(),
+            field_id: d.raised.field_id.clone(),
+            raised_by: d.raised_by.clone(),
+            raised_at: d.raised_at.clone(),
+            state: "open",
+        })
+        .collect()
+}
