@@ -26,6 +26,10 @@ pub enum Action {
     RecordStep,
     /// Read batch records.
     ReadBatches,
+    /// Raise a deviation by hand.
+    RaiseDeviation,
+    /// Classify and close deviations; hold, resume and terminate batches.
+    SuperviseBatch,
     /// Import process templates and approve them.
     ManageTemplates,
     ReadTemplates,
@@ -69,6 +73,8 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (CreateBatch, &[Operator]),
     (RecordStep, &[Operator, QcAnalyst]),
     (ReadBatches, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
+    (RaiseDeviation, &[Operator, Qa]),
+    (SuperviseBatch, &[Qa]),
     (ManageTemplates, &[Qa]),
     (ReadTemplates, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
     (ManageMaterials, &[Qa]),
@@ -119,6 +125,8 @@ impl Action {
             CreateBatch => "create_batch",
             RecordStep => "record_step",
             ReadBatches => "read_batches",
+            RaiseDeviation => "raise_deviation",
+            SuperviseBatch => "supervise_batch",
             ManageTemplates => "manage_templates",
             ReadTemplates => "read_templates",
             ManageMaterials => "manage_materials",

@@ -281,3 +281,76 @@ pub fn verify_step(
         },
     )
 }
+
+/// What QA (or, for raising, an operator) does about a batch's deviations and its course.
+pub enum Supervision {
+    Raise {
+        description: String,
+        step_id: Option<String>,
+    },
+    Classify {
+        deviation_id: u32,
+        classification: crate::domain::batch::Classification,
+    },
+    Close {
+        deviation_id: u32,
+        investigation: String,
+        root_cause: String,
+        capa_ref: String,
+    },
+    Course {
+        course: crate::domain::batch::supervision::Course,
+        reason: String,
+    },
+}
+
+/// Runs a supervision command; those QA signs (closing, holds, termination) carry a signer,
+/// whose signature binds the event they append.
+pub fn supervise(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    command: Supervision,
+    if_match: Option<i64>,
+    signer: Option<VerifiedSigner>,
+) -> Result<(), AppError> {
+    use crate::domain::batch::supervision as rules;
+    command::execute(
+        conn,
+        &stream(batch_number)?,
+        &who.actor(),
+        if_match,
+        |conn, events| {
+            let (batch, template) = load(conn, events, batch_number)?;
+            let event = match &command {
+                Supervision::Raise {
+                    description,
+                    step_id,
+                } => rules::decide_raise(&batch, &template, description, step_id.clone())?,
+                Supervision::Classify {
+                    deviation_id,
+                    classification,
+                } => rules::decide_classify(&batch, *deviation_id, *classification)?,
+                Supervision::Close {
+                    deviation_id,
+                    investigation,
+                    root_cause,
+                    capa_ref,
+                } => {
+                    rules::decide_close(&batch, *deviation_id, investigation, root_cause, capa_ref)?
+                }
+                Supervision::Course { course, reason } => {
+                    rules::decide_course(&batch, *course, reason)?
+                }
+            };
+            Ok(Decision::Accept(vec![event]))
+        },
+        |tx, appended| {
+            if let Some(signer) = signer {
+                signatures::apply(tx, signer, &appended.entries)?;
+            }
+            rows::refresh(tx.conn(), batch_number)?;
+            Ok(())
+        },
+    )
+}

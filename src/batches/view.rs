@@ -29,6 +29,9 @@ pub struct BatchView {
     pub steps: Vec<StepView>,
     pub deviations: Vec<DeviationView>,
     pub coi_mismatches: u32,
+    /// The reason of the hold in force, and of a termination.
+    pub hold: Option<String>,
+    pub terminated: Option<String>,
     /// The number of events in the batch's stream: its `ETag`.
     pub position: i64,
 }
@@ -101,7 +104,19 @@ pub struct DeviationView {
     pub field_id: Option<String>,
     pub raised_by: String,
     pub raised_at: String,
+    /// `open` until QA closes it.
     pub state: &'static str,
+    pub classification: Option<&'static str>,
+    pub closure: Option<Closure>,
+}
+
+#[derive(Serialize)]
+pub struct Closure {
+    pub investigation: String,
+    pub root_cause: String,
+    pub capa_ref: String,
+    pub closed_by: String,
+    pub closed_at: String,
 }
 
 /// The record of a batch, read from its stream.
@@ -132,6 +147,8 @@ pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, A
             .collect(),
         deviations: deviations(&batch),
         coi_mismatches: batch.coi_mismatches,
+        hold: batch.hold.clone(),
+        terminated: batch.terminated.clone(),
         position: i64::try_from(events.len()).unwrap_or(i64::MAX),
     })
 }
@@ -238,7 +255,15 @@ fn deviations(batch: &Batch) -> Vec<DeviationView> {
             field_id: d.raised.field_id.clone(),
             raised_by: d.raised_by.clone(),
             raised_at: d.raised_at.clone(),
-            state: "open",
+            state: if d.is_open() { "open" } else { "closed" },
+            classification: d.classification.map(|c| c.as_str()),
+            closure: d.closed.as_ref().map(|(closed, by, at)| Closure {
+                investigation: closed.investigation.clone(),
+                root_cause: closed.root_cause.clone(),
+                capa_ref: closed.capa_ref.clone(),
+                closed_by: by.clone(),
+                closed_at: at.clone(),
+            }),
         })
         .collect()
 }

@@ -65,7 +65,7 @@ fn with_etag(
 }
 
 /// `If-Match: "<position>"`: the write is made only on the batch as the client last read it.
-fn if_match(req: &HttpRequest) -> Result<Option<i64>, AppError> {
+pub(super) fn if_match(req: &HttpRequest) -> Result<Option<i64>, AppError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };

@@ -4,6 +4,7 @@
 mod attachments;
 mod auth;
 mod batches;
+mod deviations;
 mod extract;
 mod health;
 mod idempotency;
@@ -91,6 +92,12 @@ endpoints! {
     GET "/api/v1/batches/{batch_number}", Some(Action::ReadBatches) => batches::get;
     POST "/api/v1/batches/{batch_number}/steps/{step_id}", Some(Action::RecordStep) => batches::record_step;
     POST "/api/v1/batches/{batch_number}/steps/{step_id}/verify", Some(Action::RecordStep) => batches::verify_step;
+    POST "/api/v1/batches/{batch_number}/deviations", Some(Action::RaiseDeviation) => deviations::raise;
+    POST "/api/v1/batches/{batch_number}/deviations/{deviation_id}/classify", Some(Action::SuperviseBatch) => deviations::classify;
+    POST "/api/v1/batches/{batch_number}/deviations/{deviation_id}/close", Some(Action::SuperviseBatch) => deviations::close;
+    POST "/api/v1/batches/{batch_number}/hold", Some(Action::SuperviseBatch) => deviations::hold;
+    POST "/api/v1/batches/{batch_number}/resume", Some(Action::SuperviseBatch) => deviations::resume;
+    POST "/api/v1/batches/{batch_number}/terminate", Some(Action::SuperviseBatch) => deviations::terminate;
     GET "/api/v1/templates", Some(Action::ReadTemplates) => templates::list;
     POST "/api/v1/templates", Some(Action::ManageTemplates) => templates::import;
     GET "/api/v1/templates/{code}/versions/{version}", Some(Action::ReadTemplates) => templates::source;

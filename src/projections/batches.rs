@@ -41,7 +41,10 @@ pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), AppError> {
     // A stream that does not begin with a batch's creation holds no batch (the ledger's own
     // tests write such streams); there is nothing to project.
     let entries = ledger::stream_entries(conn, &stream)?;
-    if entries.first().is_none_or(|first| first.kind != "batch.created") {
+    if entries
+        .first()
+        .is_none_or(|first| first.kind != "batch.created")
+    {
         return Ok(());
     }
     let events = entries
@@ -81,7 +84,8 @@ fn row(batch: &Batch, template: &Template, position: usize) -> BatchRow {
         patient_code: created.patient_code.clone(),
         treating_site: created.treating_site.clone(),
         state: batch.state(template).as_str().to_owned(),
-        open_deviations: i32::try_from(batch.deviations.len()).unwrap_or(i32::MAX),
+        open_deviations: i32::try_from(batch.deviations.iter().filter(|d| d.is_open()).count())
+            .unwrap_or(i32::MAX),
         position: i64::try_from(position).unwrap_or(i64::MAX),
     }
 }

@@ -132,6 +132,7 @@ pub fn decide_record(
     resources: &Resources,
     today: NaiveDate,
 ) -> Result<Outcome, DomainError> {
+    super::supervision::ensure_open(batch)?;
     let (position, step) = find_step(template, &command.step_id)?;
     if !performer.1.contains(step.role) {
         return Err(DomainError::forbidden(
@@ -340,6 +341,7 @@ pub fn decide_verify(
     record: Option<u32>,
     verifier: (&str, &Roles),
 ) -> Result<BatchEvent, DomainError> {
+    super::supervision::ensure_open(batch)?;
     let (_, step) = find_step(template, step_id)?;
     if !step.verify {
         return Err(DomainError::conflict(

@@ -23,6 +23,16 @@ pub enum BatchEvent {
     /// A security event: an identifier that was not this batch's was presented at a step.
     #[serde(rename = "batch.coi_mismatch")]
     CoiMismatch(CoiMismatch),
+    #[serde(rename = "batch.deviation_classified")]
+    DeviationClassified(DeviationClassified),
+    #[serde(rename = "batch.deviation_closed")]
+    DeviationClosed(DeviationClosed),
+    #[serde(rename = "batch.held")]
+    Held(Reasoned),
+    #[serde(rename = "batch.resumed")]
+    Resumed(Reasoned),
+    #[serde(rename = "batch.terminated")]
+    Terminated(Reasoned),
     #[serde(rename = "signature.applied")]
     SignatureApplied(SignatureApplied),
 }
@@ -100,4 +110,46 @@ pub struct CoiAssigned {
     pub batch_number: String,
     /// `server` when cartrec gave the next identifier, `collection_centre` when one was given.
     pub assigned_by: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Classification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Minor => "minor",
+            Classification::Major => "major",
+            Classification::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviationClassified {
+    pub deviation_id: u32,
+    pub classification: Classification,
+}
+
+/// QA's closure of a deviation, signed `approved`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviationClosed {
+    pub deviation_id: u32,
+    pub investigation: String,
+    pub root_cause: String,
+    pub capa_ref: String,
+}
+
+/// A hold, its lifting, or the termination of a batch, with QA's reason (signed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reasoned {
+    pub reason: String,
 }

@@ -5,6 +5,7 @@
 
 pub mod decide;
 mod events;
+pub mod supervision;
 #[cfg(test)]
 mod tests;
 
@@ -25,6 +26,10 @@ pub enum BatchState {
     InProcess,
     /// Every manufacturing step recorded and verified: waiting for QC.
     QcPending,
+    /// Stopped by QA until resumed: nothing can be recorded.
+    OnHold,
+    /// Ended by QA for good.
+    Terminated,
 }
 
 impl BatchState {
@@ -33,6 +38,8 @@ impl BatchState {
             BatchState::Created => "created",
             BatchState::InProcess => "in_process",
             BatchState::QcPending => "qc_pending",
+            BatchState::OnHold => "on_hold",
+            BatchState::Terminated => "terminated",
         }
     }
 }
@@ -57,6 +64,14 @@ pub struct Deviation {
     pub raised_by: String,
     pub raised_at: String,
     pub seq: i64,
+    pub classification: Option<Classification>,
+    pub closed: Option<(DeviationClosed, String, String)>,
+}
+
+impl Deviation {
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none()
+    }
 }
 
 /// What the stream of a batch says now.
@@ -69,6 +84,9 @@ pub struct Batch {
     pub coi_mismatches: u32,
     /// Everyone who recorded or verified anything in the batch, for segregation of duties.
     pub participants: Vec<String>,
+    /// The reason of the hold in force, if any.
+    pub hold: Option<String>,
+    pub terminated: Option<String>,
 }
 
 impl Batch {
@@ -85,6 +103,8 @@ impl Batch {
                         deviations: Vec::new(),
                         coi_mismatches: 0,
                         participants: vec![recorded.actor.clone()],
+                        hold: None,
+                        terminated: None,
                     })
                 }
                 (Some(batch), event) => batch.apply(recorded, event),
@@ -127,8 +147,24 @@ impl Batch {
                 raised_by: recorded.actor.clone(),
                 raised_at: recorded.recorded_at.clone(),
                 seq: recorded.seq,
+                classification: None,
+                closed: None,
             }),
             BatchEvent::CoiMismatch(_) => self.coi_mismatches += 1,
+            BatchEvent::DeviationClassified(c) => {
+                if let Some(d) = self.deviation_mut(c.deviation_id) {
+                    d.classification = Some(c.classification);
+                }
+            }
+            BatchEvent::DeviationClosed(closed) => {
+                let by = (recorded.actor.clone(), recorded.recorded_at.clone());
+                if let Some(d) = self.deviation_mut(closed.deviation_id) {
+                    d.closed = Some((closed.clone(), by.0, by.1));
+                }
+            }
+            BatchEvent::Held(held) => self.hold = Some(held.reason.clone()),
+            BatchEvent::Resumed(_) => self.hold = None,
+            BatchEvent::Terminated(t) => self.terminated = Some(t.reason.clone()),
         }
     }
 
@@ -144,6 +180,16 @@ impl Batch {
             .find(|r| r.step_id == step_id && r.record == record)
     }
 
+    pub fn deviation(&self, id: u32) -> Option<&Deviation> {
+        self.deviations.iter().find(|d| d.raised.deviation_id == id)
+    }
+
+    fn deviation_mut(&mut self, id: u32) -> Option<&mut Deviation> {
+        self.deviations
+            .iter_mut()
+            .find(|d| d.raised.deviation_id == id)
+    }
+
     pub fn records_of<'a>(&'a self, step_id: &'a str) -> impl Iterator<Item = &'a StepRecord> {
         self.records.iter().filter(move |r| r.step_id == step_id)
     }
@@ -154,6 +200,12 @@ impl Batch {
 
     /// Derived from the records and the template, never stored: it cannot disagree with them.
     pub fn state(&self, template: &Template) -> BatchState {
+        if self.terminated.is_some() {
+            return BatchState::Terminated;
+        }
+        if self.hold.is_some() {
+            return BatchState::OnHold;
+        }
         if self.records.is_empty() {
             return BatchState::Created;
         }

@@ -71,6 +71,8 @@ fn new_batch() -> Batch {
         deviations: vec![],
         coi_mismatches: 0,
         participants: vec!["op1".into()],
+        hold: None,
+        terminated: None,
     }
 }
 
@@ -334,4 +336,88 @@ fn a_second_person_with_the_role_verifies_once() {
         Some("verification_not_required")
     );
     assert!(batch.participants.contains(&"op2".to_owned()));
+}
+
+#[test]
+fn deviations_are_classified_before_closing_and_stay_closed() {
+    use super::supervision::*;
+    let mut batch = new_batch();
+    let raised = decide_raise(
+        &batch,
+        &template(),
+        "bag label smudged",
+        Some("receipt".into()),
+    )
+    .expect("raised");
+    apply(&mut batch, Outcome::Record(vec![raised]), "op1");
+    assert_eq!(
+        decide_close(&batch, 1, "i", "r", "CAPA-1")
+            .expect_err("refused")
+            .code,
+        "deviation_not_classified"
+    );
+    let classified = decide_classify(&batch, 1, Classification::Minor).expect("classified");
+    apply(&mut batch, Outcome::Record(vec![classified]), "qa1");
+    let closed = decide_close(&batch, 1, "label reprinted", "printer", "CAPA-1").expect("closed");
+    apply(&mut batch, Outcome::Record(vec![closed]), "qa1");
+    assert!(!batch.deviations[0].is_open());
+    assert_eq!(
+        decide_classify(&batch, 1, Classification::Major)
+            .expect_err("refused")
+            .code,
+        "deviation_closed"
+    );
+    assert_eq!(
+        decide_classify(&batch, 2, Classification::Major)
+            .expect_err("refused")
+            .code,
+        "deviation_not_found"
+    );
+    assert_eq!(
+        decide_raise(&batch, &template(), "x", Some("nope".into()))
+            .expect_err("refused")
+            .code,
+        "step_not_found"
+    );
+}
+
+#[test]
+fn a_hold_stops_recording_until_resumed_and_termination_is_final() {
+    use super::supervision::*;
+    let mut batch = new_batch();
+    let receipt = |batch: &Batch| {
+        record(
+            batch,
+            "receipt",
+            json!({ "viability": "85" }),
+            Some(coi().as_str()),
+        )
+    };
+    assert_eq!(
+        decide_course(&batch, Course::Resume, "why")
+            .expect_err("refused")
+            .code,
+        "batch_not_on_hold"
+    );
+    let held = decide_course(&batch, Course::Hold, "sterility doubt").expect("held");
+    apply(&mut batch, Outcome::Record(vec![held]), "qa1");
+    assert_eq!(batch.state(&template()), BatchState::OnHold);
+    assert_eq!(receipt(&batch).expect_err("refused").code, "batch_on_hold");
+    let resumed = decide_course(&batch, Course::Resume, "cleared").expect("resumed");
+    apply(&mut batch, Outcome::Record(vec![resumed]), "qa1");
+    assert!(receipt(&batch).is_ok());
+    let ended = decide_course(&batch, Course::Terminate, "consent withdrawn").expect("ended");
+    apply(&mut batch, Outcome::Record(vec![ended]), "qa1");
+    for course in [Course::Hold, Course::Resume, Course::Terminate] {
+        assert_eq!(
+            decide_course(&batch, course, "x")
+                .expect_err("refused")
+                .code,
+            "batch_terminated"
+        );
+    }
+    assert_eq!(
+        receipt(&batch).expect_err("refused").code,
+        "batch_terminated"
+    );
 }

@@ -1,0 +1,229 @@
+//! Deviations, holds and termination of a batch: QA's oversight (raising a deviation by hand
+//! is also open to operators).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::extract::client_address;
+use super::AppState;
+use crate::accounts::Principal;
+use crate::auth::{SignatureInput, SignatureMeaning};
+use crate::batches::{self, Supervision};
+use crate::domain::batch::supervision::Course;
+use crate::domain::batch::Classification;
+use crate::error::AppError;
+use crate::signatures;
+
+/// Runs the command (with QA's signature when one is given) and answers the batch record.
+async fn run(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    batch_number: String,
+    command: Supervision,
+    signature: Option<SignatureInput>,
+    created: bool,
+) -> Result<HttpResponse, AppError> {
+    let client = client_address(&req);
+    if signature.is_some() {
+        state.throttle.check(&client, who.username.as_str())?;
+    }
+    let expected = super::batches::if_match(&req)?;
+    let view = state
+        .db
+        .run({
+            let state = state.clone();
+            move |conn| {
+                let signer = signature
+                    .map(|input| {
+                        signatures::verify_signer_for(
+                            conn,
+                            &state.policy,
+                            &who,
+                            input,
+                            SignatureMeaning::Approved,
+                            &client,
+                        )
+                    })
+                    .transpose()?;
+                batches::supervise(conn, &who, &batch_number, command, expected, signer)?;
+                batches::record_view(conn, &batch_number)
+            }
+        })
+        .await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    response.insert_header((header::ETAG, format!("\"{}\"", view.position)));
+    Ok(response.json(view))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaiseBody {
+    description: String,
+    step_id: Option<String>,
+}
+
+pub async fn raise(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<RaiseBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let command = Supervision::Raise {
+        description: body.description,
+        step_id: body.step_id,
+    };
+    run(req, who, state, path.into_inner(), command, None, true).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifyBody {
+    classification: Classification,
+}
+
+pub async fn classify(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, u32)>,
+    body: web::Json<ClassifyBody>,
+) -> Result<HttpResponse, AppError> {
+    let (batch_number, deviation_id) = path.into_inner();
+    let command = Supervision::Classify {
+        deviation_id,
+        classification: body.into_inner().classification,
+    };
+    run(req, who, state, batch_number, command, None, false).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    investigation: String,
+    root_cause: String,
+    capa_ref: String,
+    signature: SignatureInput,
+}
+
+/// QA closes a deviation, signed `approved`.
+pub async fn close(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, u32)>,
+    body: web::Json<CloseBody>,
+) -> Result<HttpResponse, AppError> {
+    let (batch_number, deviation_id) = path.into_inner();
+    let body = body.into_inner();
+    let command = Supervision::Close {
+        deviation_id,
+        investigation: body.investigation,
+        root_cause: body.root_cause,
+        capa_ref: body.capa_ref,
+    };
+    run(
+        req,
+        who,
+        state,
+        batch_number,
+        command,
+        Some(body.signature),
+        false,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseBody {
+    reason: String,
+    signature: SignatureInput,
+}
+
+async fn course(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    batch_number: String,
+    body: CourseBody,
+    course: Course,
+) -> Result<HttpResponse, AppError> {
+    let command = Supervision::Course {
+        course,
+        reason: body.reason,
+    };
+    run(
+        req,
+        who,
+        state,
+        batch_number,
+        command,
+        Some(body.signature),
+        false,
+    )
+    .await
+}
+
+/// QA puts the batch on hold, signed `approved`, with a reason.
+pub async fn hold(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<CourseBody>,
+) -> Result<HttpResponse, AppError> {
+    course(
+        req,
+        who,
+        state,
+        path.into_inner(),
+        body.into_inner(),
+        Course::Hold,
+    )
+    .await
+}
+
+pub async fn resume(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<CourseBody>,
+) -> Result<HttpResponse, AppError> {
+    course(
+        req,
+        who,
+        state,
+        path.into_inner(),
+        body.into_inner(),
+        Course::Resume,
+    )
+    .await
+}
+
+/// QA ends the batch for good, signed `approved`, with a reason.
+pub async fn terminate(
+    req: HttpRequest,
+    who: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<CourseBody>,
+) -> Result<HttpResponse, AppError> {
+    course(
+        req,
+        who,
+        state,
+        path.into_inner(),
+        body.into_inner(),
+        Course::Terminate,
+    )
+    .await
+}
