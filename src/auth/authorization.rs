@@ -26,6 +26,8 @@ pub enum Action {
     RecordStep,
     /// Read batch records.
     ReadBatches,
+    /// Correct a recorded value (the record's performer, or QA: checked per record).
+    CorrectRecord,
     /// Raise a deviation by hand.
     RaiseDeviation,
     /// Classify and close deviations; hold, resume and terminate batches.
@@ -73,6 +75,7 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (CreateBatch, &[Operator]),
     (RecordStep, &[Operator, QcAnalyst]),
     (ReadBatches, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
+    (CorrectRecord, &[Operator, QcAnalyst, Qa]),
     (RaiseDeviation, &[Operator, Qa]),
     (SuperviseBatch, &[Qa]),
     (ManageTemplates, &[Qa]),
@@ -125,6 +128,7 @@ impl Action {
             CreateBatch => "create_batch",
             RecordStep => "record_step",
             ReadBatches => "read_batches",
+            CorrectRecord => "correct_record",
             RaiseDeviation => "raise_deviation",
             SuperviseBatch => "supervise_batch",
             ManageTemplates => "manage_templates",

@@ -354,3 +354,89 @@ pub fn supervise(
         },
     )
 }
+
+/// A value corrected by the record's performer or QA, signed `performed` by its author.
+pub fn correct(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    command: crate::domain::batch::corrections::Correct,
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+) -> Result<(), AppError> {
+    use crate::domain::batch::corrections;
+    let today = now().date_naive();
+    command::execute(
+        conn,
+        &stream(batch_number)?,
+        &who.actor(),
+        if_match,
+        |conn, events| {
+            let (batch, template) = load(conn, events, batch_number)?;
+            let mut submitted = Map::new();
+            submitted.insert(command.field_id.clone(), command.value.clone());
+            let resources = match template.step(&command.step_id) {
+                Some((_, step)) => resources(conn, step, &submitted)?,
+                None => Resources::default(),
+            };
+            let author = (who.username.as_str(), &who.roles);
+            match corrections::decide_correct(
+                &batch, &template, command, author, &resources, today,
+            )? {
+                Outcome::Record(events) => Ok(Decision::Accept(events)),
+                Outcome::RefuseAndRecord(events, refusal) => Ok(Decision::RefuseAndRecord {
+                    record: events,
+                    refusal,
+                }),
+            }
+        },
+        |tx, appended| {
+            signatures::apply(tx, signer, &appended.entries[..1])?;
+            rows::refresh(tx.conn(), batch_number)?;
+            Ok(())
+        },
+    )
+}
+
+/// A second person verifies a correction (`verified`), or QA approves one (`approved`); the
+/// signature binds the correction entry.
+pub fn confirm_correction(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    correction_id: u32,
+    approve: bool,
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+) -> Result<(), AppError> {
+    use crate::domain::batch::corrections;
+    let corrected_seq = std::cell::Cell::new(None);
+    command::execute(
+        conn,
+        &stream(batch_number)?,
+        &who.actor(),
+        if_match,
+        |conn, events| {
+            let (batch, template) = load(conn, events, batch_number)?;
+            let event = if approve {
+                corrections::decide_approve_correction(
+                    &batch,
+                    correction_id,
+                    who.username.as_str(),
+                )?
+            } else {
+                let verifier = (who.username.as_str(), &who.roles);
+                corrections::decide_verify_correction(&batch, &template, correction_id, verifier)?
+            };
+            corrected_seq.set(batch.correction(correction_id).map(|c| c.seq));
+            Ok(Decision::Accept(vec![event]))
+        },
+        |tx, _| {
+            let seq = corrected_seq.get().ok_or_else(|| unknown(batch_number))?;
+            let entry = ledger::entry_at(tx.conn(), seq)?.ok_or_else(|| unknown(batch_number))?;
+            signatures::apply(tx, signer, &[entry])?;
+            rows::refresh(tx.conn(), batch_number)?;
+            Ok(())
+        },
+    )
+}

@@ -78,11 +78,28 @@ pub struct RecordView {
 #[derive(Serialize)]
 pub struct ValueView {
     pub label: String,
+    /// The current value: the last correction's, or the one first recorded.
     pub value: Value,
     pub unit: Option<String>,
     pub min: Option<String>,
     pub max: Option<String>,
     pub in_range: bool,
+    /// Every value this field has had, oldest first, with who, when and why.
+    pub history: Vec<ValueChange>,
+}
+
+#[derive(Serialize)]
+pub struct ValueChange {
+    pub value: Value,
+    pub by: String,
+    pub at: String,
+    pub seq: i64,
+    pub correction_id: Option<u32>,
+    pub reason: Option<String>,
+    pub verified_by: Option<String>,
+    pub approved_by: Option<String>,
+    /// `recorded`, `awaiting verification`, `awaiting approval` or `in effect`.
+    pub status: &'static str,
 }
 
 /// What a signature shows (21 CFR Part 11 §11.50): printed name, date and time, meaning.
@@ -187,7 +204,7 @@ fn step_view(
 ) -> StepView {
     let records: Vec<RecordView> = batch
         .records_of(&step.id)
-        .map(|record| record_of(step, record, signatures))
+        .map(|record| record_of(batch, step, record, signatures))
         .collect();
     let status = if records.is_empty() {
         "pending"
@@ -209,6 +226,7 @@ fn step_view(
 }
 
 fn record_of(
+    batch: &Batch,
     step: &Step,
     record: &StepRecord,
     signatures: &BTreeMap<i64, Vec<Manifestation>>,
@@ -217,16 +235,56 @@ fn record_of(
         .fields
         .iter()
         .filter_map(|field| {
-            let value = record.values.get(&field.id)?;
+            let mut history: Vec<ValueChange> = record
+                .values
+                .get(&field.id)
+                .map(|v| ValueChange {
+                    value: v.as_json(),
+                    by: record.performed_by.clone(),
+                    at: record.performed_at.clone(),
+                    seq: record.seq,
+                    correction_id: None,
+                    reason: None,
+                    verified_by: record.verified_by.clone(),
+                    approved_by: None,
+                    status: "recorded",
+                })
+                .into_iter()
+                .collect();
+            let corrections: Vec<_> = batch
+                .corrections_of(&step.id, record.record, &field.id)
+                .collect();
+            history.extend(corrections.iter().map(|c| ValueChange {
+                value: c.corrected.value.as_json(),
+                by: c.by.clone(),
+                at: c.at.clone(),
+                seq: c.seq,
+                correction_id: Some(c.corrected.correction_id),
+                reason: Some(c.corrected.reason.clone()),
+                verified_by: c.verified_by.clone(),
+                approved_by: c.approved_by.clone(),
+                status: if c.awaits_verification() {
+                    "awaiting verification"
+                } else if c.awaits_approval() {
+                    "awaiting approval"
+                } else {
+                    "in effect"
+                },
+            }));
+            let current = corrections
+                .last()
+                .map(|c| &c.corrected.value)
+                .or_else(|| record.values.get(&field.id))?;
             Some((
                 field.id.clone(),
                 ValueView {
                     label: field.label.clone(),
-                    value: value.as_json(),
+                    value: current.as_json(),
                     unit: field.unit.clone(),
                     min: field.min.as_ref().map(ToString::to_string),
                     max: field.max.as_ref().map(ToString::to_string),
-                    in_range: field.out_of_range(value).is_none(),
+                    in_range: field.out_of_range(current).is_none(),
+                    history,
                 },
             ))
         })

@@ -4,6 +4,7 @@
 mod attachments;
 mod auth;
 mod batches;
+mod corrections;
 mod deviations;
 mod extract;
 mod health;
@@ -95,6 +96,9 @@ endpoints! {
     POST "/api/v1/batches/{batch_number}/deviations", Some(Action::RaiseDeviation) => deviations::raise;
     POST "/api/v1/batches/{batch_number}/deviations/{deviation_id}/classify", Some(Action::SuperviseBatch) => deviations::classify;
     POST "/api/v1/batches/{batch_number}/deviations/{deviation_id}/close", Some(Action::SuperviseBatch) => deviations::close;
+    POST "/api/v1/batches/{batch_number}/corrections", Some(Action::CorrectRecord) => corrections::correct;
+    POST "/api/v1/batches/{batch_number}/corrections/{correction_id}/verify", Some(Action::RecordStep) => corrections::verify;
+    POST "/api/v1/batches/{batch_number}/corrections/{correction_id}/approve", Some(Action::SuperviseBatch) => corrections::approve;
     POST "/api/v1/batches/{batch_number}/hold", Some(Action::SuperviseBatch) => deviations::hold;
     POST "/api/v1/batches/{batch_number}/resume", Some(Action::SuperviseBatch) => deviations::resume;
     POST "/api/v1/batches/{batch_number}/terminate", Some(Action::SuperviseBatch) => deviations::terminate;

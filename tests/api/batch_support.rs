@@ -169,3 +169,40 @@ pub async fn verify(app: &TestApp, who: &TestUser, batch: &str, step: &str) -> r
     )
     .await
 }
+
+pub const STEPS: [&str; 6] = [
+    "apheresis_receipt",
+    "selection_activation",
+    "transduction",
+    "expansion",
+    "harvest_formulation",
+    "cryopreservation",
+];
+
+/// Records (and where required has the other operator verify) every step up to `until`.
+pub async fn run_until(app: &TestApp, site: &Site, batch: &str, coi: &str, until: &str) {
+    for (i, step) in STEPS.iter().enumerate() {
+        if *step == until {
+            return;
+        }
+        let (performer, verifier) = if i % 2 == 0 {
+            (&site.op1, &site.op2)
+        } else {
+            (&site.op2, &site.op1)
+        };
+        let recorded = record(app, performer, batch, step, site.values(step), Some(coi)).await;
+        assert_eq!(
+            recorded.status(),
+            201,
+            "{step}: {}",
+            recorded.text().await.unwrap_or_default()
+        );
+        if *step != "expansion" {
+            assert_eq!(
+                verify(app, verifier, batch, step).await.status(),
+                200,
+                "verify {step}"
+            );
+        }
+    }
+}

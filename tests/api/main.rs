@@ -9,6 +9,7 @@ mod batch_support;
 mod batches;
 mod cli;
 mod conformance;
+mod corrections;
 mod deviations;
 mod health;
 mod helpers;

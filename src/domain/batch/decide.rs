@@ -191,7 +191,7 @@ pub fn decide_record(
     Ok(Outcome::Record(events))
 }
 
-fn range_text(min: &Option<String>, max: &Option<String>) -> String {
+pub(super) fn range_text(min: &Option<String>, max: &Option<String>) -> String {
     match (min, max) {
         (Some(min), Some(max)) => format!("{min} to {max}"),
         (Some(min), None) => format!("at least {min}"),
@@ -200,7 +200,10 @@ fn range_text(min: &Option<String>, max: &Option<String>) -> String {
     }
 }
 
-fn find_step<'t>(template: &'t Template, step_id: &str) -> Result<(usize, &'t Step), DomainError> {
+pub(super) fn find_step<'t>(
+    template: &'t Template,
+    step_id: &str,
+) -> Result<(usize, &'t Step), DomainError> {
     template.step(step_id).ok_or_else(|| {
         DomainError::not_found(
             "step_not_found",
@@ -308,29 +311,40 @@ fn read_values(
         let Some(value) = field.read_optional(submitted.get(&field.id))? else {
             continue;
         };
-        if let Some(lot_id) = value.material_lot() {
-            let material = field.material.as_deref().unwrap_or_default();
-            let lot = resources.lots.get(lot_id).and_then(Option::as_ref);
-            check_lot_usable(lot, lot_id, material, today, &field.id)?;
-        }
-        if let Some(equipment_id) = value.equipment() {
-            let equipment = resources
-                .equipment
-                .get(equipment_id)
-                .and_then(Option::as_ref);
-            check_equipment_usable(equipment, equipment_id, today, &field.id)?;
-        }
-        if let Some(sha256) = value.attachment() {
-            if !resources.attachments.get(sha256).copied().unwrap_or(false) {
-                return Err(DomainError::new(
-                    "attachment_unknown",
-                    format!("{}: no file with SHA-256 {sha256} was uploaded", field.id),
-                ));
-            }
-        }
+        check_references(field, &value, resources, today)?;
         values.insert(field.id.clone(), value);
     }
     Ok(values)
+}
+
+/// The lot, equipment or file a value names must be usable on `today`.
+pub(super) fn check_references(
+    field: &crate::domain::template::Field,
+    value: &crate::domain::template::FieldValue,
+    resources: &Resources,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
+    if let Some(lot_id) = value.material_lot() {
+        let material = field.material.as_deref().unwrap_or_default();
+        let lot = resources.lots.get(lot_id).and_then(Option::as_ref);
+        check_lot_usable(lot, lot_id, material, today, &field.id)?;
+    }
+    if let Some(equipment_id) = value.equipment() {
+        let equipment = resources
+            .equipment
+            .get(equipment_id)
+            .and_then(Option::as_ref);
+        check_equipment_usable(equipment, equipment_id, today, &field.id)?;
+    }
+    if let Some(sha256) = value.attachment() {
+        if !resources.attachments.get(sha256).copied().unwrap_or(false) {
+            return Err(DomainError::new(
+                "attachment_unknown",
+                format!("{}: no file with SHA-256 {sha256} was uploaded", field.id),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A second person with the step's role verifies a record: never its performer, never twice.

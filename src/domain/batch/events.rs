@@ -27,6 +27,12 @@ pub enum BatchEvent {
     DeviationClassified(DeviationClassified),
     #[serde(rename = "batch.deviation_closed")]
     DeviationClosed(DeviationClosed),
+    #[serde(rename = "batch.value_corrected")]
+    ValueCorrected(ValueCorrected),
+    #[serde(rename = "batch.correction_verified")]
+    CorrectionVerified(CorrectionRef),
+    #[serde(rename = "batch.correction_approved")]
+    CorrectionApproved(CorrectionRef),
     #[serde(rename = "batch.held")]
     Held(Reasoned),
     #[serde(rename = "batch.resumed")]
@@ -152,4 +158,37 @@ pub struct DeviationClosed {
 #[serde(deny_unknown_fields)]
 pub struct Reasoned {
     pub reason: String,
+}
+
+/// The entry whose value a correction replaces (the step record, or an earlier correction).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Corrects {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Never an edit: a new value for one field of one step record, naming the entry it corrects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueCorrected {
+    pub correction_id: u32,
+    pub step_id: String,
+    pub record: u32,
+    pub field_id: String,
+    pub value: FieldValue,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<FieldValue>,
+    pub reason: String,
+    pub corrects: Corrects,
+    /// The corrected record had been verified: a second person verifies the correction too.
+    pub needs_verification: bool,
+    /// Manufacturing was complete: QA approves the correction.
+    pub needs_approval: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRef {
+    pub correction_id: u32,
 }

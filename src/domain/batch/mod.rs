@@ -3,6 +3,7 @@
 //! `events` are what the stream `batch/<number>` holds; `Batch::fold` is what they mean now;
 //! `decide` holds every rule about recording and verifying steps.
 
+pub mod corrections;
 pub mod decide;
 mod events;
 pub mod supervision;
@@ -54,6 +55,7 @@ pub struct StepRecord {
     pub performed_at: String,
     /// The `batch.step_recorded` entry: what signatures bind to.
     pub seq: i64,
+    pub hash: String,
     pub verified_by: Option<String>,
     pub verified_at: Option<String>,
 }
@@ -66,6 +68,28 @@ pub struct Deviation {
     pub seq: i64,
     pub classification: Option<Classification>,
     pub closed: Option<(DeviationClosed, String, String)>,
+}
+
+/// A correction of a value, with whoever verified or approved it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    pub corrected: ValueCorrected,
+    pub by: String,
+    pub at: String,
+    pub seq: i64,
+    pub hash: String,
+    pub verified_by: Option<String>,
+    pub approved_by: Option<String>,
+}
+
+impl Correction {
+    pub fn awaits_verification(&self) -> bool {
+        self.corrected.needs_verification && self.verified_by.is_none()
+    }
+
+    pub fn awaits_approval(&self) -> bool {
+        self.corrected.needs_approval && self.approved_by.is_none()
+    }
 }
 
 impl Deviation {
@@ -82,6 +106,7 @@ pub struct Batch {
     pub records: Vec<StepRecord>,
     pub deviations: Vec<Deviation>,
     pub coi_mismatches: u32,
+    pub corrections: Vec<Correction>,
     /// Everyone who recorded or verified anything in the batch, for segregation of duties.
     pub participants: Vec<String>,
     /// The reason of the hold in force, if any.
@@ -102,6 +127,7 @@ impl Batch {
                         records: Vec::new(),
                         deviations: Vec::new(),
                         coi_mismatches: 0,
+                        corrections: Vec::new(),
                         participants: vec![recorded.actor.clone()],
                         hold: None,
                         terminated: None,
@@ -131,6 +157,7 @@ impl Batch {
                     performed_by: recorded.actor.clone(),
                     performed_at: recorded.recorded_at.clone(),
                     seq: recorded.seq,
+                    hash: recorded.hash.clone(),
                     verified_by: None,
                     verified_at: None,
                 });
@@ -162,6 +189,29 @@ impl Batch {
                     d.closed = Some((closed.clone(), by.0, by.1));
                 }
             }
+            BatchEvent::ValueCorrected(corrected) => {
+                self.participate(&recorded.actor);
+                self.corrections.push(Correction {
+                    corrected: corrected.clone(),
+                    by: recorded.actor.clone(),
+                    at: recorded.recorded_at.clone(),
+                    seq: recorded.seq,
+                    hash: recorded.hash.clone(),
+                    verified_by: None,
+                    approved_by: None,
+                });
+            }
+            BatchEvent::CorrectionVerified(c) => {
+                self.participate(&recorded.actor);
+                if let Some(found) = self.correction_mut(c.correction_id) {
+                    found.verified_by = Some(recorded.actor.clone());
+                }
+            }
+            BatchEvent::CorrectionApproved(c) => {
+                if let Some(found) = self.correction_mut(c.correction_id) {
+                    found.approved_by = Some(recorded.actor.clone());
+                }
+            }
             BatchEvent::Held(held) => self.hold = Some(held.reason.clone()),
             BatchEvent::Resumed(_) => self.hold = None,
             BatchEvent::Terminated(t) => self.terminated = Some(t.reason.clone()),
@@ -178,6 +228,32 @@ impl Batch {
         self.records
             .iter_mut()
             .find(|r| r.step_id == step_id && r.record == record)
+    }
+
+    pub fn correction(&self, id: u32) -> Option<&Correction> {
+        self.corrections
+            .iter()
+            .find(|c| c.corrected.correction_id == id)
+    }
+
+    fn correction_mut(&mut self, id: u32) -> Option<&mut Correction> {
+        self.corrections
+            .iter_mut()
+            .find(|c| c.corrected.correction_id == id)
+    }
+
+    /// Corrections of one field of one record, oldest first.
+    pub fn corrections_of<'a>(
+        &'a self,
+        step_id: &'a str,
+        record: u32,
+        field_id: &'a str,
+    ) -> impl Iterator<Item = &'a Correction> {
+        self.corrections.iter().filter(move |c| {
+            c.corrected.step_id == step_id
+                && c.corrected.record == record
+                && c.corrected.field_id == field_id
+        })
     }
 
     pub fn deviation(&self, id: u32) -> Option<&Deviation> {
@@ -212,7 +288,7 @@ impl Batch {
         let complete = template.steps().all(|step| {
             let mut records = self.records_of(&step.id).peekable();
             records.peek().is_some() && records.all(|r| !step.verify || r.verified_by.is_some())
-        });
+        }) && self.corrections.iter().all(|c| !c.awaits_verification());
         if complete {
             BatchState::QcPending
         } else {

@@ -70,6 +70,7 @@ fn new_batch() -> Batch {
         records: vec![],
         deviations: vec![],
         coi_mismatches: 0,
+        corrections: vec![],
         participants: vec!["op1".into()],
         hold: None,
         terminated: None,
@@ -419,5 +420,84 @@ fn a_hold_stops_recording_until_resumed_and_termination_is_final() {
     assert_eq!(
         receipt(&batch).expect_err("refused").code,
         "batch_terminated"
+    );
+}
+
+#[test]
+fn a_correction_names_what_it_corrects_and_asks_for_what_the_record_had() {
+    use super::corrections::*;
+    let mut batch = new_batch();
+    let outcome = record(
+        &batch,
+        "receipt",
+        json!({ "viability": "85" }),
+        Some(coi().as_str()),
+    )
+    .expect("ok");
+    apply(&mut batch, outcome, "op1");
+    let correct = |batch: &Batch, who: &str, roles: &Roles, value: &str| {
+        decide_correct(
+            batch,
+            &template(),
+            Correct {
+                step_id: "receipt".into(),
+                record: 1,
+                field_id: "viability".into(),
+                value: json!(value),
+                reason: "typo".into(),
+            },
+            (who, roles),
+            &Resources::default(),
+            today(),
+        )
+    };
+    let qa = Roles::new([Role::Qa]).expect("roles");
+    assert_eq!(
+        correct(&batch, "op2", &operator(), "84")
+            .expect_err("refused")
+            .code,
+        "not_performer"
+    );
+    assert_eq!(
+        correct(&batch, "op1", &operator(), "85")
+            .expect_err("refused")
+            .code,
+        "no_change"
+    );
+    let Outcome::Record(events) = correct(&batch, "qa1", &qa, "84").expect("QA corrects") else {
+        panic!("recorded")
+    };
+    let BatchEvent::ValueCorrected(corrected) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(corrected.corrects.seq, batch.records[0].seq);
+    assert!(
+        !corrected.needs_verification,
+        "the record was not verified yet"
+    );
+    assert!(!corrected.needs_approval, "manufacturing is not complete");
+    // Once verified, a correction needs a second person again.
+    let verified = decide_verify(&batch, &template(), "receipt", None, ("op2", &operator()))
+        .expect("verified");
+    apply(&mut batch, Outcome::Record(vec![verified]), "op2");
+    let Outcome::Record(events) = correct(&batch, "op1", &operator(), "60").expect("corrected")
+    else {
+        panic!("recorded")
+    };
+    assert!(matches!(&events[0], BatchEvent::ValueCorrected(c) if c.needs_verification));
+    assert!(matches!(&events[1], BatchEvent::DeviationRaised(d) if d.automatic));
+    apply(&mut batch, Outcome::Record(events), "op1");
+    assert_eq!(
+        decide_verify_correction(&batch, &template(), 1, ("op1", &operator()))
+            .expect_err("refused")
+            .code,
+        "self_verification"
+    );
+    assert!(decide_verify_correction(&batch, &template(), 1, ("op2", &operator())).is_ok());
+    assert_eq!(
+        decide_approve_correction(&batch, 1, "qa1")
+            .expect_err("refused")
+            .code,
+        "correction_not_awaiting_approval"
     );
 }
