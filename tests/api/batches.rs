@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::batch_support::{create_batch, record, run_until, site, verify};
-use crate::helpers::{problem, spawn_app, TestApp};
+use crate::helpers::{problem, spawn_app};
 
 #[tokio::test]
 async fn a_batch_goes_through_every_manufacturing_step_with_two_operators() {
