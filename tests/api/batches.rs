@@ -593,3 +593,49 @@ async fn racing_clients_record_a_step_once_and_a_stale_if_match_gets_412() {
     let expected = if performer_was_op2 { 403 } else { 200 };
     assert_eq!(current.status().as_u16(), expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_clients_record_into_sixteen_batches_at_once() {
+    let app = spawn_app().await;
+    let site = site(&app).await;
+    let mut batches = Vec::new();
+    for _ in 0..16 {
+        let created = create_batch(&app, &site.op1, None).await;
+        batches.push((
+            created["batch_number"].as_str().expect("number").to_owned(),
+            created["coi"].as_str().expect("coi").to_owned(),
+        ));
+    }
+    let values = site.values("apheresis_receipt");
+    let attempts = batches.iter().enumerate().map(|(i, (batch, coi))| {
+        let who = if i % 2 == 0 { &site.op1 } else { &site.op2 };
+        record(
+            &app,
+            who,
+            batch,
+            "apheresis_receipt",
+            values.clone(),
+            Some(coi),
+        )
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let pending: Value = app
+        .get("/api/v1/batches?pending_for=me", Some(&site.op2.token))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    // op2 may verify the eight records op1 made, never its own.
+    assert_eq!(pending["batches"].as_array().map(Vec::len), Some(8));
+    let verified = app.run_cli(&["verify"]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+}
