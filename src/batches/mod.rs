@@ -250,13 +250,46 @@ pub fn verify_step(
     conn: &mut DbConn,
     who: &Principal,
     batch_number: &str,
-    step_id: &str,
-    record: Option<u32>,
+    target: (&str, Option<u32>),
     if_match: Option<i64>,
     signer: VerifiedSigner,
 ) -> Result<(), AppError> {
-    // Found while deciding, signed after the append: the record the verification is about.
-    let verified_seq = std::cell::Cell::new(None);
+    let (step_id, record) = target;
+    confirm(
+        conn,
+        who,
+        batch_number,
+        if_match,
+        signer,
+        |batch, template| {
+            let verifier = (who.username.as_str(), &who.roles);
+            let event = decide::decide_verify(batch, template, step_id, record, verifier)?;
+            let verified = match &event {
+                BatchEvent::StepVerified(v) => {
+                    batch.records_of(step_id).find(|r| r.record == v.record)
+                }
+                _ => None,
+            };
+            Ok((event, verified.map(|r| r.seq)))
+        },
+    )
+}
+
+/// Appends the decided event and signs, with the signer's meaning, the earlier entry it is
+/// about (the step record verified, the correction verified or approved).
+fn confirm(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+    decide: impl FnOnce(
+        &Batch,
+        &crate::domain::template::Template,
+    ) -> Result<(BatchEvent, Option<i64>), DomainError>,
+) -> Result<(), AppError> {
+    // Found while deciding, signed after the append.
+    let about = std::cell::Cell::new(None);
     command::execute(
         conn,
         &stream(batch_number)?,
@@ -264,16 +297,12 @@ pub fn verify_step(
         if_match,
         |conn, events| {
             let (batch, template) = load(conn, events, batch_number)?;
-            let verifier = (who.username.as_str(), &who.roles);
-            let event = decide::decide_verify(&batch, &template, step_id, record, verifier)?;
-            if let BatchEvent::StepVerified(v) = &event {
-                let seq = batch.records_of(step_id).find(|r| r.record == v.record);
-                verified_seq.set(seq.map(|r| r.seq));
-            }
+            let (event, seq) = decide(&batch, &template)?;
+            about.set(seq);
             Ok(Decision::Accept(vec![event]))
         },
         |tx, _| {
-            let seq = verified_seq.get().ok_or_else(|| unknown(batch_number))?;
+            let seq = about.get().ok_or_else(|| unknown(batch_number))?;
             let entry = ledger::entry_at(tx.conn(), seq)?.ok_or_else(|| unknown(batch_number))?;
             signatures::apply(tx, signer, &[entry])?;
             rows::refresh(tx.conn(), batch_number)?;
@@ -404,39 +433,25 @@ pub fn confirm_correction(
     conn: &mut DbConn,
     who: &Principal,
     batch_number: &str,
-    correction_id: u32,
-    approve: bool,
+    (correction_id, approve): (u32, bool),
     if_match: Option<i64>,
     signer: VerifiedSigner,
 ) -> Result<(), AppError> {
     use crate::domain::batch::corrections;
-    let corrected_seq = std::cell::Cell::new(None);
-    command::execute(
+    confirm(
         conn,
-        &stream(batch_number)?,
-        &who.actor(),
+        who,
+        batch_number,
         if_match,
-        |conn, events| {
-            let (batch, template) = load(conn, events, batch_number)?;
+        signer,
+        |batch, template| {
             let event = if approve {
-                corrections::decide_approve_correction(
-                    &batch,
-                    correction_id,
-                    who.username.as_str(),
-                )?
+                corrections::decide_approve_correction(batch, correction_id, who.username.as_str())?
             } else {
                 let verifier = (who.username.as_str(), &who.roles);
-                corrections::decide_verify_correction(&batch, &template, correction_id, verifier)?
+                corrections::decide_verify_correction(batch, template, correction_id, verifier)?
             };
-            corrected_seq.set(batch.correction(correction_id).map(|c| c.seq));
-            Ok(Decision::Accept(vec![event]))
-        },
-        |tx, _| {
-            let seq = corrected_seq.get().ok_or_else(|| unknown(batch_number))?;
-            let entry = ledger::entry_at(tx.conn(), seq)?.ok_or_else(|| unknown(batch_number))?;
-            signatures::apply(tx, signer, &[entry])?;
-            rows::refresh(tx.conn(), batch_number)?;
-            Ok(())
+            Ok((event, batch.correction(correction_id).map(|c| c.seq)))
         },
     )
 }

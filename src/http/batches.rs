@@ -226,7 +226,8 @@ pub async fn verify_step(
                     SignatureMeaning::Verified,
                     &client,
                 )?;
-                batches::verify_step(conn, &who, &number, &step_id, body.record, expected, signer)?;
+                let target = (step_id.as_str(), body.record);
+                batches::verify_step(conn, &who, &number, target, expected, signer)?;
                 batches::record_view(conn, &number)
             }
         })

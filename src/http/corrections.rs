@@ -125,15 +125,8 @@ async fn confirm(
                     meaning,
                     &client,
                 )?;
-                batches::confirm_correction(
-                    conn,
-                    &who,
-                    &number,
-                    correction_id,
-                    approve,
-                    expected,
-                    signer,
-                )?;
+                let target = (correction_id, approve);
+                batches::confirm_correction(conn, &who, &number, target, expected, signer)?;
                 batches::record_view(conn, &number)
             }
         })
