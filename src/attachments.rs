@@ -10,7 +10,7 @@ use crate::command::{self, Decision};
 use crate::db::schema::attachments;
 use crate::db::DbConn;
 use crate::domain::DomainError;
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{Actor, Stream};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct File {
 }
 
 /// Stores the file and answers its hash, and whether this upload was the first.
-pub fn store(conn: &mut DbConn, actor: &Actor, file: File) -> Result<(String, bool), AppError> {
+pub fn store(conn: &mut DbConn, actor: &Actor, file: File) -> Result<(String, bool), ServiceError> {
     let sha256 = hex::encode(Sha256::digest(&file.bytes));
     let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
     let stream = Stream::named("attachment/", &sha256)?;
@@ -71,7 +71,7 @@ pub fn store(conn: &mut DbConn, actor: &Actor, file: File) -> Result<(String, bo
     Ok((sha256, first))
 }
 
-pub fn load(conn: &mut DbConn, sha256: &str) -> Result<File, AppError> {
+pub fn load(conn: &mut DbConn, sha256: &str) -> Result<File, ServiceError> {
     let found: Option<(String, Vec<u8>)> = attachments::table
         .find(sha256)
         .select((attachments::content_type, attachments::bytes))
@@ -90,7 +90,7 @@ pub fn load(conn: &mut DbConn, sha256: &str) -> Result<File, AppError> {
 }
 
 /// Whether a file with this hash has been uploaded.
-pub fn exists(conn: &mut DbConn, sha256: &str) -> Result<bool, AppError> {
+pub fn exists(conn: &mut DbConn, sha256: &str) -> Result<bool, ServiceError> {
     let count: i64 = attachments::table
         .filter(attachments::sha256.eq(sha256))
         .count()
@@ -99,7 +99,7 @@ pub fn exists(conn: &mut DbConn, sha256: &str) -> Result<bool, AppError> {
 }
 
 /// Stored files whose bytes no longer hash to their name.
-pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
     let keys: Vec<String> = attachments::table
         .select(attachments::sha256)
         .order(attachments::sha256)

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::domain::{DomainError, Recorded};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Appender, Entry, NewEvent, Stream};
 
 /// What the domain decided.
@@ -40,16 +40,16 @@ pub fn execute<E, T>(
     stream: &Stream,
     actor: &Actor,
     if_match: Option<i64>,
-    decide: impl FnOnce(&mut DbConn, &[Recorded<E>]) -> Result<Decision<E>, AppError>,
-    then: impl FnOnce(&mut Appender<'_>, &Appended<E>) -> Result<T, AppError>,
-) -> Result<T, AppError>
+    decide: impl FnOnce(&mut DbConn, &[Recorded<E>]) -> Result<Decision<E>, ServiceError>,
+    then: impl FnOnce(&mut Appender<'_>, &Appended<E>) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError>
 where
     E: Serialize + DeserializeOwned,
 {
     let outcome = ledger::write(conn, |tx| {
         let (appended, refusal) = decide_and_append(tx, stream, actor, if_match, decide)?;
         let result = then(tx, &appended)?;
-        Ok::<_, AppError>(match refusal {
+        Ok::<_, ServiceError>(match refusal {
             None => Ok(result),
             Some(refusal) => Err(refusal),
         })
@@ -65,8 +65,8 @@ pub fn decide_and_append<E>(
     stream: &Stream,
     actor: &Actor,
     if_match: Option<i64>,
-    decide: impl FnOnce(&mut DbConn, &[Recorded<E>]) -> Result<Decision<E>, AppError>,
-) -> Result<(Appended<E>, Option<DomainError>), AppError>
+    decide: impl FnOnce(&mut DbConn, &[Recorded<E>]) -> Result<Decision<E>, ServiceError>,
+) -> Result<(Appended<E>, Option<DomainError>), ServiceError>
 where
     E: Serialize + DeserializeOwned,
 {
@@ -74,7 +74,7 @@ where
     let position = i64::try_from(events.len()).unwrap_or(i64::MAX);
     if let Some(expected) = if_match {
         if expected != position {
-            return Err(AppError::PreconditionFailed {
+            return Err(ServiceError::PreconditionFailed {
                 expected,
                 actual: position,
             });
@@ -93,7 +93,7 @@ fn append_all<E: Serialize + DeserializeOwned>(
     actor: &Actor,
     position: i64,
     new: Vec<E>,
-) -> Result<Appended<E>, AppError> {
+) -> Result<Appended<E>, ServiceError> {
     let mut appended = Appended {
         events: Vec::with_capacity(new.len()),
         entries: Vec::with_capacity(new.len()),

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::auth::AuthError;
 use crate::db::DbError;
+use crate::domain::account::InvalidAccountRow;
 use crate::domain::{DomainError, Refusal};
 use crate::ledger::LedgerError;
 
@@ -44,7 +45,48 @@ pub enum AppError {
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
     #[error(transparent)]
-    InvalidStoredAccount(#[from] crate::accounts::store::InvalidAccountRow),
+    InvalidStoredAccount(#[from] InvalidAccountRow),
+}
+
+/// What the services (accounts, signatures, templates, materials, batches, projections) answer
+/// when they refuse or fail: a domain refusal, or an error of a layer below. Nothing of HTTP is
+/// in it; only this file turns it into a response (through [`AppError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The caller decided on a position of the stream it has since moved past (`If-Match`).
+    #[error("the record is at {actual}, not at {expected}")]
+    PreconditionFailed { expected: i64, actual: i64 },
+    #[error(transparent)]
+    InvalidStoredAccount(#[from] InvalidAccountRow),
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> Self {
+        ServiceError::Db(DbError::Query(e))
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Domain(e) => AppError::Domain(e),
+            ServiceError::Auth(e) => AppError::Auth(e),
+            ServiceError::Ledger(e) => AppError::Ledger(e),
+            ServiceError::Db(e) => AppError::Db(e),
+            ServiceError::PreconditionFailed { expected, actual } => {
+                AppError::PreconditionFailed { expected, actual }
+            }
+            ServiceError::InvalidStoredAccount(e) => AppError::InvalidStoredAccount(e),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for AppError {

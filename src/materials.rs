@@ -8,28 +8,28 @@ use crate::command::{self, Decision};
 use crate::db::DbConn;
 use crate::domain::material::{self, Equipment, EquipmentEvent, Lot, LotEvent};
 use crate::domain::{DomainError, Recorded};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Stream};
 use crate::projections::materials::{self as rows, EquipmentRow, LotRow};
 use crate::signatures::{self, VerifiedSigner};
 
-pub fn lot_stream(lot_id: &str) -> Result<Stream, AppError> {
+pub fn lot_stream(lot_id: &str) -> Result<Stream, ServiceError> {
     Ok(Stream::named("lot/", lot_id)?)
 }
 
-pub fn equipment_stream(equipment_id: &str) -> Result<Stream, AppError> {
+pub fn equipment_stream(equipment_id: &str) -> Result<Stream, ServiceError> {
     Ok(Stream::named("equipment/", equipment_id)?)
 }
 
 /// A lot as its stream says it is now, if it exists.
-pub fn lot(conn: &mut DbConn, lot_id: &str) -> Result<Option<Lot>, AppError> {
+pub fn lot(conn: &mut DbConn, lot_id: &str) -> Result<Option<Lot>, ServiceError> {
     let Ok(stream) = lot_stream(lot_id) else {
         return Ok(None);
     };
     Ok(Lot::fold(&ledger::stream_events(conn, &stream)?))
 }
 
-pub fn equipment(conn: &mut DbConn, equipment_id: &str) -> Result<Option<Equipment>, AppError> {
+pub fn equipment(conn: &mut DbConn, equipment_id: &str) -> Result<Option<Equipment>, ServiceError> {
     let Ok(stream) = equipment_stream(equipment_id) else {
         return Ok(None);
     };
@@ -45,7 +45,7 @@ pub struct NewLot {
 }
 
 /// Registers a lot in quarantine under the next lot id (`L000001`, …), which is never reused.
-pub fn register_lot(conn: &mut DbConn, actor: &Actor, new: NewLot) -> Result<LotRow, AppError> {
+pub fn register_lot(conn: &mut DbConn, actor: &Actor, new: NewLot) -> Result<LotRow, ServiceError> {
     ledger::write(conn, |tx| {
         let count = ledger::streams_with_prefix(tx.conn(), "lot/")?.len();
         let lot_id = format!("L{:06}", count + 1);
@@ -74,7 +74,7 @@ pub fn decide_lot(
     release: bool,
     reason: &str,
     signer: VerifiedSigner,
-) -> Result<LotRow, AppError> {
+) -> Result<LotRow, ServiceError> {
     let stream = lot_stream(lot_id).map_err(|_| unknown_lot(lot_id))?;
     command::execute(
         conn,
@@ -99,21 +99,21 @@ fn project_lot(
     conn: &mut DbConn,
     lot_id: &str,
     events: &[Recorded<LotEvent>],
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     for event in events {
         rows::apply_lot(conn, lot_id, event)?;
     }
     Ok(())
 }
 
-fn find_lot(conn: &mut DbConn, lot_id: &str) -> Result<LotRow, AppError> {
+fn find_lot(conn: &mut DbConn, lot_id: &str) -> Result<LotRow, ServiceError> {
     rows::list_lots(conn, None)?
         .into_iter()
         .find(|row| row.lot_id == lot_id)
         .ok_or_else(|| unknown_lot(lot_id))
 }
 
-fn unknown_lot(lot_id: &str) -> AppError {
+fn unknown_lot(lot_id: &str) -> ServiceError {
     DomainError::not_found("lot_not_found", format!("there is no lot {lot_id}")).into()
 }
 
@@ -123,7 +123,7 @@ pub fn register_equipment(
     equipment_id: &str,
     kind: &str,
     calibration_due: NaiveDate,
-) -> Result<EquipmentRow, AppError> {
+) -> Result<EquipmentRow, ServiceError> {
     let id = material::identifier(equipment_id, "invalid_equipment_id", "an equipment id")?;
     let stream = equipment_stream(&id)?;
     command::execute(
@@ -152,7 +152,7 @@ pub fn calibrate(
     calibrated_on: NaiveDate,
     calibration_due: NaiveDate,
     signer: VerifiedSigner,
-) -> Result<EquipmentRow, AppError> {
+) -> Result<EquipmentRow, ServiceError> {
     let stream = equipment_stream(equipment_id).map_err(|_| unknown_equipment(equipment_id))?;
     let today = crate::accounts::now().date_naive();
     command::execute(
@@ -177,21 +177,21 @@ fn project_equipment(
     conn: &mut DbConn,
     equipment_id: &str,
     events: &[Recorded<EquipmentEvent>],
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     for event in events {
         rows::apply_equipment(conn, equipment_id, event)?;
     }
     Ok(())
 }
 
-fn find_equipment(conn: &mut DbConn, equipment_id: &str) -> Result<EquipmentRow, AppError> {
+fn find_equipment(conn: &mut DbConn, equipment_id: &str) -> Result<EquipmentRow, ServiceError> {
     rows::list_equipment(conn)?
         .into_iter()
         .find(|row| row.equipment_id == equipment_id)
         .ok_or_else(|| unknown_equipment(equipment_id))
 }
 
-fn unknown_equipment(equipment_id: &str) -> AppError {
+fn unknown_equipment(equipment_id: &str) -> ServiceError {
     DomainError::not_found(
         "equipment_not_found",
         format!("there is no equipment {equipment_id}"),

@@ -9,7 +9,7 @@ use crate::db::DbConn;
 use crate::domain::template::lifecycle::{self, TemplateEvent, TemplateHistory};
 use crate::domain::template::Template;
 use crate::domain::{DomainError, Recorded};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Stream};
 use crate::projections::templates::{self as rows, TemplateRow};
 use crate::signatures::{self, VerifiedSigner};
@@ -17,21 +17,25 @@ use crate::signatures::{self, VerifiedSigner};
 /// The default autologous CD19 CAR-T template, imported as a draft on a new database.
 pub const SHIPPED_CD19: &[u8] = include_bytes!("../templates/cd19-car-t-lentiviral.json");
 
-fn stream(code: &str) -> Result<Stream, AppError> {
+fn stream(code: &str) -> Result<Stream, ServiceError> {
     Stream::named("template/", code).map_err(|_| unknown(code))
 }
 
-fn unknown(code: &str) -> AppError {
+fn unknown(code: &str) -> ServiceError {
     DomainError::not_found("template_not_found", format!("there is no template {code}")).into()
 }
 
-pub fn history(conn: &mut DbConn, code: &str) -> Result<TemplateHistory, AppError> {
+pub fn history(conn: &mut DbConn, code: &str) -> Result<TemplateHistory, ServiceError> {
     let events = ledger::stream_events(conn, &stream(code)?)?;
     Ok(TemplateHistory::fold(&events))
 }
 
 /// Imports a template as a new draft version; refuses an invalid one naming the JSON path.
-pub fn import(conn: &mut DbConn, actor: &Actor, source: &[u8]) -> Result<TemplateRow, AppError> {
+pub fn import(
+    conn: &mut DbConn,
+    actor: &Actor,
+    source: &[u8],
+) -> Result<TemplateRow, ServiceError> {
     let template = Template::parse(source)?;
     let text = std::str::from_utf8(source)
         .map_err(|_| DomainError::new("invalid_template", "a template is UTF-8 JSON text"))?;
@@ -61,7 +65,7 @@ pub fn approve(
     code: &str,
     version: u32,
     signer: VerifiedSigner,
-) -> Result<TemplateRow, AppError> {
+) -> Result<TemplateRow, ServiceError> {
     command::execute(
         conn,
         &stream(code)?,
@@ -81,7 +85,7 @@ pub fn approve(
 }
 
 /// The text of a version, exactly as imported.
-pub fn source(conn: &mut DbConn, code: &str, version: u32) -> Result<String, AppError> {
+pub fn source(conn: &mut DbConn, code: &str, version: u32) -> Result<String, ServiceError> {
     history(conn, code)?
         .version(version)
         .map(|v| v.imported.source.clone())
@@ -95,7 +99,7 @@ pub fn source(conn: &mut DbConn, code: &str, version: u32) -> Result<String, App
 }
 
 /// The newest approved version of a template: the one a new batch is pinned to.
-pub fn latest_approved(conn: &mut DbConn, code: &str) -> Result<(u32, Template), AppError> {
+pub fn latest_approved(conn: &mut DbConn, code: &str) -> Result<(u32, Template), ServiceError> {
     let history = history(conn, code)?;
     if history.versions.is_empty() {
         return Err(unknown(code));
@@ -112,26 +116,30 @@ pub fn latest_approved(conn: &mut DbConn, code: &str) -> Result<(u32, Template),
 }
 
 /// The approved version a batch is pinned to.
-pub fn pinned_version(conn: &mut DbConn, code: &str, version: u32) -> Result<Template, AppError> {
+pub fn pinned_version(
+    conn: &mut DbConn,
+    code: &str,
+    version: u32,
+) -> Result<Template, ServiceError> {
     let history = history(conn, code)?;
     let found = history.version(version).ok_or_else(|| unknown(code))?;
     pinned(&found.imported)
 }
 
-fn pinned(imported: &lifecycle::Imported) -> Result<Template, AppError> {
+fn pinned(imported: &lifecycle::Imported) -> Result<Template, ServiceError> {
     Ok(Template::parse(imported.source.as_bytes())?)
 }
 
 /// On a database that has never had a template, imports the shipped CD19 CAR-T template as a
 /// draft (QA must still approve it). Safe when several instances start at once.
-pub fn import_shipped(conn: &mut DbConn) -> Result<Option<TemplateRow>, AppError> {
+pub fn import_shipped(conn: &mut DbConn) -> Result<Option<TemplateRow>, ServiceError> {
     if !ledger::streams_with_prefix(conn, "template/")?.is_empty() {
         return Ok(None);
     }
     match import(conn, &Actor::system(), SHIPPED_CD19) {
         Ok(row) => Ok(Some(row)),
-        Err(AppError::Domain(e)) if e.code == "template_version_exists" => Ok(None),
-        Err(AppError::Ledger(ledger::LedgerError::Stale { .. })) => Ok(None),
+        Err(ServiceError::Domain(e)) if e.code == "template_version_exists" => Ok(None),
+        Err(ServiceError::Ledger(ledger::LedgerError::Stale { .. })) => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -140,14 +148,14 @@ fn project(
     conn: &mut DbConn,
     code: &str,
     events: &[Recorded<TemplateEvent>],
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     for event in events {
         rows::apply(conn, code, event)?;
     }
     Ok(())
 }
 
-fn row(conn: &mut DbConn, code: &str, version: u32) -> Result<TemplateRow, AppError> {
+fn row(conn: &mut DbConn, code: &str, version: u32) -> Result<TemplateRow, ServiceError> {
     rows::list(conn)?
         .into_iter()
         .find(|r| r.code == code && i64::from(r.version) == i64::from(version))

@@ -10,7 +10,7 @@ use crate::db::DbConn;
 use crate::domain::account::events::UserEvent;
 use crate::domain::account::state::{decide_acknowledgment, decide_approval, Approver};
 use crate::domain::{FullName, Roles, Username};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Entry, LedgerError};
 use crate::signatures::{self, VerifiedSigner};
 
@@ -41,7 +41,7 @@ pub fn acknowledge(
     conn: &mut DbConn,
     who: &Principal,
     signer: VerifiedSigner,
-) -> Result<Account, AppError> {
+) -> Result<Account, ServiceError> {
     ledger::write(conn, |tx| {
         let account = folded(tx.conn(), &who.username)?;
         let event = decide_acknowledgment(&account)?;
@@ -62,7 +62,7 @@ pub fn approve(
     conn: &mut DbConn,
     username: &Username,
     by: ApprovedBy,
-) -> Result<Account, AppError> {
+) -> Result<Account, ServiceError> {
     ledger::write(conn, |tx| {
         let account = folded(tx.conn(), username)?;
         let (approver, actor) = match &by {

@@ -13,11 +13,11 @@ use crate::db::DbConn;
 use crate::domain::account::events::UserEvent;
 use crate::domain::account::state::AccountState;
 use crate::domain::{Role, Roles};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Stream};
 
 /// Every disagreement between the account tables and the ledger, one sentence each.
-pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
     let mut found = Vec::new();
     let states = folded_accounts(conn, &mut found)?;
     let mut rows: BTreeMap<String, UserRow> = store::list_users(conn)?
@@ -64,7 +64,7 @@ pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
 fn folded_accounts(
     conn: &mut DbConn,
     found: &mut Vec<String>,
-) -> Result<BTreeMap<String, AccountState>, AppError> {
+) -> Result<BTreeMap<String, AccountState>, ServiceError> {
     let mut states = BTreeMap::new();
     for name in ledger::streams_with_prefix(conn, "user/")? {
         let folded = ledger::stream_events::<UserEvent>(conn, &Stream::parse(&name)?)

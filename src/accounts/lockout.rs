@@ -9,7 +9,7 @@ use super::{
 use crate::db::DbConn;
 use crate::domain::account::events::*;
 use crate::domain::{DomainError, Username};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Appender};
 
 /// Where a password was checked.
@@ -29,7 +29,7 @@ pub fn register_failure(
     username: &Username,
     attempt: Attempt,
     client: &str,
-) -> Result<Option<NaiveDateTime>, AppError> {
+) -> Result<Option<NaiveDateTime>, ServiceError> {
     let account = find_account(tx.conn(), username)?;
     let failures = account.failed_attempts.saturating_add(1);
     let reason = login_refusal::WRONG_PASSWORD.to_owned();
@@ -72,7 +72,7 @@ pub fn register_failure(
 pub fn current_lock(
     tx: &mut Appender<'_>,
     account: &Account,
-) -> Result<Option<NaiveDateTime>, AppError> {
+) -> Result<Option<NaiveDateTime>, ServiceError> {
     match account.locked_until {
         Some(until) if until > naive_now() => Ok(Some(until)),
         Some(_) => {
@@ -94,7 +94,7 @@ pub fn current_lock(
 
 /// Refuses a locked account (for checks made outside the login, where the caller already
 /// holds a session: signatures and password changes).
-pub fn ensure_unlocked(account: &Account) -> Result<(), AppError> {
+pub fn ensure_unlocked(account: &Account) -> Result<(), ServiceError> {
     match account.locked_until {
         Some(until) if until > naive_now() => {
             Err(crate::auth::AuthError::AccountLocked { until }.into())
@@ -114,7 +114,7 @@ pub fn recheck_password(
     attempt: Attempt,
     client: &str,
     wrong: DomainError,
-) -> Result<Account, AppError> {
+) -> Result<Account, ServiceError> {
     let account = find_account(conn, &who.username)?;
     ensure_unlocked(&account)?;
     if crate::auth::password::verify_password(password, &account.password_hash) {
@@ -130,7 +130,7 @@ pub fn recheck_password(
 }
 
 /// A successful password check ends the run of failures.
-pub fn reset_failures(tx: &mut Appender<'_>, account: &Account) -> Result<(), AppError> {
+pub fn reset_failures(tx: &mut Appender<'_>, account: &Account) -> Result<(), ServiceError> {
     if account.failed_attempts > 0 {
         store::set_failed_attempts(
             tx.conn(),
@@ -147,7 +147,7 @@ pub fn unlock(
     conn: &mut DbConn,
     admin: &Principal,
     username: &Username,
-) -> Result<Account, AppError> {
+) -> Result<Account, ServiceError> {
     ledger::write(conn, |tx| {
         let account = find_account(tx.conn(), username)?;
         if account.locked_until.is_none() {

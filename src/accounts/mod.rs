@@ -20,7 +20,7 @@ use crate::db::DbConn;
 use crate::domain::account::events::*;
 use crate::domain::account::state::{decide_roles_request, AccountState};
 use crate::domain::{DomainError, FullName, Roles, Username};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Appender, Entry, NewEvent, Stream};
 pub use approval::{acknowledge, approve, Approval, ApprovedBy};
 pub use lockout::{ensure_unlocked, recheck_password, register_failure, unlock, Attempt};
@@ -94,13 +94,13 @@ fn record(
     actor: &Actor,
     username: &Username,
     event: UserEvent,
-) -> Result<Entry, AppError> {
+) -> Result<Entry, ServiceError> {
     Ok(tx.append(actor, NewEvent::typed(user_stream(username), &event)?)?)
 }
 
 /// The account as its stream says it is now. Read inside a write transaction, it is the state
 /// a decision is made on.
-fn folded(conn: &mut DbConn, username: &Username) -> Result<AccountState, AppError> {
+fn folded(conn: &mut DbConn, username: &Username) -> Result<AccountState, ServiceError> {
     let events = ledger::stream_events::<UserEvent>(conn, &user_stream(username))?;
     AccountState::fold(&events)
         .map_err(|e| ledger::LedgerError::Corrupt {
@@ -143,7 +143,7 @@ pub fn create_account(
     conn: &mut DbConn,
     actor: &Actor,
     new: NewAccount,
-) -> Result<Account, AppError> {
+) -> Result<Account, ServiceError> {
     let password_hash = password::hash_password(&new.password)?;
     let at = naive_now();
     ledger::write(conn, |tx| {
@@ -193,7 +193,7 @@ pub fn create_account(
 /// On a database without any account, creates `admin` with a one-time password and returns
 /// that password; otherwise does nothing. Safe when several instances start at once. Made by
 /// the server itself, so its role is effective at once: somebody must approve the others.
-pub fn bootstrap_admin(conn: &mut DbConn) -> Result<Option<SecretString>, AppError> {
+pub fn bootstrap_admin(conn: &mut DbConn) -> Result<Option<SecretString>, ServiceError> {
     if store::count_users(conn)? > 0 {
         return Ok(None);
     }
@@ -209,22 +209,22 @@ pub fn bootstrap_admin(conn: &mut DbConn) -> Result<Option<SecretString>, AppErr
     match create_account(conn, &Actor::system(), admin) {
         Ok(_) => Ok(Some(password)),
         // Another instance created it first.
-        Err(AppError::Domain(e)) if e.code == "username_taken" => Ok(None),
+        Err(ServiceError::Domain(e)) if e.code == "username_taken" => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-pub fn find_account(conn: &mut DbConn, username: &Username) -> Result<Account, AppError> {
+pub fn find_account(conn: &mut DbConn, username: &Username) -> Result<Account, ServiceError> {
     let row = store::find_user(conn, username.as_str())?.ok_or_else(|| {
         DomainError::not_found("user_not_found", format!("there is no user '{username}'"))
     })?;
     Ok(Account::try_from(row)?)
 }
 
-pub fn list_accounts(conn: &mut DbConn) -> Result<Vec<Account>, AppError> {
+pub fn list_accounts(conn: &mut DbConn) -> Result<Vec<Account>, ServiceError> {
     store::list_users(conn)?
         .into_iter()
-        .map(|row| Account::try_from(row).map_err(AppError::from))
+        .map(|row| Account::try_from(row).map_err(ServiceError::from))
         .collect()
 }
 
@@ -234,7 +234,7 @@ fn refuse_self(
     username: &Username,
     code: &'static str,
     message: &str,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     if &admin.username == username {
         return Err(DomainError::forbidden(code, message).into());
     }
@@ -248,7 +248,7 @@ pub fn request_roles(
     admin: &Principal,
     username: &Username,
     roles: Roles,
-) -> Result<Account, AppError> {
+) -> Result<Account, ServiceError> {
     ledger::write(conn, |tx| {
         let account = folded(tx.conn(), username)?;
         let at = naive_now();
@@ -278,7 +278,7 @@ pub fn deactivate(
     admin: &Principal,
     username: &Username,
     reason: &str,
-) -> Result<Account, AppError> {
+) -> Result<Account, ServiceError> {
     refuse_self(
         admin,
         username,

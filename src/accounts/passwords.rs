@@ -8,7 +8,7 @@ use crate::auth::password::{self, check_policy, credential_digest};
 use crate::db::DbConn;
 use crate::domain::account::events::{PasswordChanged, PasswordReset, UserEvent};
 use crate::domain::{DomainError, Roles, Username};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger;
 
 /// Changes one's own password; the current one is required and a wrong one counts toward
@@ -21,7 +21,7 @@ pub fn change_own_password(
     current: &SecretString,
     new: &SecretString,
     client: &str,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let wrong = DomainError::forbidden("wrong_password", "the current password is wrong");
     let account = recheck_password(
         conn,
@@ -60,7 +60,7 @@ fn refuse_reuse(
     policy: &SecurityPolicy,
     username: &Username,
     new: &SecretString,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let recent = store::recent_password_hashes(conn, username.as_str(), policy.password_history)?;
     if recent
         .iter()
@@ -86,7 +86,7 @@ pub fn reset_password(
     conn: &mut DbConn,
     admin: &Principal,
     username: &Username,
-) -> Result<SecretString, AppError> {
+) -> Result<SecretString, ServiceError> {
     refuse_self(
         admin,
         username,
@@ -117,7 +117,7 @@ pub fn reset_password(
             username,
             UserEvent::PasswordReset(event),
         )?;
-        Ok::<_, AppError>(())
+        Ok::<_, ServiceError>(())
     })?;
     Ok(temporary)
 }

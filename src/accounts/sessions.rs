@@ -15,7 +15,7 @@ use crate::domain::account::events::{
     login_refusal, LoggedOut, LoginFailed, LoginSucceeded, UserEvent,
 };
 use crate::domain::Username;
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Actor, NewEvent, Payload, Stream};
 
 /// A failed login naming no account goes to stream `system` without the typed name: people
@@ -49,7 +49,7 @@ pub fn login(
     username: &str,
     password: &SecretString,
     client: &str,
-) -> Result<LoginGranted, AppError> {
+) -> Result<LoginGranted, ServiceError> {
     let known = match Username::parse(username) {
         Ok(name) => store::find_user(conn, name.as_str())?.map(|row| (name, row.password_hash)),
         Err(_) => None,
@@ -107,7 +107,7 @@ pub fn login(
             &name,
             UserEvent::LoginSucceeded(event),
         )?;
-        Ok::<_, AppError>(Outcome::Granted(Box::new((session, account))))
+        Ok::<_, ServiceError>(Outcome::Granted(Box::new((session, account))))
     })?;
     match outcome {
         Outcome::Granted(granted) => grant(keys, &granted.0, &granted.1),
@@ -120,7 +120,7 @@ fn refuse_unknown(
     conn: &mut DbConn,
     password: &SecretString,
     client: &str,
-) -> Result<LoginGranted, AppError> {
+) -> Result<LoginGranted, ServiceError> {
     password::verify_against_dummy(password);
     let event = UnknownUserLoginFailed { client };
     ledger::write(conn, |tx| {
@@ -147,7 +147,7 @@ fn grant(
     keys: &TokenKeys,
     session: &SessionRow,
     account: &Account,
-) -> Result<LoginGranted, AppError> {
+) -> Result<LoginGranted, ServiceError> {
     let roles = account
         .roles
         .names()
@@ -168,7 +168,7 @@ pub fn refresh(
     conn: &mut DbConn,
     keys: &TokenKeys,
     who: &Principal,
-) -> Result<LoginGranted, AppError> {
+) -> Result<LoginGranted, ServiceError> {
     let session = store::find_session(conn, &who.session_id)?.ok_or(AuthError::SessionEnded)?;
     let account = find_account(conn, &who.username)?;
     grant(keys, &session, &account)
@@ -181,7 +181,7 @@ pub fn authenticate(
     policy: &SecurityPolicy,
     username: &str,
     session_id: &str,
-) -> Result<Principal, AppError> {
+) -> Result<Principal, ServiceError> {
     let session = store::find_session(conn, session_id)?.ok_or(AuthError::SessionEnded)?;
     if session.username != username {
         return Err(AuthError::InvalidToken.into());
@@ -216,7 +216,7 @@ pub fn authenticate(
     })
 }
 
-pub fn logout(conn: &mut DbConn, who: &Principal) -> Result<(), AppError> {
+pub fn logout(conn: &mut DbConn, who: &Principal) -> Result<(), ServiceError> {
     ledger::write(conn, |tx| {
         store::end_session(tx.conn(), &who.session_id, "logout", naive_now())?;
         let event = LoggedOut {

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::{password_history, sessions, users};
 use crate::db::DbConn;
-use crate::domain::{DomainError, FullName, Roles, Username};
+use crate::domain::account::InvalidAccountRow;
+use crate::domain::{FullName, Roles, Username};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -39,14 +40,6 @@ pub struct Account {
     pub failed_attempts: i32,
     pub locked_until: Option<NaiveDateTime>,
     pub acknowledged_at: Option<NaiveDateTime>,
-}
-
-/// A stored account row that no longer parses: a fault of the server, never of the client.
-#[derive(Debug, thiserror::Error)]
-#[error("stored account `{username}` is invalid: {reason}")]
-pub struct InvalidAccountRow {
-    pub username: String,
-    pub reason: DomainError,
 }
 
 impl TryFrom<UserRow> for Account {

@@ -16,16 +16,16 @@ use crate::domain::batch::decide::{self, NewBatch, Outcome, RecordStep, Resource
 use crate::domain::batch::{Batch, BatchEvent, CoiAssigned, CoiEvent};
 use crate::domain::coi::{Coi, FacilityId};
 use crate::domain::{DomainError, Recorded};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Appender, Stream};
 use crate::projections::batches as rows;
 use crate::signatures::{self, VerifiedSigner};
 
-pub fn stream(batch_number: &str) -> Result<Stream, AppError> {
+pub fn stream(batch_number: &str) -> Result<Stream, ServiceError> {
     Stream::named("batch/", batch_number).map_err(|_| unknown(batch_number))
 }
 
-fn unknown(batch_number: &str) -> AppError {
+fn unknown(batch_number: &str) -> ServiceError {
     DomainError::not_found(
         "batch_not_found",
         format!("there is no batch {batch_number}"),
@@ -50,7 +50,7 @@ pub fn create(
     actor: &Actor,
     facility: &FacilityId,
     command: CreateBatch,
-) -> Result<String, AppError> {
+) -> Result<String, ServiceError> {
     let today = now().date_naive();
     ledger::write(conn, |tx| {
         let (version, _) = crate::templates::latest_approved(tx.conn(), &command.template)?;
@@ -87,7 +87,7 @@ fn reserve(
     coi: &Coi,
     batch_number: &str,
     assigned_by: &str,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let coi_stream = Stream::named("coi/", coi.as_str())?;
     command::decide_and_append(
         tx,
@@ -117,7 +117,7 @@ fn reserve(
 }
 
 /// The next identifier of this facility and year not yet reserved.
-fn next_coi(conn: &mut DbConn, facility: &FacilityId, year: i32) -> Result<Coi, AppError> {
+fn next_coi(conn: &mut DbConn, facility: &FacilityId, year: i32) -> Result<Coi, ServiceError> {
     let prefix = format!("coi/CH{}{:02}", facility.as_str(), year.rem_euclid(100));
     let used = ledger::streams_with_prefix(conn, &prefix)?
         .iter()
@@ -135,7 +135,7 @@ pub fn load(
     conn: &mut DbConn,
     events: &[Recorded<BatchEvent>],
     batch_number: &str,
-) -> Result<(Batch, crate::domain::template::Template), AppError> {
+) -> Result<(Batch, crate::domain::template::Template), ServiceError> {
     let batch = Batch::fold(events)?.ok_or_else(|| unknown(batch_number))?;
     let created = &batch.created;
     let template =
@@ -158,7 +158,7 @@ pub fn record_step(
     input: StepInput,
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let today = now().date_naive();
     let StepInput {
         step_id,
@@ -210,7 +210,7 @@ fn sign_step_record(
     tx: &mut Appender<'_>,
     signer: VerifiedSigner,
     appended: &Appended<BatchEvent>,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let recorded = appended
         .events
         .iter()
@@ -226,7 +226,7 @@ fn resources(
     conn: &mut DbConn,
     step: &crate::domain::template::Step,
     values: &Map<String, Value>,
-) -> Result<Resources, AppError> {
+) -> Result<Resources, ServiceError> {
     let (lots, equipment, attachments) = decide::references(step, values);
     let mut found = Resources::default();
     for lot_id in lots {
@@ -253,7 +253,7 @@ pub fn verify_step(
     target: (&str, Option<u32>),
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let (step_id, record) = target;
     confirm(
         conn,
@@ -287,7 +287,7 @@ fn confirm(
         &Batch,
         &crate::domain::template::Template,
     ) -> Result<(BatchEvent, Option<i64>), DomainError>,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     // Found while deciding, signed after the append.
     let about = std::cell::Cell::new(None);
     command::execute(
@@ -342,7 +342,7 @@ pub fn supervise(
     command: Supervision,
     if_match: Option<i64>,
     signer: Option<VerifiedSigner>,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     use crate::domain::batch::supervision as rules;
     command::execute(
         conn,
@@ -392,7 +392,7 @@ pub fn correct(
     command: crate::domain::batch::corrections::Correct,
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     use crate::domain::batch::corrections;
     let today = now().date_naive();
     command::execute(
@@ -436,7 +436,7 @@ pub fn confirm_correction(
     (correction_id, approve): (u32, bool),
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     use crate::domain::batch::corrections;
     confirm(
         conn,

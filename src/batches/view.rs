@@ -13,7 +13,7 @@ use crate::domain::batch::{Batch, BatchEvent, StepRecord};
 use crate::domain::signature::SignatureApplied;
 use crate::domain::template::Step;
 use crate::domain::Recorded;
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger;
 
 #[derive(Serialize)]
@@ -137,7 +137,7 @@ pub struct Closure {
 }
 
 /// The record of a batch, read from its stream.
-pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, AppError> {
+pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, ServiceError> {
     let events = ledger::stream_events::<BatchEvent>(conn, &super::stream(batch_number)?)?;
     let (batch, template) = load(conn, &events, batch_number)?;
     let signatures = manifestations(&events);

@@ -52,9 +52,10 @@ pub async fn sign(
                     let entry = ledger::entry_at(tx.conn(), seq)?.ok_or_else(|| {
                         AppError::NotFound(format!("there is no ledger entry {seq}"))
                     })?;
-                    signatures::apply(tx, signer, &[entry]).map(drop)
+                    signatures::apply(tx, signer, &[entry]).map(drop)?;
+                    Ok::<_, AppError>(())
                 })?;
-                signatures::signatures_of(conn, seq)
+                Ok::<_, AppError>(signatures::signatures_of(conn, seq)?)
             }
         })
         .await?;

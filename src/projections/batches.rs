@@ -8,7 +8,7 @@ use crate::db::schema::{batches, pending_verifications};
 use crate::db::DbConn;
 use crate::domain::batch::{Batch, BatchEvent};
 use crate::domain::template::Template;
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Stream};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -36,7 +36,7 @@ pub struct PendingRow {
 }
 
 /// Recomputes the rows of one batch from its stream.
-pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), AppError> {
+pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError> {
     let stream = Stream::named("batch/", batch_number)?;
     // A stream that does not begin with a batch's creation holds no batch (the ledger's own
     // tests write such streams); there is nothing to project.

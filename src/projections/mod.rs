@@ -13,13 +13,13 @@ use diesel::Connection;
 use crate::db::DbConn;
 use crate::domain::material::{EquipmentEvent, LotEvent};
 use crate::domain::template::lifecycle::TemplateEvent;
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, Entry};
 
 const PAGE: i64 = 2_000;
 
 /// Applies one ledger entry to the rebuildable projection its stream feeds, if any.
-fn apply_entry(conn: &mut DbConn, entry: &Entry) -> Result<(), AppError> {
+fn apply_entry(conn: &mut DbConn, entry: &Entry) -> Result<(), ServiceError> {
     if let Some(lot_id) = entry.stream.strip_prefix("lot/") {
         materials::apply_lot(conn, lot_id, &ledger::decode::<LotEvent>(entry)?)?;
     } else if let Some(equipment_id) = entry.stream.strip_prefix("equipment/") {
@@ -31,14 +31,14 @@ fn apply_entry(conn: &mut DbConn, entry: &Entry) -> Result<(), AppError> {
     Ok(())
 }
 
-fn clear(conn: &mut DbConn) -> Result<(), AppError> {
+fn clear(conn: &mut DbConn) -> Result<(), ServiceError> {
     materials::clear(conn)?;
     templates::clear(conn)?;
     batches::clear(conn)?;
     Ok(())
 }
 
-fn snapshot(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+fn snapshot(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
     let mut rows = materials::snapshot(conn)?;
     rows.extend(templates::snapshot(conn)?);
     rows.extend(batches::snapshot(conn)?);
@@ -47,7 +47,7 @@ fn snapshot(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
 
 /// Empties the rebuildable projections and replays the whole ledger into them. Returns how
 /// many entries were read. Run it inside a transaction (`rebuild_all` does).
-fn replay(conn: &mut DbConn) -> Result<u64, AppError> {
+fn replay(conn: &mut DbConn) -> Result<u64, ServiceError> {
     clear(conn)?;
     let (mut from, mut read) = (0, 0_u64);
     loop {
@@ -72,16 +72,16 @@ fn replay(conn: &mut DbConn) -> Result<u64, AppError> {
 
 /// `cartrec rebuild-projections`: the projections made again from the ledger, in one
 /// transaction (readers see the old tables or the new, never half).
-pub fn rebuild_all(conn: &mut DbConn) -> Result<u64, AppError> {
+pub fn rebuild_all(conn: &mut DbConn) -> Result<u64, ServiceError> {
     conn.transaction(replay)
 }
 
 /// Rows that differ between the projections as they are and as a fresh replay of the ledger
 /// makes them, found in a transaction that is always rolled back.
-fn replay_differences(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+fn replay_differences(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
     enum Outcome {
         Done(Vec<String>),
-        Failed(AppError),
+        Failed(ServiceError),
     }
     impl From<diesel::result::Error> for Outcome {
         fn from(e: diesel::result::Error) -> Self {
@@ -89,7 +89,7 @@ fn replay_differences(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
         }
     }
     let result = conn.transaction::<(), Outcome, _>(|conn| {
-        let mut run = || -> Result<Vec<String>, AppError> {
+        let mut run = || -> Result<Vec<String>, ServiceError> {
             let live = snapshot(conn)?;
             replay(conn)?;
             let fresh = snapshot(conn)?;
@@ -123,7 +123,7 @@ fn differences(live: &[String], fresh: &[String]) -> Vec<String> {
 
 /// Every disagreement between a projection and the ledger, one sentence each; empty when all
 /// agree. Run after the ledger itself has verified: it trusts the ledger's bytes.
-pub fn check(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+pub fn check(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
     let mut found = crate::accounts::audit::mismatches(conn)?;
     found.extend(crate::signatures::audit::mismatches(conn)?);
     found.extend(crate::attachments::mismatches(conn)?);

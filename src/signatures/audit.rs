@@ -9,14 +9,14 @@ use diesel::prelude::*;
 use crate::db::schema::signatures;
 use crate::db::DbConn;
 use crate::domain::signature::{SignatureApplied, SIGNATURE_KIND};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{self, LedgerError};
 
 /// (signature_seq, entry_seq) → (entry hash in hex, signer, meaning).
 type Rows = BTreeMap<(i64, i64), (String, String, String)>;
 
 /// Every disagreement between the table and the ledger, one sentence each.
-pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
     let expected = from_ledger(conn)?;
     let mut actual = from_table(conn)?;
     let mut found = Vec::new();
@@ -43,7 +43,7 @@ pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
     Ok(found)
 }
 
-fn from_ledger(conn: &mut DbConn) -> Result<Rows, AppError> {
+fn from_ledger(conn: &mut DbConn) -> Result<Rows, ServiceError> {
     let mut rows = Rows::new();
     for entry in ledger::entries_of_kind(conn, SIGNATURE_KIND)? {
         let applied: SignatureApplied =
@@ -65,7 +65,7 @@ fn from_ledger(conn: &mut DbConn) -> Result<Rows, AppError> {
     Ok(rows)
 }
 
-fn from_table(conn: &mut DbConn) -> Result<Rows, AppError> {
+fn from_table(conn: &mut DbConn) -> Result<Rows, ServiceError> {
     let stored: Vec<(i64, i64, Vec<u8>, String, String)> = signatures::table
         .select((
             signatures::signature_seq,

@@ -21,7 +21,7 @@ use crate::db::DbConn;
 pub use crate::domain::signature::SIGNATURE_KIND;
 use crate::domain::signature::{SignatureApplied, SignedEntry};
 use crate::domain::{DomainError, FullName, Username};
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{Actor, Appender, Entry, NewEvent, Payload, Stream};
 pub use view::{signatures_of, SignatureView, SignaturesOfEntry};
 
@@ -51,7 +51,7 @@ pub fn verify_signer(
     who: &Principal,
     input: SignatureInput,
     client: &str,
-) -> Result<VerifiedSigner, AppError> {
+) -> Result<VerifiedSigner, ServiceError> {
     who.authorize(required_action(input.meaning))?;
     check_password(conn, policy, who, input, client)
 }
@@ -65,7 +65,7 @@ pub fn verify_signer_for(
     input: SignatureInput,
     meaning: SignatureMeaning,
     client: &str,
-) -> Result<VerifiedSigner, AppError> {
+) -> Result<VerifiedSigner, ServiceError> {
     if input.meaning != meaning {
         return Err(DomainError::new(
             "wrong_meaning",
@@ -86,7 +86,7 @@ fn check_password(
     who: &Principal,
     input: SignatureInput,
     client: &str,
-) -> Result<VerifiedSigner, AppError> {
+) -> Result<VerifiedSigner, ServiceError> {
     let comment = input.comment()?;
     let wrong = DomainError::forbidden(
         "signature_password_wrong",
@@ -118,7 +118,7 @@ pub fn apply(
     tx: &mut Appender<'_>,
     signer: VerifiedSigner,
     signed: &[Entry],
-) -> Result<Entry, AppError> {
+) -> Result<Entry, ServiceError> {
     if signer.verified_at.elapsed() > SIGNING_WINDOW {
         return Err(DomainError::conflict(
             "signature_expired",
@@ -163,7 +163,7 @@ pub fn apply(
     Ok(signature)
 }
 
-fn one_stream(signed: &[Entry]) -> Result<Stream, AppError> {
+fn one_stream(signed: &[Entry]) -> Result<Stream, ServiceError> {
     let first = signed.first().ok_or_else(|| {
         DomainError::new(
             "nothing_to_sign",
@@ -184,7 +184,7 @@ fn check_signable(
     conn: &mut DbConn,
     signer: &VerifiedSigner,
     entry: &Entry,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     if entry.kind == SIGNATURE_KIND {
         return Err(DomainError::new(
             "cannot_sign_signature",
@@ -232,7 +232,7 @@ fn check_signable(
 
 /// Inside the signing transaction: the signer's account may have been locked or deactivated,
 /// or the session ended, since the password was checked.
-fn ensure_still_entitled(conn: &mut DbConn, signer: &VerifiedSigner) -> Result<(), AppError> {
+fn ensure_still_entitled(conn: &mut DbConn, signer: &VerifiedSigner) -> Result<(), ServiceError> {
     let account = find_account(conn, &signer.username)?;
     ensure_unlocked(&account)?;
     let session_open = sessions::table

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::db::schema::signatures;
 use crate::db::DbConn;
 use crate::domain::signature::SignatureApplied;
-use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ledger::{entry_at, stream_entries_after, Entry, Payload};
 
 #[derive(Serialize)]
@@ -37,7 +37,10 @@ pub struct SignaturesOfEntry {
     pub signatures: Vec<SignatureView>,
 }
 
-pub fn signatures_of(conn: &mut DbConn, seq: i64) -> Result<Option<SignaturesOfEntry>, AppError> {
+pub fn signatures_of(
+    conn: &mut DbConn,
+    seq: i64,
+) -> Result<Option<SignaturesOfEntry>, ServiceError> {
     let Some(entry) = entry_at(conn, seq)? else {
         return Ok(None);
     };
@@ -82,7 +85,7 @@ pub fn signatures_of(conn: &mut DbConn, seq: i64) -> Result<Option<SignaturesOfE
 
 /// Corrections are later events of the same stream whose kind ends in `corrected`
 /// (`batch.value_corrected`) and whose payload carries `corrects: {seq, hash}`.
-fn corrections_of(conn: &mut DbConn, entry: &Entry) -> Result<Vec<i64>, AppError> {
+fn corrections_of(conn: &mut DbConn, entry: &Entry) -> Result<Vec<i64>, ServiceError> {
     let later = stream_entries_after(conn, &entry.stream, entry.seq)?;
     let mut seqs = Vec::new();
     for candidate in later.iter().filter(|e| e.kind.ends_with("corrected")) {

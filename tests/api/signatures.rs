@@ -400,7 +400,7 @@ async fn the_database_itself_refuses_a_duplicate_signature() {
 async fn a_session_ended_between_password_check_and_signing_signs_nothing() {
     use cartrec::accounts::{self, SecurityPolicy};
     use cartrec::auth::{AuthError, SignatureInput};
-    use cartrec::error::AppError;
+    use cartrec::error::ServiceError;
     let app = spawn_app().await;
     let qa = app.user_with_roles(&["qa"]).await;
     let claims = token_claims(&qa.token);
@@ -438,7 +438,7 @@ async fn a_session_ended_between_password_check_and_signing_signs_nothing() {
         cartrec::signatures::apply(tx, signer, &[entry])
     });
     assert!(
-        matches!(result, Err(AppError::Auth(AuthError::SessionEnded))),
+        matches!(result, Err(ServiceError::Auth(AuthError::SessionEnded))),
         "signed after logout"
     );
 }

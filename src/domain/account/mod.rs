@@ -74,6 +74,14 @@ impl FullName {
     }
 }
 
+/// A stored account row that no longer parses: a fault of the server, never of the client.
+#[derive(Debug, thiserror::Error)]
+#[error("stored account `{username}` is invalid: {reason}")]
+pub struct InvalidAccountRow {
+    pub username: String,
+    pub reason: DomainError,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
