@@ -2,11 +2,13 @@
 //! identifier reserved for them alone, then recorded step by step. Every write takes the one
 //! command path; every rule is in `domain::batch::decide`.
 
+mod oversight;
 mod view;
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
 
+pub use oversight::{confirm_correction, correct, supervise, Supervision};
 pub use view::{record_view, BatchView};
 
 use crate::accounts::{now, Principal};
@@ -222,7 +224,7 @@ fn sign_step_record(
     Ok(())
 }
 
-fn resources(
+pub(super) fn resources(
     conn: &mut DbConn,
     step: &crate::domain::template::Step,
     values: &Map<String, Value>,
@@ -277,7 +279,7 @@ pub fn verify_step(
 
 /// Appends the decided event and signs, with the signer's meaning, the earlier entry it is
 /// about (the step record verified, the correction verified or approved).
-fn confirm(
+pub(super) fn confirm(
     conn: &mut DbConn,
     who: &Principal,
     batch_number: &str,
@@ -307,151 +309,6 @@ fn confirm(
             signatures::apply(tx, signer, &[entry])?;
             rows::refresh(tx.conn(), batch_number)?;
             Ok(())
-        },
-    )
-}
-
-/// What QA (or, for raising, an operator) does about a batch's deviations and its course.
-pub enum Supervision {
-    Raise {
-        description: String,
-        step_id: Option<String>,
-    },
-    Classify {
-        deviation_id: u32,
-        classification: crate::domain::batch::Classification,
-    },
-    Close {
-        deviation_id: u32,
-        investigation: String,
-        root_cause: String,
-        capa_ref: String,
-    },
-    Course {
-        course: crate::domain::batch::supervision::Course,
-        reason: String,
-    },
-}
-
-/// Runs a supervision command; those QA signs (closing, holds, termination) carry a signer,
-/// whose signature binds the event they append.
-pub fn supervise(
-    conn: &mut DbConn,
-    who: &Principal,
-    batch_number: &str,
-    command: Supervision,
-    if_match: Option<i64>,
-    signer: Option<VerifiedSigner>,
-) -> Result<(), ServiceError> {
-    use crate::domain::batch::supervision as rules;
-    command::execute(
-        conn,
-        &stream(batch_number)?,
-        &who.actor(),
-        if_match,
-        |conn, events| {
-            let (batch, template) = load(conn, events, batch_number)?;
-            let event = match &command {
-                Supervision::Raise {
-                    description,
-                    step_id,
-                } => rules::decide_raise(&batch, &template, description, step_id.clone())?,
-                Supervision::Classify {
-                    deviation_id,
-                    classification,
-                } => rules::decide_classify(&batch, *deviation_id, *classification)?,
-                Supervision::Close {
-                    deviation_id,
-                    investigation,
-                    root_cause,
-                    capa_ref,
-                } => {
-                    rules::decide_close(&batch, *deviation_id, investigation, root_cause, capa_ref)?
-                }
-                Supervision::Course { course, reason } => {
-                    rules::decide_course(&batch, *course, reason)?
-                }
-            };
-            Ok(Decision::Accept(vec![event]))
-        },
-        |tx, appended| {
-            if let Some(signer) = signer {
-                signatures::apply(tx, signer, &appended.entries)?;
-            }
-            rows::refresh(tx.conn(), batch_number)?;
-            Ok(())
-        },
-    )
-}
-
-/// A value corrected by the record's performer or QA, signed `performed` by its author.
-pub fn correct(
-    conn: &mut DbConn,
-    who: &Principal,
-    batch_number: &str,
-    command: crate::domain::batch::corrections::Correct,
-    if_match: Option<i64>,
-    signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
-    use crate::domain::batch::corrections;
-    let today = now().date_naive();
-    command::execute(
-        conn,
-        &stream(batch_number)?,
-        &who.actor(),
-        if_match,
-        |conn, events| {
-            let (batch, template) = load(conn, events, batch_number)?;
-            let mut submitted = Map::new();
-            submitted.insert(command.field_id.clone(), command.value.clone());
-            let resources = match template.step(&command.step_id) {
-                Some((_, step)) => resources(conn, step, &submitted)?,
-                None => Resources::default(),
-            };
-            let author = (who.username.as_str(), &who.roles);
-            match corrections::decide_correct(
-                &batch, &template, command, author, &resources, today,
-            )? {
-                Outcome::Record(events) => Ok(Decision::Accept(events)),
-                Outcome::RefuseAndRecord(events, refusal) => Ok(Decision::RefuseAndRecord {
-                    record: events,
-                    refusal,
-                }),
-            }
-        },
-        |tx, appended| {
-            signatures::apply(tx, signer, &appended.entries[..1])?;
-            rows::refresh(tx.conn(), batch_number)?;
-            Ok(())
-        },
-    )
-}
-
-/// A second person verifies a correction (`verified`), or QA approves one (`approved`); the
-/// signature binds the correction entry.
-pub fn confirm_correction(
-    conn: &mut DbConn,
-    who: &Principal,
-    batch_number: &str,
-    (correction_id, approve): (u32, bool),
-    if_match: Option<i64>,
-    signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
-    use crate::domain::batch::corrections;
-    confirm(
-        conn,
-        who,
-        batch_number,
-        if_match,
-        signer,
-        |batch, template| {
-            let event = if approve {
-                corrections::decide_approve_correction(batch, correction_id, who.username.as_str())?
-            } else {
-                let verifier = (who.username.as_str(), &who.roles);
-                corrections::decide_verify_correction(batch, template, correction_id, verifier)?
-            };
-            Ok((event, batch.correction(correction_id).map(|c| c.seq)))
         },
     )
 }
