@@ -121,7 +121,14 @@ pub fn correct(
             }
         },
         |tx, appended| {
-            signatures::apply(tx, signer, &appended.entries[..1])?;
+            // The author's signature binds the correction itself, not a deviation it raised.
+            let corrected = appended.entries.first().ok_or_else(|| {
+                ServiceError::from(crate::domain::DomainError::new(
+                    "nothing_recorded",
+                    "nothing to sign",
+                ))
+            })?;
+            signatures::apply(tx, signer, std::slice::from_ref(corrected))?;
             rows::refresh(tx.conn(), batch_number)?;
             Ok(())
         },

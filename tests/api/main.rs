@@ -26,3 +26,4 @@ mod protocol;
 mod runtime_role;
 mod sessions;
 mod signatures;
+mod templates;
