@@ -41,7 +41,10 @@ pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), AppError> {
     // A stream that does not begin with a batch's creation holds no batch (the ledger's own
     // tests write such streams); there is nothing to project.
     let entries = ledger::stream_entries(conn, &stream)?;
-    if entries.first().is_none_or(|first| first.kind != "batch.created") {
+    if entries
+        .first()
+        .is_none_or(|first| first.kind != "batch.created")
+    {
         return Ok(());
     }
     let events = entries
