@@ -95,13 +95,22 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 7807 problem, as every refusal and failure is answered (`application/problem+json`).
+// The OpenAPI document's `Problem` schema is derived from this struct, so that it cannot drift
+// from what is written.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Problem<'a> {
+    /// `https://cartrec.org/problems/<code>`: stable, one per error code.
     #[serde(rename = "type")]
+    #[schema(example = "https://cartrec.org/problems/forbidden")]
     type_uri: String,
+    /// The HTTP status's short name, e.g. `Forbidden`.
     title: &'a str,
+    /// The HTTP status code, repeated.
     status: u16,
+    /// What went wrong, for a person to read; never database or ledger internals.
     detail: String,
+    /// Stable machine-readable code, e.g. `forbidden`, `invalid_token`, `stale`.
     code: &'a str,
 }
 

@@ -27,12 +27,16 @@ pub fn required_action(meaning: SignatureMeaning) -> Action {
 
 /// The `signature` object that travels next to every action that must be signed. There is no
 /// signer field: the signer is always the authenticated user, re-proven by the password.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignatureInput {
+    /// The signer's own password, re-entered for this signature.
+    #[schema(value_type = String, format = Password)]
     pub password: SecretString,
     pub meaning: SignatureMeaning,
+    /// One line of printable text, printed with the signature.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 

@@ -16,12 +16,13 @@ use crate::domain::Recorded;
 use crate::error::ServiceError;
 use crate::ledger;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BatchView {
     pub batch_number: String,
     pub coi: String,
     /// The identifier with its ISO/IEC 7064 mod 37-2 check character, as labels print it.
     pub coi_printed: String,
+    #[schema(value_type = String)]
     pub state: &'static str,
     pub template: TemplateRef,
     pub patient: Patient,
@@ -36,13 +37,13 @@ pub struct BatchView {
     pub position: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TemplateRef {
     pub code: String,
     pub version: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Patient {
     pub patient_code: String,
     pub date_of_birth: String,
@@ -50,20 +51,22 @@ pub struct Patient {
     pub weight_kg: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StepView {
     pub step_id: String,
     pub title: String,
+    #[schema(value_type = String)]
     pub role: &'static str,
     pub verify: bool,
     pub coi: bool,
     pub repeatable: bool,
     /// `pending`, `recorded` (waiting for verification) or `done`.
+    #[schema(value_type = String)]
     pub status: &'static str,
     pub records: Vec<RecordView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RecordView {
     pub record: u32,
     pub seq: i64,
@@ -75,7 +78,7 @@ pub struct RecordView {
     pub signatures: Vec<Manifestation>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ValueView {
     pub label: String,
     /// The current value: the last correction's, or the one first recorded.
@@ -88,7 +91,7 @@ pub struct ValueView {
     pub history: Vec<ValueChange>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ValueChange {
     pub value: Value,
     pub by: String,
@@ -99,20 +102,22 @@ pub struct ValueChange {
     pub verified_by: Option<String>,
     pub approved_by: Option<String>,
     /// `recorded`, `awaiting verification`, `awaiting approval` or `in effect`.
+    #[schema(value_type = String)]
     pub status: &'static str,
 }
 
 /// What a signature shows (21 CFR Part 11 §11.50): printed name, date and time, meaning.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, utoipa::ToSchema)]
 pub struct Manifestation {
     pub signer: String,
     pub signer_full_name: String,
+    #[schema(value_type = String)]
     pub meaning: &'static str,
     pub signed_at: String,
     pub signature_seq: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DeviationView {
     pub deviation_id: u32,
     pub description: String,
@@ -122,12 +127,14 @@ pub struct DeviationView {
     pub raised_by: String,
     pub raised_at: String,
     /// `open` until QA closes it.
+    #[schema(value_type = String)]
     pub state: &'static str,
+    #[schema(value_type = Option<String>)]
     pub classification: Option<&'static str>,
     pub closure: Option<Closure>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Closure {
     pub investigation: String,
     pub root_cause: String,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The closed set of signature meanings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignatureMeaning {
     Performed,

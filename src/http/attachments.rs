@@ -1,14 +1,43 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use super::openapi::{BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::attachments::{self, File};
 use crate::error::AppError;
 
+#[derive(Serialize, ToSchema)]
+pub struct Stored {
+    /// Lowercase hex SHA-256 of the bytes: the attachment's name from now on.
+    sha256: String,
+}
+
 /// The raw body, of any content type, stored by its SHA-256: 201 the first time, 200 when the
 /// same bytes were uploaded before.
+#[utoipa::path(
+    post,
+    path = "/api/v1/attachments",
+    tag = "attachments",
+    operation_id = "upload_attachment",
+    security(("bearer" = [])),
+    // No schema: the body is the file's raw bytes, of whatever type it is.
+    request_body(
+        description = "The file's bytes, sent with its own `Content-Type`",
+        content(("*/*")),
+    ),
+    responses(
+        (status = 201, description = "Stored for the first time", body = Stored),
+        (status = 200, description = "The same bytes were stored before", body = Stored),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+    ),
+)]
 pub async fn upload(
     req: HttpRequest,
     who: Principal,
@@ -49,10 +78,29 @@ pub async fn upload(
     } else {
         HttpResponse::Ok()
     };
-    Ok(response.json(serde_json::json!({ "sha256": sha256 })))
+    Ok(response.json(Stored { sha256 }))
 }
 
 /// The file, with the content type it was uploaded with, as a download (never rendered).
+#[utoipa::path(
+    get,
+    path = "/api/v1/attachments/{sha256}",
+    tag = "attachments",
+    operation_id = "download_attachment",
+    security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "Lowercase hex SHA-256 of the file")),
+    responses(
+        (
+            status = 200,
+            description = "The bytes, with the `Content-Type` they were uploaded with",
+            content(("*/*")),
+        ),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn download(
     _who: Principal,
     state: web::Data<AppState>,

@@ -2,24 +2,31 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::extract::client_address;
+use super::openapi::{BadRequest, Forbidden, TooManyAttempts, Unauthorized, Unprocessable};
 use super::AppState;
 use crate::accounts::{self, LoginGranted, Principal};
 use crate::error::AppError;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     username: String,
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LoginResponse {
+    /// A JWT, sent as `Authorization: Bearer <access_token>`.
     access_token: String,
+    #[schema(value_type = String, example = "Bearer")]
     token_type: &'static str,
     expires_at: DateTime<Utc>,
+    /// True until the temporary password is changed; until then only one's own account may
+    /// be managed.
     must_change_password: bool,
 }
 
@@ -32,7 +39,20 @@ fn token_response(granted: LoginGranted) -> HttpResponse {
     })
 }
 
+/// Log in with user name and password; answers an access token.
 // The typed user name is not logged: it is sometimes a password typed in the wrong field.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = LoginResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn login(
     req: HttpRequest,
@@ -62,6 +82,17 @@ pub async fn login(
 }
 
 /// A new access token for the caller's session, which must still be open.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A new token for the same session", body = LoginResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 pub async fn refresh(who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let granted = state
         .db
@@ -73,14 +104,31 @@ pub async fn refresh(who: Principal, state: web::Data<AppState>) -> Result<HttpR
     Ok(token_response(granted))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    #[schema(value_type = String, format = Password)]
     current_password: SecretString,
+    #[schema(value_type = String, format = Password)]
     new_password: SecretString,
 }
 
 /// Changes the caller's own password, then ends all of the caller's sessions.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every session of the caller has ended"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %who.username))]
 pub async fn change_password(
     req: HttpRequest,
@@ -107,6 +155,18 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Ends the caller's session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The session has ended"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %who.username))]
 pub async fn logout(who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state

@@ -1,19 +1,25 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::client_address;
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
+    Unprocessable,
+};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
+use crate::batches::BatchView;
 use crate::batches::{self, CreateBatch};
 use crate::error::AppError;
 use crate::projections::batches::{self as rows, Filter};
 use crate::signatures;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBatchBody {
     /// The template code; the batch is pinned to its newest approved version.
@@ -25,9 +31,28 @@ pub struct NewBatchBody {
     date_of_birth: NaiveDate,
     treating_site: String,
     /// Kilograms, as a decimal string.
+    #[schema(example = "72.5")]
     patient_weight_kg: String,
 }
 
+/// Starts a batch at apheresis receipt, under a new batch number.
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches",
+    tag = "batches",
+    operation_id = "create_batch",
+    security(("bearer" = [])),
+    request_body = NewBatchBody,
+    responses(
+        (status = 201, description = "Created; the batch record", body = BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 pub async fn create(
     who: Principal,
     state: web::Data<AppState>,
@@ -82,6 +107,22 @@ pub(super) fn if_match(req: &HttpRequest) -> Result<Option<i64>, AppError> {
         })
 }
 
+/// One batch record.
+#[utoipa::path(
+    get,
+    path = "/api/v1/batches/{batch_number}",
+    tag = "batches",
+    operation_id = "get_batch",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number")),
+    responses(
+        (status = 200, description = "The batch record", body = BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn get(
     _who: Principal,
     state: web::Data<AppState>,
@@ -95,15 +136,53 @@ pub async fn get(
     Ok(with_etag(HttpResponse::Ok(), view.position).json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only batches in this state, e.g. `in_process`.
     state: Option<String>,
+    /// Only batches made from this template code.
     template: Option<String>,
     /// `me`: only batches with a verification waiting for the caller.
     pending_for: Option<String>,
 }
 
+/// A batch in a list: the projection's row.
+#[derive(Serialize, ToSchema)]
+pub struct BatchSummary {
+    batch_number: String,
+    coi: String,
+    template: String,
+    template_version: i32,
+    patient_code: String,
+    treating_site: String,
+    state: String,
+    /// How many deviations are open.
+    deviations: i32,
+    position: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchList {
+    batches: Vec<BatchSummary>,
+}
+
+/// Batches, optionally filtered; `pending_for=me` for those waiting for the caller to verify.
+#[utoipa::path(
+    get,
+    path = "/api/v1/batches",
+    tag = "batches",
+    operation_id = "list_batches",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The batches", body = BatchList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 pub async fn list(
     who: Principal,
     state: web::Data<AppState>,
@@ -131,29 +210,55 @@ pub async fn list(
         .db
         .run(move |conn| rows::list(conn, &filter).map_err(AppError::from))
         .await?;
-    let batches: Vec<Value> = rows
+    let batches = rows
         .into_iter()
-        .map(|r| {
-            serde_json::json!({
-                "batch_number": r.batch_number, "coi": r.coi, "template": r.template_code,
-                "template_version": r.template_version, "patient_code": r.patient_code,
-                "treating_site": r.treating_site, "state": r.state,
-                "deviations": r.open_deviations, "position": r.position,
-            })
+        .map(|r| BatchSummary {
+            batch_number: r.batch_number,
+            coi: r.coi,
+            template: r.template_code,
+            template_version: r.template_version,
+            patient_code: r.patient_code,
+            treating_site: r.treating_site,
+            state: r.state,
+            deviations: r.open_deviations,
+            position: r.position,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "batches": batches })))
+    Ok(HttpResponse::Ok().json(BatchList { batches }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordBody {
+    /// By field id, as the template's step defines them.
+    #[schema(value_type = Object)]
     values: Map<String, Value>,
+    /// The chain of identity read from the material, on steps that re-confirm it.
     coi: Option<String>,
     signature: SignatureInput,
 }
 
 /// Records a step, signed by its performer (meaning `performed`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/steps/{step_id}",
+    tag = "batches",
+    operation_id = "record_step",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("step_id" = String, Path, description = "The step's id in the template"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = RecordBody,
+    responses(
+        (status = 201, description = "Recorded; the batch record", body = BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn record_step(
     req: HttpRequest,
     who: Principal,
@@ -192,7 +297,7 @@ pub async fn record_step(
     Ok(with_etag(HttpResponse::Created(), view.position).json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyBody {
     /// Which record of a repeatable step; the latest when omitted.
@@ -201,6 +306,26 @@ pub struct VerifyBody {
 }
 
 /// A second person verifies a step record (meaning `verified`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/steps/{step_id}/verify",
+    tag = "batches",
+    operation_id = "verify_step",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("step_id" = String, Path, description = "The step's id in the template"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = VerifyBody,
+    responses(
+        (status = 200, description = "Verified; the batch record", body = BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn verify_step(
     req: HttpRequest,
     who: Principal,

@@ -6,6 +6,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::extract::client_address;
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
+    Unprocessable,
+};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
@@ -14,7 +18,7 @@ use crate::domain::batch::corrections::Correct;
 use crate::error::AppError;
 use crate::signatures;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrectBody {
     step_id: String,
@@ -27,6 +31,26 @@ pub struct CorrectBody {
 
 /// A new value for one field of one step record, signed `performed` by its author (the
 /// record's performer or QA).
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/corrections",
+    tag = "batches",
+    operation_id = "correct_value",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = CorrectBody,
+    responses(
+        (status = 201, description = "Corrected; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn correct(
     req: HttpRequest,
     who: Principal,
@@ -69,12 +93,32 @@ pub async fn correct(
         .json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignedBody {
     signature: SignatureInput,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/corrections/{correction_id}/verify",
+    tag = "batches",
+    operation_id = "verify_correction",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("correction_id" = u32, Path, description = "The correction's number within the batch"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = SignedBody,
+    responses(
+        (status = 200, description = "Verified; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn verify(
     req: HttpRequest,
     who: Principal,
@@ -86,6 +130,26 @@ pub async fn verify(
 }
 
 /// QA approves a correction made after manufacturing was complete (`approved`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/corrections/{correction_id}/approve",
+    tag = "batches",
+    operation_id = "approve_correction",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("correction_id" = u32, Path, description = "The correction's number within the batch"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = SignedBody,
+    responses(
+        (status = 200, description = "Approved; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn approve(
     req: HttpRequest,
     who: Principal,

@@ -6,6 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::extract::client_address;
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
+    Unprocessable,
+};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
@@ -61,13 +65,32 @@ async fn run(
     Ok(response.json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseBody {
     description: String,
     step_id: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/deviations",
+    tag = "batches",
+    operation_id = "raise_deviation",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = RaiseBody,
+    responses(
+        (status = 201, description = "Raised; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 pub async fn raise(
     req: HttpRequest,
     who: Principal,
@@ -83,12 +106,31 @@ pub async fn raise(
     run(req, who, state, path.into_inner(), command, None, true).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassifyBody {
     classification: Classification,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/deviations/{deviation_id}/classify",
+    tag = "batches",
+    operation_id = "classify_deviation",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("deviation_id" = u32, Path, description = "The deviation's number within the batch"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = ClassifyBody,
+    responses(
+        (status = 200, description = "Classified; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 pub async fn classify(
     req: HttpRequest,
     who: Principal,
@@ -104,7 +146,7 @@ pub async fn classify(
     run(req, who, state, batch_number, command, None, false).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseBody {
     investigation: String,
@@ -114,6 +156,26 @@ pub struct CloseBody {
 }
 
 /// QA closes a deviation, signed `approved`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/deviations/{deviation_id}/close",
+    tag = "batches",
+    operation_id = "close_deviation",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("deviation_id" = u32, Path, description = "The deviation's number within the batch"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = CloseBody,
+    responses(
+        (status = 200, description = "Closed; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn close(
     req: HttpRequest,
     who: Principal,
@@ -141,7 +203,7 @@ pub async fn close(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CourseBody {
     reason: String,
@@ -173,6 +235,26 @@ async fn course(
 }
 
 /// QA puts the batch on hold, signed `approved`, with a reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/hold",
+    tag = "batches",
+    operation_id = "hold_batch",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = CourseBody,
+    responses(
+        (status = 200, description = "On hold; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn hold(
     req: HttpRequest,
     who: Principal,
@@ -191,6 +273,26 @@ pub async fn hold(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/resume",
+    tag = "batches",
+    operation_id = "resume_batch",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = CourseBody,
+    responses(
+        (status = 200, description = "Resumed; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn resume(
     req: HttpRequest,
     who: Principal,
@@ -210,6 +312,26 @@ pub async fn resume(
 }
 
 /// QA ends the batch for good, signed `approved`, with a reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/batches/{batch_number}/terminate",
+    tag = "batches",
+    operation_id = "terminate_batch",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
+    request_body = CourseBody,
+    responses(
+        (status = 200, description = "Terminated; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn terminate(
     req: HttpRequest,
     who: Principal,

@@ -1,16 +1,42 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
+use utoipa::ToSchema;
 
 use super::AppState;
 use crate::db::migrations;
 use crate::error::AppError;
 
+/// What the probes answer.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes the `json!` answers below; never built.
+pub struct Probe {
+    /// `ok`, `ready` or `not ready`.
+    status: String,
+    /// Why not ready.
+    reason: Option<String>,
+}
+
 /// The process is up.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "health",
+    responses((status = 200, description = "Up", body = Probe)),
+)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 /// The database answers and carries every migration this build expects.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready", body = Probe),
+        (status = 503, description = "Not ready: migrations pending or database unreachable", body = Probe),
+    ),
+)]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ready = state
         .db

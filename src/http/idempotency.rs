@@ -24,6 +24,11 @@ const REPLAYED: &str = "idempotent-replayed";
 /// this check reads.
 const NEVER_KEPT: [&str; 3] = ["/api/v1/auth/", "/api/v1/users", "/api/v1/attachments"];
 
+/// Whether a POST to this path honours `Idempotency-Key` (also what the OpenAPI document says).
+pub(super) fn kept_for(path: &str) -> bool {
+    !NEVER_KEPT.iter().any(|prefix| path.starts_with(prefix))
+}
+
 pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -33,8 +38,7 @@ pub async fn middleware(
         .get(HEADER)
         .map(|v| v.to_str().map(str::to_owned));
     let principal = req.extensions().get::<Principal>().cloned();
-    let applies =
-        req.method() == Method::POST && !NEVER_KEPT.iter().any(|p| req.path().starts_with(p));
+    let applies = req.method() == Method::POST && kept_for(req.path());
     let (Some(key), Some(principal), true) = (key, principal, applies) else {
         return next
             .call(req)

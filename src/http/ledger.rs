@@ -2,7 +2,9 @@ use actix_web::{web, HttpResponse};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use super::openapi::{BadRequest, Forbidden, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::error::AppError;
@@ -12,14 +14,20 @@ use crate::projections;
 const MAX_PAGE: i64 = 1_000;
 const DEFAULT_PAGE: i64 = 100;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// The first `seq` to answer; 0 when omitted.
+    #[param(minimum = 0)]
     from: Option<i64>,
+    /// How many entries, 1 to 1000; 100 when omitted.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+/// One ledger entry, with the bytes its hash covers so that anyone can re-check the chain.
+#[derive(Serialize, ToSchema)]
 pub struct EntryView {
     v: i32,
     seq: i64,
@@ -28,13 +36,24 @@ pub struct EntryView {
     kind: String,
     actor: String,
     recorded_at: String,
+    /// The event's payload, decoded from `payload_bytes`.
+    #[schema(value_type = Object)]
     payload: serde_json::Value,
     payload_sha256: String,
     prev_hash: String,
     stream_prev_hash: String,
+    /// Hex SHA-256 hashes.
     hash: String,
+    /// Base64 of the exact bytes hashed.
     entry_bytes: String,
     payload_bytes: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EntryPage {
+    entries: Vec<EntryView>,
+    /// The `from` of the following page, or null at the end.
+    next: Option<i64>,
 }
 
 impl TryFrom<Entry> for EntryView {
@@ -62,6 +81,20 @@ impl TryFrom<Entry> for EntryView {
 
 /// Pages through the ledger in `seq` order. `next` is the `from` of the following page, or
 /// null at the end.
+#[utoipa::path(
+    get,
+    path = "/api/v1/ledger/entries",
+    tag = "ledger",
+    operation_id = "ledger_entries",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of entries", body = EntryPage),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 pub async fn entries(
     _who: Principal,
     state: web::Data<AppState>,
@@ -82,10 +115,45 @@ pub async fn entries(
         .into_iter()
         .map(EntryView::try_from)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries, "next": next })))
+    Ok(HttpResponse::Ok().json(EntryPage { entries, next }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerifyFailureView {
+    /// The first entry that fails.
+    seq: i64,
+    reason: String,
+}
+
+/// What `GET /api/v1/ledger/verify` found.
+#[derive(Serialize, ToSchema)]
+pub struct VerifyAnswer {
+    /// The chain holds and every projection agrees with it.
+    ok: bool,
+    /// Projections that disagree with the ledger (checked only when the chain holds).
+    projection_mismatches: Vec<String>,
+    /// How many entries were checked.
+    entries: u64,
+    /// Hex hash of the last entry; null on an empty ledger.
+    head: Option<String>,
+    failure: Option<VerifyFailureView>,
+    /// The result in one sentence.
+    summary: String,
 }
 
 /// The ledger's own verification, then (when it passes) the projections against it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/ledger/verify",
+    tag = "ledger",
+    operation_id = "verify_ledger",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The verification's result, whether it passed or not", body = VerifyAnswer),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 pub async fn verify(_who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (report, projections) = state
         .db
@@ -99,16 +167,16 @@ pub async fn verify(_who: Principal, state: web::Data<AppState>) -> Result<HttpR
             Ok::<_, AppError>((report, mismatches))
         })
         .await?;
-    let failure = report
-        .failure
-        .as_ref()
-        .map(|f| serde_json::json!({ "seq": f.seq, "reason": f.reason }));
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "ok": report.is_ok() && projections.is_empty(),
-        "projection_mismatches": projections,
-        "entries": report.entries,
-        "head": report.head.map(hex::encode),
-        "failure": failure,
-        "summary": report.to_string(),
-    })))
+    let failure = report.failure.as_ref().map(|f| VerifyFailureView {
+        seq: f.seq,
+        reason: f.reason.clone(),
+    });
+    Ok(HttpResponse::Ok().json(VerifyAnswer {
+        ok: report.is_ok() && projections.is_empty(),
+        projection_mismatches: projections,
+        entries: report.entries,
+        head: report.head.map(hex::encode),
+        failure,
+        summary: report.to_string(),
+    }))
 }

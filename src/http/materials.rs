@@ -1,8 +1,12 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::client_address;
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
+};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
@@ -12,7 +16,7 @@ use crate::materials::{self, NewLot};
 use crate::projections::materials as rows;
 use crate::signatures;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterLot {
     material: String,
@@ -24,6 +28,23 @@ pub struct RegisterLot {
     certificate: Option<String>,
 }
 
+/// Registers a material lot, in quarantine until QA releases it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/lots",
+    tag = "materials",
+    operation_id = "register_lot",
+    security(("bearer" = [])),
+    request_body = RegisterLot,
+    responses(
+        (status = 201, description = "Registered, in quarantine", body = LotView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 pub async fn register_lot(
     who: Principal,
     state: web::Data<AppState>,
@@ -43,7 +64,7 @@ pub async fn register_lot(
         .db
         .run(move |conn| materials::register_lot(conn, &actor, new))
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!(LotView::from(lot))))
+    Ok(HttpResponse::Created().json(LotView::from(lot)))
 }
 
 fn sha256_text(raw: &str) -> Result<String, AppError> {
@@ -59,15 +80,22 @@ fn sha256_text(raw: &str) -> Result<String, AppError> {
     }
 }
 
-#[derive(serde::Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LotView {
     lot_id: String,
     material: String,
     lot_number: String,
     supplier: String,
+    /// `YYYY-MM-DD`.
     expiry: String,
     certificate: Option<String>,
+    /// `quarantine`, `released` or `rejected`.
     status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LotList {
+    lots: Vec<LotView>,
 }
 
 impl From<rows::LotRow> for LotView {
@@ -84,12 +112,29 @@ impl From<rows::LotRow> for LotView {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LotQuery {
+    /// Only lots of this material.
     material: Option<String>,
 }
 
+/// Every lot, or those of one material.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lots",
+    tag = "materials",
+    operation_id = "list_lots",
+    security(("bearer" = [])),
+    params(LotQuery),
+    responses(
+        (status = 200, description = "The lots", body = LotList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 pub async fn list_lots(
     _who: Principal,
     state: web::Data<AppState>,
@@ -101,17 +146,38 @@ pub async fn list_lots(
         .run(move |conn| rows::list_lots(conn, material.as_deref()).map_err(AppError::from))
         .await?;
     let lots: Vec<LotView> = lots.into_iter().map(LotView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "lots": lots })))
+    Ok(HttpResponse::Ok().json(LotList { lots }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LotDecision {
+    /// Why; may be empty for a release.
     #[serde(default)]
     reason: String,
     signature: SignatureInput,
 }
 
+/// QA releases a quarantined lot for use, signed with meaning `approved`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/lots/{lot_id}/release",
+    tag = "materials",
+    operation_id = "release_lot",
+    security(("bearer" = [])),
+    params(("lot_id" = String, Path, description = "The lot's identifier, as registration answered it")),
+    request_body = LotDecision,
+    responses(
+        (status = 200, description = "Released", body = LotView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn release_lot(
     req: HttpRequest,
     who: Principal,
@@ -122,6 +188,26 @@ pub async fn release_lot(
     decide_lot(req, who, state, path.into_inner(), body.into_inner(), true).await
 }
 
+/// QA rejects a lot, signed with meaning `approved`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/lots/{lot_id}/reject",
+    tag = "materials",
+    operation_id = "reject_lot",
+    security(("bearer" = [])),
+    params(("lot_id" = String, Path, description = "The lot's identifier, as registration answered it")),
+    request_body = LotDecision,
+    responses(
+        (status = 200, description = "Rejected", body = LotView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn reject_lot(
     req: HttpRequest,
     who: Principal,
@@ -164,7 +250,7 @@ async fn decide_lot(
     Ok(HttpResponse::Ok().json(LotView::from(lot)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterEquipment {
     id: String,
@@ -172,6 +258,23 @@ pub struct RegisterEquipment {
     calibration_due: NaiveDate,
 }
 
+/// Registers a piece of equipment with the date its calibration is due.
+#[utoipa::path(
+    post,
+    path = "/api/v1/equipment",
+    tag = "materials",
+    operation_id = "register_equipment",
+    security(("bearer" = [])),
+    request_body = RegisterEquipment,
+    responses(
+        (status = 201, description = "Registered", body = EquipmentView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 pub async fn register_equipment(
     who: Principal,
     state: web::Data<AppState>,
@@ -188,12 +291,19 @@ pub async fn register_equipment(
     Ok(HttpResponse::Created().json(EquipmentView::from(row)))
 }
 
-#[derive(serde::Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct EquipmentView {
     id: String,
     kind: String,
+    /// `YYYY-MM-DD`.
     calibration_due: String,
+    /// `YYYY-MM-DD`.
     last_calibrated: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EquipmentList {
+    equipment: Vec<EquipmentView>,
 }
 
 impl From<rows::EquipmentRow> for EquipmentView {
@@ -207,6 +317,19 @@ impl From<rows::EquipmentRow> for EquipmentView {
     }
 }
 
+/// Every piece of equipment.
+#[utoipa::path(
+    get,
+    path = "/api/v1/equipment",
+    tag = "materials",
+    operation_id = "list_equipment",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The equipment", body = EquipmentList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 pub async fn list_equipment(
     _who: Principal,
     state: web::Data<AppState>,
@@ -216,10 +339,10 @@ pub async fn list_equipment(
         .run(|conn| rows::list_equipment(conn).map_err(AppError::from))
         .await?;
     let equipment: Vec<EquipmentView> = rows.into_iter().map(EquipmentView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "equipment": equipment })))
+    Ok(HttpResponse::Ok().json(EquipmentList { equipment }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Calibration {
     calibrated_on: NaiveDate,
@@ -227,6 +350,26 @@ pub struct Calibration {
     signature: SignatureInput,
 }
 
+/// Records a calibration and the next due date, signed with meaning `approved`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/equipment/{equipment_id}/calibration",
+    tag = "materials",
+    operation_id = "record_calibration",
+    security(("bearer" = [])),
+    params(("equipment_id" = String, Path, description = "The equipment's identifier")),
+    request_body = Calibration,
+    responses(
+        (status = 200, description = "Calibrated", body = EquipmentView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 pub async fn calibrate(
     req: HttpRequest,
     who: Principal,

@@ -11,8 +11,10 @@ mod health;
 mod idempotency;
 mod ledger;
 mod materials;
+pub mod openapi;
 mod signatures;
 mod templates;
+mod user_views;
 mod users;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -71,6 +73,7 @@ macro_rules! endpoints {
 }
 
 endpoints! {
+    GET "/api/v1/openapi.json", None => openapi::document;
     POST "/api/v1/auth/login", None => auth::login;
     POST "/api/v1/auth/refresh", Some(Action::ManageOwnAccount) => auth::refresh;
     POST "/api/v1/auth/password", Some(Action::ManageOwnAccount) => auth::change_password;

@@ -1,23 +1,47 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::extract::client_address;
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
+};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::SignatureInput;
 use crate::domain::DomainError;
 use crate::error::AppError;
 use crate::ledger;
-use crate::signatures;
+use crate::signatures::{self, SignaturesOfEntry};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignRequest {
     signature: SignatureInput,
 }
 
 /// Signs one existing record (for example QA reviewing an account change). Actions that create
-/// a record and sign it carry the same `signature` object next to their own fields.
+/// a record and sign it carry the same `signature` object next to their own fields. The meaning
+/// needs its own action too (e.g. `sign_reviewed`); release meanings are refused here.
+#[utoipa::path(
+    post,
+    path = "/api/v1/ledger/entries/{seq}/signatures",
+    tag = "signatures",
+    operation_id = "sign_entry",
+    security(("bearer" = [])),
+    params(("seq" = i64, Path, description = "The ledger entry's sequence number")),
+    request_body = SignRequest,
+    responses(
+        (status = 201, description = "Signed; every signature of the entry", body = SignaturesOfEntry),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %who.username, seq = *seq))]
 pub async fn sign(
     req: HttpRequest,
@@ -62,6 +86,22 @@ pub async fn sign(
     Ok(HttpResponse::Created().json(view))
 }
 
+/// Every signature of one ledger entry, and whether the signed content is still current.
+#[utoipa::path(
+    get,
+    path = "/api/v1/ledger/entries/{seq}/signatures",
+    tag = "signatures",
+    operation_id = "list_signatures",
+    security(("bearer" = [])),
+    params(("seq" = i64, Path, description = "The ledger entry's sequence number")),
+    responses(
+        (status = 200, description = "The entry's signatures", body = SignaturesOfEntry),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn list(
     _who: Principal,
     state: web::Data<AppState>,

@@ -1,10 +1,14 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::extract::client_address;
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
+};
+use super::user_views::{with_password, UserList, UserView, WithTemporaryPassword};
 use super::AppState;
-use crate::accounts::{self, Account, Approval, ApprovedBy, NewAccount, Principal};
+use crate::accounts::{self, Approval, ApprovedBy, NewAccount, Principal};
 use crate::auth::password::generate_password;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::text::printable_line;
@@ -12,45 +16,19 @@ use crate::domain::{DomainError, FullName, Roles, Username};
 use crate::error::AppError;
 use crate::signatures;
 
-/// An account as the API shows it. Password hashes never leave the server.
-#[derive(Serialize)]
-pub struct UserView {
-    username: String,
-    full_name: String,
-    /// Effective roles: only these authorize anything.
-    roles: Vec<&'static str>,
-    /// Roles waiting for the owner's acknowledgment and an approver's signature.
-    roles_pending: Vec<&'static str>,
-    active: bool,
-    must_change_password: bool,
-    locked_until: Option<chrono::NaiveDateTime>,
-    /// When the owner certified that their electronic signature binds them.
-    acknowledged_at: Option<chrono::NaiveDateTime>,
-}
-
-impl From<Account> for UserView {
-    fn from(account: Account) -> Self {
-        UserView {
-            username: account.username.as_str().to_owned(),
-            full_name: account.full_name.as_str().to_owned(),
-            roles: account.roles.names(),
-            roles_pending: account.roles_pending.names(),
-            active: account.active,
-            must_change_password: account.must_change_password,
-            locked_until: account.locked_until,
-            acknowledged_at: account.acknowledged_at,
-        }
-    }
-}
-
-/// An account just given a temporary password, which is shown this once.
-#[derive(Serialize)]
-struct WithTemporaryPassword {
-    #[serde(flatten)]
-    user: UserView,
-    temporary_password: String,
-}
-
+/// The caller's own account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/me",
+    tag = "users",
+    operation_id = "my_account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's account", body = UserView),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 pub async fn me(who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let account = state
         .db
@@ -59,25 +37,58 @@ pub async fn me(who: Principal, state: web::Data<AppState>) -> Result<HttpRespon
     Ok(HttpResponse::Ok().json(UserView::from(account)))
 }
 
+/// Every account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "users",
+    operation_id = "list_users",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every account", body = UserList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
 pub async fn list(_who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let accounts = state.db.run(accounts::list_accounts).await?;
     let users: Vec<UserView> = accounts.into_iter().map(UserView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "users": users })))
+    Ok(HttpResponse::Ok().json(UserList { users }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     username: String,
     full_name: String,
+    /// Role names, e.g. `operator`, `qc_analyst`, `qa`, `qp`, `auditor`, `admin`.
     roles: Vec<String>,
     /// Refused: the server generates the temporary password, so nobody chooses one for
-    /// another person.
+    /// another person. Not documented, since sending it is always an error.
+    #[schema(ignore)]
     password: Option<serde::de::IgnoredAny>,
 }
 
+/// Creates an account with a temporary password, answered once.
+///
 /// The server generates the temporary password; the roles wait for the owner's acknowledgment
 /// and an approver other than this administrator.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "users",
+    operation_id = "create_user",
+    security(("bearer" = [])),
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "Created; the temporary password is shown this once", body = WithTemporaryPassword),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(admin = %who.username, username = %body.username))]
 pub async fn create(
     who: Principal,
@@ -114,20 +125,30 @@ fn refuse_chosen_password(given: bool) -> Result<(), AppError> {
     Ok(())
 }
 
-fn with_password(account: Account, password: &SecretString) -> WithTemporaryPassword {
-    WithTemporaryPassword {
-        user: UserView::from(account),
-        temporary_password: password.expose_secret().to_owned(),
-    }
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRoles {
     roles: Vec<String>,
 }
 
-/// Roles removed end at once; roles added wait for approval.
+/// Changes an account's roles: roles removed end at once; roles added wait for approval.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{username}/roles",
+    tag = "users",
+    security(("bearer" = [])),
+    params(("username" = String, Path, description = "The account's user name")),
+    request_body = ChangeRoles,
+    responses(
+        (status = 200, description = "The account, with its roles as they now stand", body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(admin = %who.username, username = %path))]
 pub async fn change_roles(
     who: Principal,
@@ -144,13 +165,29 @@ pub async fn change_roles(
     Ok(HttpResponse::Ok().json(UserView::from(account)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Signed {
     signature: SignatureInput,
 }
 
 /// The caller certifies that their electronic signature binds them (meaning `acknowledged`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/me/acknowledge",
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = Signed,
+    responses(
+        (status = 200, description = "The caller's account, acknowledged", body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(user = %who.username))]
 pub async fn acknowledge(
     req: HttpRequest,
@@ -183,6 +220,25 @@ pub async fn acknowledge(
 }
 
 /// Makes an account's pending roles effective, signed with meaning `approved`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{username}/approve",
+    tag = "users",
+    operation_id = "approve_account",
+    security(("bearer" = [])),
+    params(("username" = String, Path, description = "The account's user name")),
+    request_body = Signed,
+    responses(
+        (status = 200, description = "The account, its roles now effective", body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(approver = %who.username, username = %path))]
 pub async fn approve(
     req: HttpRequest,
@@ -220,12 +276,31 @@ pub async fn approve(
     Ok(HttpResponse::Ok().json(UserView::from(account)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Deactivate {
+    /// One line, 1 to 500 characters.
     reason: String,
 }
 
+/// Deactivates an account and ends its sessions; it can no longer log in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{username}/deactivate",
+    tag = "users",
+    security(("bearer" = [])),
+    params(("username" = String, Path, description = "The account's user name")),
+    request_body = Deactivate,
+    responses(
+        (status = 200, description = "The account, deactivated", body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(admin = %who.username, username = %path))]
 pub async fn deactivate(
     who: Principal,
@@ -242,6 +317,22 @@ pub async fn deactivate(
     Ok(HttpResponse::Ok().json(UserView::from(account)))
 }
 
+/// Unlocks an account locked after failed password attempts.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{username}/unlock",
+    tag = "users",
+    security(("bearer" = [])),
+    params(("username" = String, Path, description = "The account's user name")),
+    responses(
+        (status = 200, description = "The account, unlocked", body = UserView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(admin = %who.username, username = %path))]
 pub async fn unlock(
     who: Principal,
@@ -256,15 +347,36 @@ pub async fn unlock(
     Ok(HttpResponse::Ok().json(UserView::from(account)))
 }
 
-#[derive(Deserialize)]
+/// An empty object: the server generates the temporary password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetPassword {
     /// Refused, as at creation: the server generates the temporary password.
+    #[schema(ignore)]
     password: Option<serde::de::IgnoredAny>,
 }
 
-/// A new temporary password, generated and answered once; the account's roles wait for
-/// approval again, since the administrator has seen the password.
+/// Resets an account's password to a new temporary one, answered once.
+///
+/// The account's roles wait for approval again, since the administrator has seen the password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{username}/password",
+    tag = "users",
+    operation_id = "reset_user_password",
+    security(("bearer" = [])),
+    params(("username" = String, Path, description = "The account's user name")),
+    request_body = ResetPassword,
+    responses(
+        (status = 200, description = "The account; the temporary password is shown this once", body = WithTemporaryPassword),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(admin = %who.username, username = %path))]
 pub async fn reset_password(
     who: Principal,

@@ -10,7 +10,7 @@ use crate::domain::signature::SignatureApplied;
 use crate::error::ServiceError;
 use crate::ledger::{entry_at, stream_entries_after, Entry, Payload};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SignatureView {
     pub signature_seq: i64,
     pub signer: String,
@@ -26,7 +26,7 @@ pub struct SignatureView {
     pub content_is_current: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SignaturesOfEntry {
     pub seq: i64,
     pub hash: String,

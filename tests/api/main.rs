@@ -20,6 +20,7 @@ mod ledger_integrity;
 mod lockout;
 mod materials;
 mod migrations;
+mod openapi;
 mod passwords;
 mod projections;
 mod protocol;
