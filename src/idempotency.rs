@@ -27,7 +27,12 @@ pub enum Claim {
     Seen(Kept),
 }
 
-/// Claims `key` for this request, or returns what the earlier request with it left.
+/// How long an answer is kept for retries. Answers repeat what the record says (a batch's
+/// patient code among it), so they are not kept longer than a client's retries need.
+pub const RETENTION_HOURS: i64 = 24;
+
+/// Claims `key` for this request, or returns what the earlier request with it left. Answers
+/// older than the retention are forgotten first.
 pub fn claim(
     conn: &mut DbConn,
     username: &str,
@@ -35,6 +40,10 @@ pub fn claim(
     fingerprint: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Claim> {
+    diesel::delete(
+        keys::table.filter(keys::created_at.lt(now - chrono::Duration::hours(RETENTION_HOURS))),
+    )
+    .execute(conn)?;
     let inserted = diesel::insert_into(keys::table)
         .values((
             keys::username.eq(username),

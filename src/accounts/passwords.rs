@@ -103,6 +103,7 @@ pub fn reset_password(
         store::remember_password(tx.conn(), username.as_str(), &new_hash, at)?;
         let suspended = Roles::held(account.roles.iter().chain(account.roles_pending.iter()))?;
         store::set_roles(tx.conn(), username.as_str(), &Roles::none(), &suspended, at)?;
+        store::clear_acknowledged(tx.conn(), username.as_str())?;
         let sessions_ended =
             store::end_all_sessions(tx.conn(), username.as_str(), "password_reset", at)?;
         let event = PasswordReset {

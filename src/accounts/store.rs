@@ -108,6 +108,13 @@ pub fn set_roles(
         .map(drop)
 }
 
+pub fn clear_acknowledged(conn: &mut DbConn, username: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(username))
+        .set(users::acknowledged_at.eq(None::<NaiveDateTime>))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn set_acknowledged(conn: &mut DbConn, username: &str, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(username))
         .set((users::acknowledged_at.eq(at), users::updated_at.eq(at)))

@@ -71,3 +71,12 @@ pub struct SignatureApplied {
 }
 
 pub const SIGNATURE_KIND: &str = "signature.applied";
+
+/// Whether an entry of this stream may be signed on its own, through the generic signing
+/// endpoint. Batches, templates, lots, equipment and the chain-of-identity and attachment
+/// streams are signed only through their own actions, where their rules are checked (a
+/// `verified` signature on a step record is a second-person verification, and only the
+/// step's own action may make one).
+pub fn signable_on_its_own(stream: &str) -> bool {
+    stream == "system" || stream.starts_with("user/")
+}

@@ -43,7 +43,10 @@ pub fn printable_line(
 fn is_invisible(c: char) -> bool {
     matches!(
         c.general_category(),
-        GeneralCategory::Control | GeneralCategory::Format
+        GeneralCategory::Control
+            | GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
     )
 }
 

@@ -97,7 +97,7 @@ pub(super) fn if_match(req: &HttpRequest) -> Result<Option<i64>, AppError> {
     value
         .to_str()
         .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .map(|v| v.trim().trim_matches('"'))
         .and_then(|v| v.parse::<i64>().ok())
         .map(Some)
         .ok_or_else(|| {

@@ -38,7 +38,11 @@ pub async fn middleware(
         .get(HEADER)
         .map(|v| v.to_str().map(str::to_owned));
     let principal = req.extensions().get::<Principal>().cloned();
-    let applies = req.method() == Method::POST && kept_for(req.path());
+    // The route's pattern, not the raw path: `/api/v1/%75sers/...` is routed like `users`.
+    let applies = req.method() == Method::POST
+        && req
+            .match_pattern()
+            .is_some_and(|pattern| kept_for(&pattern));
     let (Some(key), Some(principal), true) = (key, principal, applies) else {
         return next
             .call(req)
@@ -125,7 +129,9 @@ fn replay(kept: idempotency::Kept, fingerprint: &str) -> HttpResponse {
     response.body(kept.body.unwrap_or_default())
 }
 
-/// Keeps the answer for retries; a server-side failure (nothing recorded) releases the key.
+/// Keeps a successful answer for retries. Any other answer releases the key: a refusal is
+/// decided again on a retry (it may have been transient: a lost race, a rate limit), and a
+/// server-side failure recorded nothing.
 async fn keep(
     state: &web::Data<AppState>,
     username: String,
@@ -150,7 +156,7 @@ async fn keep(
     let stored = state
         .db
         .run(move |conn| {
-            if status.is_server_error() {
+            if !status.is_success() {
                 idempotency::release(conn, &username, &key)
             } else {
                 idempotency::keep(

@@ -76,6 +76,17 @@ pub async fn sign(
                     let entry = ledger::entry_at(tx.conn(), seq)?.ok_or_else(|| {
                         AppError::NotFound(format!("there is no ledger entry {seq}"))
                     })?;
+                    if !crate::domain::signature::signable_on_its_own(&entry.stream) {
+                        return Err(DomainError::conflict(
+                            "sign_through_its_action",
+                            format!(
+                                "entries of {} are signed through their own actions (record, \
+                                 verify, approve, release), where their rules are checked",
+                                entry.stream
+                            ),
+                        )
+                        .into());
+                    }
                     signatures::apply(tx, signer, &[entry]).map(drop)?;
                     Ok::<_, AppError>(())
                 })?;

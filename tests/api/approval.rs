@@ -169,7 +169,7 @@ async fn approval_waits_for_the_owners_own_signed_certification() {
     let (status, body) = problem(app.approve(approver, &username).await).await;
     assert_eq!(
         (status.as_u16(), body["code"].as_str()),
-        (409, Some("not_acknowledged"))
+        (409, Some("password_change_required"))
     );
     // With the temporary password still in place, the owner cannot certify either.
     let token = app.login_token(&username, &temporary).await;
@@ -192,6 +192,11 @@ async fn approval_waits_for_the_owners_own_signed_certification() {
         (409, Some("password_change_required"))
     );
     let user = app.activate(&username, &temporary).await;
+    let (status, body) = problem(app.approve(approver, &username).await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (409, Some("not_acknowledged"))
+    );
     let (status, body) = problem(
         app.post(
             "/api/v1/users/me/acknowledge",
@@ -287,9 +292,21 @@ async fn a_password_reset_suspends_the_roles_until_qa_approves_again() {
         (status.as_u16(), body["code"].as_str()),
         (422, Some("password_not_accepted"))
     );
+    let (status, body) = problem(app.approve(app.approver().await, &user.username).await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (409, Some("password_change_required")),
+        "the administrator has seen the temporary password"
+    );
     let again = app.activate(&user.username, temporary).await;
     assert_eq!(me(&app, &again).await["roles"], json!([]));
     assert_eq!(me(&app, &again).await["roles_pending"], json!(["operator"]));
+    let (_, body) = problem(app.approve(app.approver().await, &user.username).await).await;
+    assert_eq!(
+        body["code"], "not_acknowledged",
+        "the owner certifies again"
+    );
+    app.acknowledge(&again).await;
     assert_eq!(
         app.approve(app.approver().await, &user.username)
             .await
@@ -354,7 +371,11 @@ async fn the_ledger_shows_who_created_acknowledged_and_approved_and_the_console_
 #[tokio::test]
 async fn the_console_refuses_an_approval_before_the_certification_in_a_plain_sentence() {
     let app = spawn_app().await;
-    let (username, _) = app.create_user(&["qa"]).await;
+    let (username, temporary) = app.create_user(&["qa"]).await;
+    let output = app.run_cli(&["user", "approve", &username, "--confirmed-by", "Site Head"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("still has a temporary password"));
+    app.activate(&username, &temporary).await;
     let output = app.run_cli(&["user", "approve", &username, "--confirmed-by", "Site Head"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);

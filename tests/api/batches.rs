@@ -639,3 +639,47 @@ async fn sixteen_clients_record_into_sixteen_batches_at_once() {
         String::from_utf8_lossy(&verified.stdout)
     );
 }
+
+#[tokio::test]
+async fn a_step_record_is_verified_only_through_its_action_never_by_a_loose_signature() {
+    let app = spawn_app().await;
+    let site = site(&app).await;
+    let created = create_batch(&app, &site.op1, None).await;
+    let batch = created["batch_number"].as_str().expect("number").to_owned();
+    let coi = created["coi"].as_str().expect("coi").to_owned();
+    let recorded: Value = record(
+        &app,
+        &site.op1,
+        &batch,
+        "apheresis_receipt",
+        site.values("apheresis_receipt"),
+        Some(&coi),
+    )
+    .await
+    .json()
+    .await
+    .expect("JSON");
+    let seq = recorded["steps"][0]["records"][0]["seq"]
+        .as_i64()
+        .expect("seq");
+    let (status, body) = problem(
+        app.post(
+            &format!("/api/v1/ledger/entries/{seq}/signatures"),
+            Some(&site.op2.token),
+            &json!({ "signature": { "password": site.op2.password, "meaning": "verified" } }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (409, Some("sign_through_its_action"))
+    );
+    let view: Value = app
+        .get(&format!("/api/v1/batches/{batch}"), Some(&site.op1.token))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(view["steps"][0]["status"], "recorded");
+}

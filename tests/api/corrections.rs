@@ -205,3 +205,111 @@ async fn after_manufacturing_a_correction_needs_qa_approval_by_someone_else() {
         String::from_utf8_lossy(&verify_cli.stdout)
     );
 }
+
+#[tokio::test]
+async fn whoever_corrected_a_record_cannot_verify_it_and_a_second_correction_still_needs_qa() {
+    let app = spawn_app().await;
+    let site = site(&app).await;
+    let both = app.user_with_roles(&["operator", "qa"]).await;
+    let created = create_batch(&app, &site.op1, None).await;
+    let batch = created["batch_number"].as_str().expect("number").to_owned();
+    let coi = created["coi"].as_str().expect("coi").to_owned();
+    assert_eq!(
+        record(
+            &app,
+            &site.op1,
+            &batch,
+            "apheresis_receipt",
+            site.values("apheresis_receipt"),
+            Some(&coi)
+        )
+        .await
+        .status(),
+        201
+    );
+    // A QA person who is also an operator corrects the unverified record, then tries to verify it.
+    assert_eq!(
+        correct(&app, &both, &batch, "volume", "240", "re-weighed")
+            .await
+            .status(),
+        201
+    );
+    let (status, body) = problem(verify(&app, &both, &batch, "apheresis_receipt").await).await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (403, Some("self_verification"))
+    );
+    assert_eq!(
+        verify(&app, &site.op2, &batch, "apheresis_receipt")
+            .await
+            .status(),
+        200
+    );
+    // The performer may not verify a correction of their own record either.
+    assert_eq!(
+        correct(&app, &site.qa, &batch, "volume", "241", "re-weighed again")
+            .await
+            .status(),
+        201
+    );
+    let (status, _) =
+        problem(confirm(&app, &site.op1, &batch, 2, "verify", "verified").await).await;
+    assert_eq!(status, 403);
+    // Once every step is recorded, every later correction needs QA, even while an earlier one
+    // still waits for its verification.
+    assert_eq!(
+        confirm(&app, &site.op2, &batch, 2, "verify", "verified")
+            .await
+            .status(),
+        200
+    );
+    run_until_from(&app, &site, &batch, &coi).await;
+    let first: Value = correct(&app, &site.op1, &batch, "viability", "91", "typo")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        first["steps"][0]["records"][0]["values"]["viability"]["history"][1]["status"],
+        "awaiting verification"
+    );
+    let second: Value = correct(&app, &site.op1, &batch, "cd3_percent", "44", "typo")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let change = &second["steps"][0]["records"][0]["values"]["cd3_percent"]["history"][1];
+    assert_eq!(change["status"], "awaiting verification");
+    assert_eq!(
+        confirm(&app, &site.op2, &batch, 4, "verify", "verified")
+            .await
+            .status(),
+        200
+    );
+    let approved = confirm(&app, &site.qa, &batch, 4, "approve", "approved").await;
+    assert_eq!(
+        approved.status(),
+        200,
+        "the second correction needed QA's approval too"
+    );
+}
+
+/// Every step after the receipt, with op2 and op1 taking turns.
+async fn run_until_from(app: &TestApp, site: &crate::batch_support::Site, batch: &str, coi: &str) {
+    for (i, step) in crate::batch_support::STEPS.iter().enumerate().skip(1) {
+        let (performer, verifier) = if i % 2 == 0 {
+            (&site.op1, &site.op2)
+        } else {
+            (&site.op2, &site.op1)
+        };
+        let recorded = record(app, performer, batch, step, site.values(step), Some(coi)).await;
+        assert_eq!(recorded.status(), 201, "{step}");
+        if *step != "expansion" {
+            assert_eq!(
+                verify(app, verifier, batch, step).await.status(),
+                200,
+                "verify {step}"
+            );
+        }
+    }
+}

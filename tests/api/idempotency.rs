@@ -65,7 +65,7 @@ async fn a_retry_with_the_same_key_gets_the_first_answer_and_appends_nothing() {
 }
 
 #[tokio::test]
-async fn keys_belong_to_one_user_and_refusals_are_kept_too() {
+async fn keys_belong_to_one_user_and_refusals_are_decided_again() {
     let app = crate::helpers::spawn_app().await;
     let qa = app.user_with_roles(&["qa"]).await;
     let other_qa = app.user_with_roles(&["qa"]).await;
@@ -109,4 +109,33 @@ async fn copies_of_one_request_racing_each_other_record_it_once() {
         "{statuses:?}"
     );
     assert_eq!(lot_entries(&app, &auditor).await, 1);
+}
+
+#[tokio::test]
+async fn an_answer_carrying_a_temporary_password_is_never_kept_however_the_path_is_spelt() {
+    let app = crate::helpers::spawn_app().await;
+    let user = app.user_with_roles(&["operator"]).await;
+    let reset = || {
+        app.client
+            .post(app.url(&format!("/api/v1/%75sers/{}/password", user.username)))
+            .bearer_auth(&app.admin.token)
+            .header("Idempotency-Key", "reset-1")
+            .json(&json!({}))
+            .send()
+    };
+    let first = reset().await.expect("sent");
+    assert_eq!(first.status(), 200, "routed like /users");
+    let first: Value = first.json().await.expect("JSON");
+    let second = reset().await.expect("sent");
+    assert!(second.headers().get("idempotent-replayed").is_none());
+    let second: Value = second.json().await.expect("JSON");
+    assert_ne!(first["temporary_password"], second["temporary_password"]);
+    let kept: i64 = {
+        use diesel::prelude::*;
+        cartrec::db::schema::idempotency_keys::table
+            .count()
+            .get_result(&mut app.db.connect())
+            .expect("count")
+    };
+    assert_eq!(kept, 0);
 }

@@ -9,12 +9,25 @@ use super::events::*;
 use super::{Role, Roles};
 use crate::domain::{DomainError, Recorded};
 
-/// Roles waiting for approval, and who asked for them (the creator, or an administrator who
-/// changed the roles), since that person may not approve them.
+/// Roles waiting for approval, and everyone who asked for them since the last approval (the
+/// creator, administrators who changed the roles or reset the password), since none of them
+/// may approve them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingRoles {
     pub roles: BTreeSet<Role>,
-    pub requested_by: String,
+    pub requested_by: BTreeSet<String>,
+}
+
+impl PendingRoles {
+    /// `roles` asked for by `actor`, on top of whoever asked before and is still unanswered.
+    fn asked(earlier: Option<PendingRoles>, roles: BTreeSet<Role>, actor: &str) -> PendingRoles {
+        let mut requested_by = earlier.map(|p| p.requested_by).unwrap_or_default();
+        requested_by.insert(actor.to_owned());
+        PendingRoles {
+            roles,
+            requested_by,
+        }
+    }
 }
 
 /// What the ledger says an account is now.
@@ -70,9 +83,9 @@ impl AccountState {
     }
 
     fn created(recorded: &Recorded<UserEvent>, created: &UserCreated) -> AccountState {
-        let pending = (!created.roles_pending.is_empty()).then(|| PendingRoles {
-            roles: created.roles_pending.iter().copied().collect(),
-            requested_by: recorded.actor.clone(),
+        let pending = (!created.roles_pending.is_empty()).then(|| {
+            let roles = created.roles_pending.iter().copied().collect();
+            PendingRoles::asked(None, roles, &recorded.actor)
         });
         AccountState {
             username: created.username.clone(),
@@ -96,10 +109,9 @@ impl AccountState {
             UserEvent::RolesRequested(request) => {
                 self.roles = request.roles_effective.iter().copied().collect();
                 let requested: BTreeSet<Role> = request.roles_requested.iter().copied().collect();
-                self.pending = (requested != self.roles).then(|| PendingRoles {
-                    roles: requested,
-                    requested_by: recorded.actor.clone(),
-                });
+                let earlier = self.pending.take();
+                self.pending = (requested != self.roles)
+                    .then(|| PendingRoles::asked(earlier, requested, &recorded.actor));
             }
             UserEvent::Acknowledged(_) => self.acknowledged_at = Some(recorded.recorded_at.clone()),
             UserEvent::RolesApproved(approved) => {
@@ -114,12 +126,14 @@ impl AccountState {
             UserEvent::PasswordReset(reset) => {
                 self.must_change_password = reset.must_change_password;
                 self.credential_sha256 = reset.credential_sha256.clone();
+                // The administrator saw the new password: the owner certifies again with their
+                // own, and someone else approves the roles again.
+                self.acknowledged_at = None;
                 let mut waiting = std::mem::take(&mut self.roles);
-                waiting.extend(self.pending.take().into_iter().flat_map(|p| p.roles));
-                self.pending = (!waiting.is_empty()).then(|| PendingRoles {
-                    roles: waiting,
-                    requested_by: recorded.actor.clone(),
-                });
+                let earlier = self.pending.take();
+                waiting.extend(earlier.iter().flat_map(|p| p.roles.iter().copied()));
+                self.pending = (!waiting.is_empty())
+                    .then(|| PendingRoles::asked(earlier, waiting, &recorded.actor));
             }
             UserEvent::LoginSucceeded(login) => {
                 self.failed_attempts = 0;
@@ -203,6 +217,16 @@ pub fn decide_approval(
             format!("the user '{}' is deactivated", account.username),
         ));
     }
+    if account.must_change_password {
+        return Err(DomainError::conflict(
+            "password_change_required",
+            format!(
+                "the user '{}' still has a temporary password someone else has seen; roles are \
+                 approved once they have set their own",
+                account.username
+            ),
+        ));
+    }
     if account.acknowledged_at.is_none() {
         return Err(DomainError::conflict(
             "not_acknowledged",
@@ -239,7 +263,7 @@ fn check_person_may_approve(
             "nobody approves the roles of their own account",
         ));
     }
-    if approver == pending.requested_by {
+    if pending.requested_by.contains(approver) {
         return Err(DomainError::forbidden(
             "approver_requested_roles",
             format!(

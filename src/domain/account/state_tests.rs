@@ -68,8 +68,8 @@ fn a_new_account_has_no_effective_roles_until_approved() {
     let state = ready_for_approval(vec![Role::Operator]);
     assert!(state.roles.is_empty());
     assert_eq!(
-        state.pending.as_ref().map(|p| p.requested_by.as_str()),
-        Some("admin")
+        state.pending.as_ref().map(|p| p.requested_by.clone()),
+        Some(BTreeSet::from(["admin".to_owned()]))
     );
     let roles = qa();
     let approved = decide_approval(&state, &person("quinn", &roles)).expect("approved");
@@ -204,7 +204,7 @@ fn a_role_request_removes_at_once_and_adds_only_by_approval() {
     ]);
     assert_eq!(after.roles, BTreeSet::from([Role::Operator]));
     let pending = after.pending.expect("pending");
-    assert_eq!(pending.requested_by, "admin2");
+    assert_eq!(pending.requested_by, BTreeSet::from(["admin2".to_owned()]));
     assert_eq!(pending.roles, BTreeSet::from([Role::Operator, Role::Qa]));
 }
 
@@ -236,9 +236,10 @@ fn a_password_reset_suspends_the_roles_until_someone_else_approves() {
     ]);
     assert!(state.roles.is_empty());
     assert!(state.must_change_password);
-    let pending = state.pending.expect("pending");
+    let pending = state.pending.clone().expect("pending");
     assert_eq!(pending.roles, BTreeSet::from([Role::Operator]));
-    assert_eq!(pending.requested_by, "admin");
+    assert_eq!(pending.requested_by, BTreeSet::from(["admin".to_owned()]));
+    assert!(state.acknowledged_at.is_none(), "the owner certifies again");
 }
 
 #[test]

@@ -7,9 +7,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::decide::{check_references, find_step, range_text, Outcome, Resources};
-use super::{
-    Batch, BatchEvent, BatchState, CorrectionRef, Corrects, DeviationRaised, ValueCorrected,
-};
+use super::{Batch, BatchEvent, CorrectionRef, Corrects, DeviationRaised, ValueCorrected};
 use crate::domain::template::Template;
 use crate::domain::text::printable_line;
 use crate::domain::{DomainError, Role, Roles};
@@ -93,7 +91,7 @@ pub fn decide_correct(
         reason,
         corrects,
         needs_verification: step.verify && original.verified_by.is_some(),
-        needs_approval: batch.state(template) == BatchState::QcPending,
+        needs_approval: batch.manufacturing_recorded(template),
     })];
     if let Some(breach) = field.out_of_range(&value) {
         events.push(BatchEvent::DeviationRaised(DeviationRaised {
@@ -155,10 +153,14 @@ pub fn decide_verify_correction(
             format!("the correction is verified by a second {}", step.role),
         ));
     }
-    if found.by == verifier.0 {
+    let performer = batch
+        .records_of(&found.corrected.step_id)
+        .find(|r| r.record == found.corrected.record)
+        .map(|r| r.performed_by.as_str());
+    if found.by == verifier.0 || performer == Some(verifier.0) {
         return Err(DomainError::forbidden(
             "self_verification",
-            "you made this correction; a second person must verify it",
+            "you made this correction or the record it corrects; a second person must verify it",
         ));
     }
     Ok(BatchEvent::CorrectionVerified(CorrectionRef {
@@ -172,6 +174,7 @@ pub fn decide_approve_correction(
     id: u32,
     approver: &str,
 ) -> Result<BatchEvent, DomainError> {
+    super::supervision::ensure_open(batch)?;
     let found = correction(batch, id)?;
     if !found.awaits_approval() {
         return Err(DomainError::conflict(

@@ -379,10 +379,13 @@ pub fn decide_verify(
             format!("step {step_id} is verified by a second {}", step.role),
         ));
     }
-    if found.performed_by == verifier.0 {
+    let corrected_it = batch
+        .corrections_of_record(step_id, found.record)
+        .any(|c| c.by == verifier.0);
+    if found.performed_by == verifier.0 || corrected_it {
         return Err(DomainError::forbidden(
             "self_verification",
-            format!("you performed step {step_id}; a second person must verify it"),
+            format!("you performed or corrected step {step_id}; a second person must verify it"),
         ));
     }
     if found.verified_by.is_some() {

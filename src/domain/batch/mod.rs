@@ -242,6 +242,17 @@ impl Batch {
             .find(|c| c.corrected.correction_id == id)
     }
 
+    /// Corrections of any field of one record.
+    pub fn corrections_of_record<'a>(
+        &'a self,
+        step_id: &'a str,
+        record: u32,
+    ) -> impl Iterator<Item = &'a Correction> {
+        self.corrections
+            .iter()
+            .filter(move |c| c.corrected.step_id == step_id && c.corrected.record == record)
+    }
+
     /// Corrections of one field of one record, oldest first.
     pub fn corrections_of<'a>(
         &'a self,
@@ -294,6 +305,15 @@ impl Batch {
         } else {
             BatchState::InProcess
         }
+    }
+
+    /// Every step of the template has been recorded at least once: manufacturing is complete,
+    /// and stays so whatever is corrected or verified later (a correction from then on needs
+    /// QA's approval).
+    pub fn manufacturing_recorded(&self, template: &Template) -> bool {
+        template
+            .steps()
+            .all(|step| self.records_of(&step.id).next().is_some())
     }
 
     pub fn next_deviation_id(&self) -> u32 {
