@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::client_address;
+use super::extract::signed;
 use super::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
     Unprocessable,
@@ -17,7 +17,6 @@ use crate::batches::BatchView;
 use crate::batches::{self, CreateBatch};
 use crate::error::AppError;
 use crate::projections::batches::{self as rows, Filter};
-use crate::signatures;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -266,34 +265,27 @@ pub async fn record_step(
     path: web::Path<(String, String)>,
     body: web::Json<RecordBody>,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
     let expected = if_match(&req)?;
     let (number, step_id) = path.into_inner();
     let body = body.into_inner();
-    let view = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    body.signature,
-                    SignatureMeaning::Performed,
-                    &client,
-                )?;
-                let step = batches::StepInput {
-                    step_id,
-                    values: body.values,
-                    coi: body.coi,
-                };
-                batches::record_step(conn, &who, &number, step, expected, signer)?;
-                batches::record_view(conn, &number)
-            }
-        })
-        .await?;
+    let step = batches::StepInput {
+        step_id,
+        values: body.values,
+        coi: body.coi,
+    };
+    let meaning = SignatureMeaning::Performed;
+    let view = signed(
+        &req,
+        &state,
+        who,
+        body.signature,
+        meaning,
+        move |conn, who, signer| {
+            batches::record_step(conn, who, &number, step, expected, signer)?;
+            batches::record_view(conn, &number)
+        },
+    )
+    .await?;
     Ok(with_etag(HttpResponse::Created(), view.position).json(view))
 }
 
@@ -333,29 +325,22 @@ pub async fn verify_step(
     path: web::Path<(String, String)>,
     body: web::Json<VerifyBody>,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
     let expected = if_match(&req)?;
     let (number, step_id) = path.into_inner();
     let body = body.into_inner();
-    let view = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    body.signature,
-                    SignatureMeaning::Verified,
-                    &client,
-                )?;
-                let target = (step_id.as_str(), body.record);
-                batches::verify_step(conn, &who, &number, target, expected, signer)?;
-                batches::record_view(conn, &number)
-            }
-        })
-        .await?;
+    let meaning = SignatureMeaning::Verified;
+    let view = signed(
+        &req,
+        &state,
+        who,
+        body.signature,
+        meaning,
+        move |conn, who, signer| {
+            let target = (step_id.as_str(), body.record);
+            batches::verify_step(conn, who, &number, target, expected, signer)?;
+            batches::record_view(conn, &number)
+        },
+    )
+    .await?;
     Ok(with_etag(HttpResponse::Ok(), view.position).json(view))
 }

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::extract::client_address;
+use super::extract::signed;
 use super::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
     Unprocessable,
@@ -16,7 +16,6 @@ use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::batches;
 use crate::domain::batch::corrections::Correct;
 use crate::error::AppError;
-use crate::signatures;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,36 +57,29 @@ pub async fn correct(
     path: web::Path<String>,
     body: web::Json<CorrectBody>,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
     let expected = super::batches::if_match(&req)?;
     let number = path.into_inner();
     let body = body.into_inner();
-    let view = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    body.signature,
-                    SignatureMeaning::Performed,
-                    &client,
-                )?;
-                let command = Correct {
-                    step_id: body.step_id,
-                    record: body.record,
-                    field_id: body.field_id,
-                    value: body.value,
-                    reason: body.reason,
-                };
-                batches::correct(conn, &who, &number, command, expected, signer)?;
-                batches::record_view(conn, &number)
-            }
-        })
-        .await?;
+    let command = Correct {
+        step_id: body.step_id,
+        record: body.record,
+        field_id: body.field_id,
+        value: body.value,
+        reason: body.reason,
+    };
+    let meaning = SignatureMeaning::Performed;
+    let view = signed(
+        &req,
+        &state,
+        who,
+        body.signature,
+        meaning,
+        move |conn, who, signer| {
+            batches::correct(conn, who, &number, command, expected, signer)?;
+            batches::record_view(conn, &number)
+        },
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, format!("\"{}\"", view.position)))
         .json(view))
@@ -168,33 +160,25 @@ async fn confirm(
     body: SignedBody,
     approve: bool,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
     let expected = super::batches::if_match(&req)?;
     let meaning = if approve {
         SignatureMeaning::Approved
     } else {
         SignatureMeaning::Verified
     };
-    let view = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    body.signature,
-                    meaning,
-                    &client,
-                )?;
-                let target = (correction_id, approve);
-                batches::confirm_correction(conn, &who, &number, target, expected, signer)?;
-                batches::record_view(conn, &number)
-            }
-        })
-        .await?;
+    let view = signed(
+        &req,
+        &state,
+        who,
+        body.signature,
+        meaning,
+        move |conn, who, signer| {
+            let target = (correction_id, approve);
+            batches::confirm_correction(conn, who, &number, target, expected, signer)?;
+            batches::record_view(conn, &number)
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", view.position)))
         .json(view))

@@ -88,3 +88,38 @@ pub fn client_address(req: &HttpRequest) -> String {
     req.peer_addr()
         .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
 }
+
+/// Runs a signed write on the blocking pool: counts the password attempt against the rate
+/// limits, re-checks the caller's password for the action's one `meaning`, and hands the
+/// verified signer to `work`, which applies it in the write's own transaction.
+pub async fn signed<T, F>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    who: Principal,
+    input: crate::auth::SignatureInput,
+    meaning: crate::auth::SignatureMeaning,
+    work: F,
+) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(
+            &mut crate::db::DbConn,
+            &Principal,
+            crate::signatures::VerifiedSigner,
+        ) -> Result<T, crate::error::ServiceError>
+        + Send
+        + 'static,
+{
+    let client = client_address(req);
+    state.throttle.check(&client, who.username.as_str())?;
+    let policy = state.policy.clone();
+    let done = state
+        .db
+        .run(move |conn| {
+            let signer =
+                crate::signatures::verify_signer_for(conn, &policy, &who, input, meaning, &client)?;
+            work(conn, &who, signer)
+        })
+        .await?;
+    Ok(done)
+}

@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::client_address;
+use super::extract::signed;
 use super::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
@@ -14,7 +14,6 @@ use crate::domain::DomainError;
 use crate::error::AppError;
 use crate::materials::{self, NewLot};
 use crate::projections::materials as rows;
-use crate::signatures;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -227,26 +226,18 @@ async fn decide_lot(
     body: LotDecision,
     release: bool,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
-    let lot = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let meaning = SignatureMeaning::Approved;
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    body.signature,
-                    meaning,
-                    &client,
-                )?;
-                materials::decide_lot(conn, &who.actor(), &lot_id, release, &body.reason, signer)
-            }
-        })
-        .await?;
+    let meaning = SignatureMeaning::Approved;
+    let lot = signed(
+        &req,
+        &state,
+        who,
+        body.signature,
+        meaning,
+        move |conn, who, signer| {
+            materials::decide_lot(conn, &who.actor(), &lot_id, release, &body.reason, signer)
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(LotView::from(lot)))
 }
 
@@ -377,28 +368,20 @@ pub async fn calibrate(
     path: web::Path<String>,
     body: web::Json<Calibration>,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
     let equipment_id = path.into_inner();
     let body = body.into_inner();
-    let row = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    body.signature,
-                    SignatureMeaning::Approved,
-                    &client,
-                )?;
-                let actor = who.actor();
-                let (on, due) = (body.calibrated_on, body.calibration_due);
-                materials::calibrate(conn, &actor, &equipment_id, on, due, signer)
-            }
-        })
-        .await?;
+    let (on, due) = (body.calibrated_on, body.calibration_due);
+    let meaning = SignatureMeaning::Approved;
+    let row = signed(
+        &req,
+        &state,
+        who,
+        body.signature,
+        meaning,
+        move |conn, who, signer| {
+            materials::calibrate(conn, &who.actor(), &equipment_id, on, due, signer)
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(EquipmentView::from(row)))
 }

@@ -2,7 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::client_address;
+use super::extract::signed;
 use super::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
@@ -11,7 +11,7 @@ use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::error::AppError;
 use crate::projections::templates::TemplateRow;
-use crate::{signatures, templates};
+use crate::templates;
 
 #[derive(Serialize, ToSchema)]
 pub struct TemplateView {
@@ -164,26 +164,17 @@ pub async fn approve(
     path: web::Path<(String, u32)>,
     body: web::Json<Approve>,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
     let (code, version) = path.into_inner();
     let input = body.into_inner().signature;
-    let row = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    input,
-                    SignatureMeaning::Approved,
-                    &client,
-                )?;
-                templates::approve(conn, &who.actor(), &code, version, signer)
-            }
-        })
-        .await?;
+    let meaning = SignatureMeaning::Approved;
+    let row = signed(
+        &req,
+        &state,
+        who,
+        input,
+        meaning,
+        move |conn, who, signer| templates::approve(conn, &who.actor(), &code, version, signer),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(TemplateView::from(row)))
 }

@@ -2,7 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::extract::client_address;
+use super::extract::signed;
 use super::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
@@ -14,7 +14,6 @@ use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::text::printable_line;
 use crate::domain::{DomainError, FullName, Roles, Username};
 use crate::error::AppError;
-use crate::signatures;
 
 /// The caller's own account.
 #[utoipa::path(
@@ -195,27 +194,12 @@ pub async fn acknowledge(
     state: web::Data<AppState>,
     body: web::Json<Signed>,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
     let input = body.into_inner().signature;
-    let account = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let meaning = SignatureMeaning::Acknowledged;
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    input,
-                    meaning,
-                    &client,
-                )?;
-                accounts::acknowledge(conn, &who, signer)
-            }
-        })
-        .await?;
+    let meaning = SignatureMeaning::Acknowledged;
+    let account = signed(&req, &state, who, input, meaning, |conn, who, signer| {
+        accounts::acknowledge(conn, who, signer)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(UserView::from(account)))
 }
 
@@ -248,31 +232,23 @@ pub async fn approve(
     body: web::Json<Signed>,
 ) -> Result<HttpResponse, AppError> {
     let username = Username::parse(&path)?;
-    let client = client_address(&req);
-    state.throttle.check(&client, who.username.as_str())?;
     let input = body.into_inner().signature;
-    let account = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| {
-                let meaning = SignatureMeaning::Approved;
-                let signer = signatures::verify_signer_for(
-                    conn,
-                    &state.policy,
-                    &who,
-                    input,
-                    meaning,
-                    &client,
-                )?;
-                let by = ApprovedBy::Signature {
-                    approver: who,
-                    signer,
-                };
-                accounts::approve(conn, &username, by)
-            }
-        })
-        .await?;
+    let meaning = SignatureMeaning::Approved;
+    let account = signed(
+        &req,
+        &state,
+        who,
+        input,
+        meaning,
+        move |conn, who, signer| {
+            let by = ApprovedBy::Signature {
+                approver: who.clone(),
+                signer,
+            };
+            accounts::approve(conn, &username, by)
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(UserView::from(account)))
 }
 
