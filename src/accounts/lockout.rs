@@ -20,6 +20,16 @@ pub enum Attempt {
     PasswordChange,
 }
 
+impl Attempt {
+    fn as_str(self) -> &'static str {
+        match self {
+            Attempt::Login => "login",
+            Attempt::Signature => "signature",
+            Attempt::PasswordChange => "password_change",
+        }
+    }
+}
+
 /// Records one wrong password inside the caller's write transaction and locks the account
 /// when the threshold is reached. Returns the lock's end when this failure locked it.
 pub fn register_failure(
@@ -118,6 +128,26 @@ pub fn recheck_password(
     let account = find_account(conn, &who.username)?;
     ensure_unlocked(&account)?;
     if crate::auth::password::verify_password(password, &account.password_hash) {
+        if account.failed_attempts > 0 {
+            // The run of wrong passwords is over: lock-out counts consecutive failures, not
+            // every typo of a long day of signing. Recorded, so the count stays derivable.
+            ledger::write(conn, |tx| {
+                let fresh = find_account(tx.conn(), &who.username)?;
+                if fresh.failed_attempts > 0 {
+                    reset_failures(tx, &fresh)?;
+                    let event = FailuresCleared {
+                        after: attempt.as_str().to_owned(),
+                    };
+                    record(
+                        tx,
+                        &who.actor(),
+                        &who.username,
+                        UserEvent::FailuresCleared(event),
+                    )?;
+                }
+                Ok::<_, ServiceError>(())
+            })?;
+        }
         return Ok(account);
     }
     let locked = ledger::write(conn, |tx| {

@@ -258,3 +258,36 @@ async fn the_threshold_is_configurable() {
     assert_eq!(body["code"], "invalid_credentials");
     assert!(locked_until(&app, &user).await.is_some());
 }
+
+#[tokio::test]
+async fn a_right_signature_ends_the_run_of_wrong_ones() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["qa"]).await;
+    let sign = |password: &str| {
+        let body = json!({ "signature": { "password": password, "meaning": "reviewed" } });
+        let (app, token) = (&app, user.token.clone());
+        async move {
+            app.post("/api/v1/ledger/entries/0/signatures", Some(&token), &body)
+                .await
+        }
+    };
+    for _ in 0..4 {
+        assert_eq!(sign("a-typo-in-the-password").await.status(), 403);
+    }
+    assert_eq!(sign(&user.password).await.status(), 201);
+    // Four more typos later in the day: the count began again, so no lock.
+    for _ in 0..4 {
+        let (status, body) = problem(sign("another-typo-here").await).await;
+        assert_eq!(
+            (status.as_u16(), body["code"].as_str()),
+            (403, Some("signature_password_wrong"))
+        );
+    }
+    assert!(locked_until(&app, &user).await.is_none());
+    let verify = app.run_cli(&["verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}

@@ -33,6 +33,9 @@ pub enum UserEvent {
     SignatureFailed(PasswordCheckFailed),
     #[serde(rename = "user.password_change_failed")]
     PasswordChangeFailed(PasswordCheckFailed),
+    /// A right password after wrong ones (at signing or a password change) ends the run.
+    #[serde(rename = "user.failures_cleared")]
+    FailuresCleared(FailuresCleared),
     #[serde(rename = "user.locked")]
     Locked(Locked),
     #[serde(rename = "user.unlocked")]
@@ -179,4 +182,11 @@ pub struct Locked {
 pub struct Unlocked {
     /// `lock_expired` or `admin`.
     pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailuresCleared {
+    /// `signature` or `password_change`.
+    pub after: String,
 }

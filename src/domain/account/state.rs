@@ -151,6 +151,7 @@ impl AccountState {
                 self.failed_attempts = 0;
                 self.locked_until = Some(locked.until.clone());
             }
+            UserEvent::FailuresCleared(_) => self.failed_attempts = 0,
             UserEvent::Unlocked(_) => {
                 self.failed_attempts = 0;
                 self.locked_until = None;
