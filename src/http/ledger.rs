@@ -85,7 +85,7 @@ impl TryFrom<Entry> for EntryView {
     get,
     path = "/api/v1/ledger/entries",
     tag = "ledger",
-    operation_id = "list_ledger_entries",
+    operation_id = "ledger_page",
     security(("bearer" = [])),
     params(PageQuery),
     responses(
