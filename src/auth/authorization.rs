@@ -26,6 +26,21 @@ pub enum Action {
     RecordStep,
     /// Read batch records.
     ReadBatches,
+    /// Record or verify a QC release test result.
+    RecordQcResult,
+    /// The review by exception of a batch before certification.
+    ReviewBatch,
+    /// Certify (release), reject or exceptionally release a batch.
+    CertifyBatch,
+    /// Dispatch a released batch to the treating site.
+    ShipBatch,
+    /// On the ward: receive a shipment, check identity at the bedside, record the infusion and
+    /// the follow-up visits.
+    TreatPatient,
+    /// The treating physician's request for an out-of-specification product.
+    RequestExceptionalRelease,
+    /// Trace a lot to every batch and patient that used it (recall).
+    TraceLot,
     /// Correct a recorded value (the record's performer, or QA: checked per record).
     CorrectRecord,
     /// Raise a deviation by hand.
@@ -54,12 +69,13 @@ pub enum Action {
     SignReleased,
     SignRejected,
     SignReleasedExceptionally,
+    SignRequested,
 }
 
 use Action::*;
 use Role::*;
 
-const EVERY_ROLE: &[Role] = &[Operator, QcAnalyst, Qa, Qp, Auditor, Admin];
+const EVERY_ROLE: &[Role] = &[Operator, QcAnalyst, Qa, Qp, Clinician, Auditor, Admin];
 /// Roles that record or sign GMP data. Admins and auditors never do.
 const GMP_SIGNERS: &[Role] = &[Operator, QcAnalyst, Qa, Qp];
 
@@ -74,7 +90,17 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (ApproveAccount, &[Qa, Admin]),
     (CreateBatch, &[Operator]),
     (RecordStep, &[Operator, QcAnalyst]),
-    (ReadBatches, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
+    (
+        ReadBatches,
+        &[Operator, QcAnalyst, Qa, Qp, Clinician, Auditor],
+    ),
+    (RecordQcResult, &[QcAnalyst]),
+    (ReviewBatch, &[Qa, Qp, Auditor]),
+    (CertifyBatch, &[Qp]),
+    (ShipBatch, &[Operator]),
+    (TreatPatient, &[Clinician]),
+    (RequestExceptionalRelease, &[Clinician]),
+    (TraceLot, &[Qa, Qp, Auditor]),
     (CorrectRecord, &[Operator, QcAnalyst, Qa]),
     (RaiseDeviation, &[Operator, Qa]),
     (SuperviseBatch, &[Qa]),
@@ -85,16 +111,20 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (UploadAttachment, &[Operator, QcAnalyst, Qa, Qp]),
     (ReadLedger, &[Auditor]),
     (VerifyLedger, &[Auditor, Admin]),
-    (ReadSignatures, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
+    (
+        ReadSignatures,
+        &[Operator, QcAnalyst, Qa, Qp, Clinician, Auditor],
+    ),
     (SignRecord, GMP_SIGNERS),
-    (SignPerformed, &[Operator, QcAnalyst]),
+    (SignPerformed, &[Operator, QcAnalyst, Clinician]),
     (SignVerified, &[Operator, QcAnalyst]),
-    (SignWitnessed, &[Operator, QcAnalyst, Qa]),
+    (SignWitnessed, &[Operator, QcAnalyst, Qa, Clinician]),
     (SignReviewed, &[Qa, Qp]),
     (SignApproved, &[Qa]),
     (SignReleased, &[Qp]),
     (SignRejected, &[Qp]),
     (SignReleasedExceptionally, &[Qp]),
+    (SignRequested, &[Clinician]),
 ];
 
 pub fn allowed_roles(action: Action) -> &'static [Role] {
@@ -128,6 +158,13 @@ impl Action {
             CreateBatch => "create_batch",
             RecordStep => "record_step",
             ReadBatches => "read_batches",
+            RecordQcResult => "record_qc_result",
+            ReviewBatch => "review_batch",
+            CertifyBatch => "certify_batch",
+            ShipBatch => "ship_batch",
+            TreatPatient => "treat_patient",
+            RequestExceptionalRelease => "request_exceptional_release",
+            TraceLot => "trace_lot",
             CorrectRecord => "correct_record",
             RaiseDeviation => "raise_deviation",
             SuperviseBatch => "supervise_batch",
@@ -148,6 +185,7 @@ impl Action {
             SignReleased => "sign_released",
             SignRejected => "sign_rejected",
             SignReleasedExceptionally => "sign_released_exceptionally",
+            SignRequested => "sign_requested",
         }
     }
 }

@@ -21,6 +21,7 @@ pub fn required_action(meaning: SignatureMeaning) -> Action {
         SignatureMeaning::Released => Action::SignReleased,
         SignatureMeaning::Rejected => Action::SignRejected,
         SignatureMeaning::ReleasedExceptionally => Action::SignReleasedExceptionally,
+        SignatureMeaning::Requested => Action::SignRequested,
         SignatureMeaning::Acknowledged => Action::ManageOwnAccount,
     }
 }

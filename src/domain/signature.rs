@@ -15,6 +15,9 @@ pub enum SignatureMeaning {
     Released,
     Rejected,
     ReleasedExceptionally,
+    /// The treating physician's request for an out-of-specification product, with the risk
+    /// acknowledged (EudraLex Vol 4 Part IV §11.54).
+    Requested,
     /// A person's certification that their electronic signature is the legally binding
     /// equivalent of their handwritten signature (21 CFR Part 11 §11.100(c)).
     Acknowledged,
@@ -31,19 +34,22 @@ impl SignatureMeaning {
             SignatureMeaning::Released => "released",
             SignatureMeaning::Rejected => "rejected",
             SignatureMeaning::ReleasedExceptionally => "released_exceptionally",
+            SignatureMeaning::Requested => "requested",
             SignatureMeaning::Acknowledged => "acknowledged",
         }
     }
 
     /// Whether a signature with this meaning may be applied to an existing record on its own.
     /// Release decisions are signed only as part of the batch's release action, where the
-    /// release rules are checked, and an acknowledgment only as one's own certification.
+    /// release rules are checked, a physician's request only as that request, and an
+    /// acknowledgment only as one's own certification.
     pub fn stands_alone(self) -> bool {
         !matches!(
             self,
             SignatureMeaning::Released
                 | SignatureMeaning::Rejected
                 | SignatureMeaning::ReleasedExceptionally
+                | SignatureMeaning::Requested
                 | SignatureMeaning::Acknowledged
         )
     }

@@ -89,23 +89,30 @@ pub enum Role {
     QcAnalyst,
     Qa,
     Qp,
+    /// A treating physician or ward nurse: receives the product, checks identity at the
+    /// bedside, records the infusion and follow-up.
+    Clinician,
     Auditor,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Operator,
         Role::QcAnalyst,
         Role::Qa,
         Role::Qp,
+        Role::Clinician,
         Role::Auditor,
         Role::Admin,
     ];
 
     /// Roles that record or sign GMP data.
     pub fn records_gmp_data(self) -> bool {
-        matches!(self, Role::Operator | Role::QcAnalyst | Role::Qa | Role::Qp)
+        matches!(
+            self,
+            Role::Operator | Role::QcAnalyst | Role::Qa | Role::Qp | Role::Clinician
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +121,7 @@ impl Role {
             Role::QcAnalyst => "qc_analyst",
             Role::Qa => "qa",
             Role::Qp => "qp",
+            Role::Clinician => "clinician",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
         }
@@ -131,7 +139,7 @@ impl FromStr for Role {
                 DomainError::new(
                     "invalid_role",
                     format!(
-                        "unknown role '{raw}'; roles are operator, qc_analyst, qa, qp, auditor, admin"
+                        "unknown role '{raw}'; roles are operator, qc_analyst, qa, qp, clinician, auditor, admin"
                     ),
                 )
             })

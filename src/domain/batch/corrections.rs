@@ -30,6 +30,7 @@ pub fn decide_correct(
     today: NaiveDate,
 ) -> Result<Outcome, DomainError> {
     super::supervision::ensure_open(batch)?;
+    super::release::ensure_undecided(batch)?;
     let (_, step) = find_step(template, &command.step_id)?;
     let original = batch
         .records_of(&step.id)

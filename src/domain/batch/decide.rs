@@ -281,6 +281,7 @@ fn check_coi(
     let mismatch = BatchEvent::CoiMismatch(CoiMismatch {
         step_id: step.id.clone(),
         presented: presented.as_str().to_owned(),
+        source: None,
     });
     let refusal = DomainError::new(
         "coi_mismatch",

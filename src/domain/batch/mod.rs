@@ -4,8 +4,11 @@
 //! `decide` holds every rule about recording and verifying steps.
 
 pub mod corrections;
+pub mod custody;
 pub mod decide;
 mod events;
+pub mod qc;
+pub mod release;
 pub mod supervision;
 #[cfg(test)]
 mod tests;
@@ -27,6 +30,18 @@ pub enum BatchState {
     InProcess,
     /// Every manufacturing step recorded and verified: waiting for QC.
     QcPending,
+    /// Every QC release test has a verified result: waiting for the QP.
+    AwaitingRelease,
+    Released,
+    ReleasedExceptionally,
+    /// Refused by the QP for good.
+    Rejected,
+    /// A shipment is on its way.
+    Shipped,
+    /// The latest shipment arrived at the treating site.
+    Received,
+    /// Given to the patient: closed but for follow-up.
+    Infused,
     /// Stopped by QA until resumed: nothing can be recorded.
     OnHold,
     /// Ended by QA for good.
@@ -39,6 +54,13 @@ impl BatchState {
             BatchState::Created => "created",
             BatchState::InProcess => "in_process",
             BatchState::QcPending => "qc_pending",
+            BatchState::AwaitingRelease => "awaiting_release",
+            BatchState::Released => "released",
+            BatchState::ReleasedExceptionally => "released_exceptionally",
+            BatchState::Rejected => "rejected",
+            BatchState::Shipped => "shipped",
+            BatchState::Received => "received",
+            BatchState::Infused => "infused",
             BatchState::OnHold => "on_hold",
             BatchState::Terminated => "terminated",
         }
@@ -92,6 +114,79 @@ impl Correction {
     }
 }
 
+/// Who did something, when, and the entry that says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    pub by: String,
+    pub at: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Attribution {
+    fn of<E>(recorded: &Recorded<E>) -> Attribution {
+        Attribution {
+            by: recorded.actor.clone(),
+            at: recorded.recorded_at.clone(),
+            seq: recorded.seq,
+            hash: recorded.hash.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QcResult {
+    pub recorded: QcResultRecorded,
+    pub entry: Attribution,
+    pub verified: Option<Attribution>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhysicianRequest {
+    pub request: PhysicianRequested,
+    pub entry: Attribution,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Release {
+    pub decided: ReleaseDecided,
+    pub entry: Attribution,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shipment {
+    pub dispatched: ShipmentDispatched,
+    pub entry: Attribution,
+    pub receipt: Option<(ShipmentReceived, Attribution)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BedsideCheckRecord {
+    pub check: BedsideCheck,
+    pub entry: Attribution,
+    pub witnessed: Option<Attribution>,
+    /// A mismatch was recorded after it: it no longer counts.
+    pub voided: bool,
+}
+
+impl BedsideCheckRecord {
+    pub fn passed(&self) -> bool {
+        self.witnessed.is_some() && !self.voided
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Infusion {
+    pub infused: Infused,
+    pub entry: Attribution,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpVisit {
+    pub visit: FollowUp,
+    pub entry: Attribution,
+}
+
 impl Deviation {
     pub fn is_open(&self) -> bool {
         self.closed.is_none()
@@ -112,6 +207,15 @@ pub struct Batch {
     /// The reason of the hold in force, if any.
     pub hold: Option<String>,
     pub terminated: Option<String>,
+    pub qc_results: Vec<QcResult>,
+    pub physician_requests: Vec<PhysicianRequest>,
+    pub release: Option<Release>,
+    pub shipments: Vec<Shipment>,
+    pub bedside_checks: Vec<BedsideCheckRecord>,
+    pub infusion: Option<Infusion>,
+    pub follow_ups: Vec<FollowUpVisit>,
+    /// Every `batch.coi_mismatch` entry, in order.
+    pub coi_mismatch_entries: Vec<(CoiMismatch, Attribution)>,
 }
 
 impl Batch {
@@ -131,6 +235,14 @@ impl Batch {
                         participants: vec![recorded.actor.clone()],
                         hold: None,
                         terminated: None,
+                        qc_results: Vec::new(),
+                        physician_requests: Vec::new(),
+                        release: None,
+                        shipments: Vec::new(),
+                        bedside_checks: Vec::new(),
+                        infusion: None,
+                        follow_ups: Vec::new(),
+                        coi_mismatch_entries: Vec::new(),
                     })
                 }
                 (Some(batch), event) => batch.apply(recorded, event),
@@ -177,7 +289,16 @@ impl Batch {
                 classification: None,
                 closed: None,
             }),
-            BatchEvent::CoiMismatch(_) => self.coi_mismatches += 1,
+            BatchEvent::CoiMismatch(mismatch) => {
+                self.coi_mismatches += 1;
+                if mismatch.step_id == custody::BEDSIDE_CHECK {
+                    for check in &mut self.bedside_checks {
+                        check.voided = true;
+                    }
+                }
+                let entry = Attribution::of(recorded);
+                self.coi_mismatch_entries.push((mismatch.clone(), entry));
+            }
             BatchEvent::DeviationClassified(c) => {
                 if let Some(d) = self.deviation_mut(c.deviation_id) {
                     d.classification = Some(c.classification);
@@ -215,6 +336,84 @@ impl Batch {
             BatchEvent::Held(held) => self.hold = Some(held.reason.clone()),
             BatchEvent::Resumed(_) => self.hold = None,
             BatchEvent::Terminated(t) => self.terminated = Some(t.reason.clone()),
+            _ => self.apply_after_manufacturing(recorded, event),
+        }
+    }
+
+    /// QC, certification, custody, the bedside and the patient.
+    fn apply_after_manufacturing(&mut self, recorded: &Recorded<BatchEvent>, event: &BatchEvent) {
+        let entry = Attribution::of(recorded);
+        match event {
+            BatchEvent::QcResultRecorded(result) => {
+                self.participate(&recorded.actor);
+                self.qc_results.push(QcResult {
+                    recorded: result.clone(),
+                    entry,
+                    verified: None,
+                });
+            }
+            BatchEvent::QcResultVerified(r) => {
+                self.participate(&recorded.actor);
+                if let Some(found) = self
+                    .qc_results
+                    .iter_mut()
+                    .find(|q| q.recorded.test_id == r.test_id && q.recorded.attempt == r.attempt)
+                {
+                    found.verified = Some(entry);
+                }
+            }
+            BatchEvent::PhysicianRequested(request) => {
+                self.physician_requests.push(PhysicianRequest {
+                    request: request.clone(),
+                    entry,
+                })
+            }
+            BatchEvent::ReleaseDecided(decided) => {
+                self.release = Some(Release {
+                    decided: decided.clone(),
+                    entry,
+                })
+            }
+            BatchEvent::ShipmentDispatched(dispatched) => self.shipments.push(Shipment {
+                dispatched: dispatched.clone(),
+                entry,
+                receipt: None,
+            }),
+            BatchEvent::ShipmentReceived(received) => {
+                if let Some(shipment) = self
+                    .shipments
+                    .iter_mut()
+                    .find(|s| s.dispatched.shipment_id == received.shipment_id)
+                {
+                    shipment.receipt = Some((received.clone(), entry));
+                }
+            }
+            BatchEvent::BedsideChecked(check) => self.bedside_checks.push(BedsideCheckRecord {
+                check: check.clone(),
+                entry,
+                witnessed: None,
+                voided: false,
+            }),
+            BatchEvent::BedsideWitnessed(check) => {
+                if let Some(found) = self
+                    .bedside_checks
+                    .iter_mut()
+                    .find(|c| c.check.check_id == check.check_id)
+                {
+                    found.witnessed = Some(entry);
+                }
+            }
+            BatchEvent::Infused(infused) => {
+                self.infusion = Some(Infusion {
+                    infused: infused.clone(),
+                    entry,
+                })
+            }
+            BatchEvent::FollowUpRecorded(visit) => self.follow_ups.push(FollowUpVisit {
+                visit: visit.clone(),
+                entry,
+            }),
+            _ => {}
         }
     }
 
@@ -290,21 +489,79 @@ impl Batch {
         if self.terminated.is_some() {
             return BatchState::Terminated;
         }
+        if self.infusion.is_some() {
+            return BatchState::Infused;
+        }
+        let decision = self.release.as_ref().map(|r| r.decided.decision);
+        if decision == Some(ReleaseDecision::Rejected) {
+            return BatchState::Rejected;
+        }
         if self.hold.is_some() {
             return BatchState::OnHold;
+        }
+        if let Some(decision) = decision {
+            return match self.shipments.last() {
+                Some(shipment) if shipment.receipt.is_some() => BatchState::Received,
+                Some(_) => BatchState::Shipped,
+                None if decision == ReleaseDecision::Released => BatchState::Released,
+                None => BatchState::ReleasedExceptionally,
+            };
         }
         if self.records.is_empty() {
             return BatchState::Created;
         }
-        let complete = template.steps().all(|step| {
+        if !self.manufacturing_verified(template) {
+            BatchState::InProcess
+        } else if self.qc_complete(template) {
+            BatchState::AwaitingRelease
+        } else {
+            BatchState::QcPending
+        }
+    }
+
+    /// Every step recorded, every record and correction that needs a second person verified.
+    pub fn manufacturing_verified(&self, template: &Template) -> bool {
+        template.steps().all(|step| {
             let mut records = self.records_of(&step.id).peekable();
             records.peek().is_some() && records.all(|r| !step.verify || r.verified_by.is_some())
-        }) && self.corrections.iter().all(|c| !c.awaits_verification());
-        if complete {
-            BatchState::QcPending
-        } else {
-            BatchState::InProcess
-        }
+        }) && self.corrections.iter().all(|c| !c.awaits_verification())
+    }
+
+    /// Every QC release test of the template has a current result, verified.
+    pub fn qc_complete(&self, template: &Template) -> bool {
+        template.qc_tests.iter().all(|test| {
+            self.current_qc_result(&test.id)
+                .is_some_and(|r| r.verified.is_some())
+        })
+    }
+
+    /// The latest result of a QC test: the one that counts (earlier ones stay on the record).
+    pub fn current_qc_result(&self, test_id: &str) -> Option<&QcResult> {
+        self.qc_results
+            .iter()
+            .rev()
+            .find(|r| r.recorded.test_id == test_id)
+    }
+
+    /// The current results that are out of specification.
+    pub fn current_oos(&self, template: &Template) -> Vec<&QcResult> {
+        template
+            .qc_tests
+            .iter()
+            .filter_map(|test| self.current_qc_result(&test.id))
+            .filter(|r| r.recorded.verdict == Verdict::Oos)
+            .collect()
+    }
+
+    /// Whoever performed, verified or corrected a manufacturing step of this batch.
+    pub fn made_by(&self, who: &str) -> bool {
+        self.records
+            .iter()
+            .any(|r| r.performed_by == who || r.verified_by.as_deref() == Some(who))
+            || self
+                .corrections
+                .iter()
+                .any(|c| c.by == who || c.verified_by.as_deref() == Some(who))
     }
 
     /// Every step of the template has been recorded at least once: manufacturing is complete,

@@ -4,23 +4,42 @@
 
 use super::{
     Batch, BatchEvent, Classification, DeviationClassified, DeviationClosed, DeviationRaised,
-    Reasoned,
+    Reasoned, ReleaseDecision,
 };
 use crate::domain::template::Template;
 use crate::domain::text::printable_line;
 use crate::domain::DomainError;
 
-/// Refuses any record on a batch that is on hold or terminated.
-pub fn ensure_open(batch: &Batch) -> Result<(), DomainError> {
+/// Refuses any record on a batch that is terminated, rejected or infused: closed for good
+/// (an infused batch takes follow-up visits only, through their own rule).
+pub fn ensure_not_closed(batch: &Batch) -> Result<(), DomainError> {
+    let number = &batch.created.batch_number;
     if let Some(reason) = &batch.terminated {
         return Err(DomainError::conflict(
             "batch_terminated",
+            format!("batch {number} was terminated ({reason}); nothing more is recorded on it"),
+        ));
+    }
+    if batch.infusion.is_some() {
+        return Err(DomainError::conflict(
+            "batch_infused",
             format!(
-                "batch {} was terminated ({reason}); nothing more is recorded on it",
-                batch.created.batch_number
+                "batch {number} was infused and is closed: only follow-up visits are recorded on it"
             ),
         ));
     }
+    if batch.release.as_ref().map(|r| r.decided.decision) == Some(ReleaseDecision::Rejected) {
+        return Err(DomainError::conflict(
+            "batch_rejected",
+            format!("batch {number} was rejected by the QP; nothing more is recorded on it"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses any record on a batch that is on hold, or closed (see [`ensure_not_closed`]).
+pub fn ensure_open(batch: &Batch) -> Result<(), DomainError> {
+    ensure_not_closed(batch)?;
     if let Some(reason) = &batch.hold {
         return Err(DomainError::conflict(
             "batch_on_hold",
@@ -44,9 +63,7 @@ pub fn decide_raise(
     description: &str,
     step_id: Option<String>,
 ) -> Result<BatchEvent, DomainError> {
-    if batch.terminated.is_some() {
-        ensure_open(batch)?;
-    }
+    ensure_not_closed(batch)?;
     if let Some(step) = &step_id {
         if template.step(step).is_none() {
             return Err(DomainError::new(
@@ -146,15 +163,11 @@ pub fn decide_course(
                     "the batch is not on hold",
                 ));
             }
-            if batch.terminated.is_some() {
-                ensure_open(batch)?;
-            }
+            ensure_not_closed(batch)?;
             Ok(BatchEvent::Resumed(Reasoned { reason }))
         }
         Course::Terminate => {
-            if batch.terminated.is_some() {
-                ensure_open(batch)?;
-            }
+            ensure_not_closed(batch)?;
             Ok(BatchEvent::Terminated(Reasoned { reason }))
         }
     }

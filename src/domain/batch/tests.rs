@@ -61,20 +61,15 @@ fn new_batch() -> Batch {
         today(),
     )
     .expect("created");
-    let BatchEvent::Created(created) = created else {
-        unreachable!()
+    let recorded = crate::domain::Recorded {
+        seq: 1,
+        stream_seq: 0,
+        hash: String::new(),
+        actor: "op1".into(),
+        recorded_at: String::new(),
+        event: created,
     };
-    Batch {
-        created,
-        created_by: "op1".into(),
-        records: vec![],
-        deviations: vec![],
-        coi_mismatches: 0,
-        corrections: vec![],
-        participants: vec!["op1".into()],
-        hold: None,
-        terminated: None,
-    }
+    Batch::fold(&[recorded]).expect("folds").expect("a batch")
 }
 
 fn values(value: Value) -> Map<String, Value> {

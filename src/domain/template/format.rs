@@ -47,6 +47,9 @@ pub fn require_objects(root: &Value) -> Result<(), DomainError> {
             object(&format!("qc_tests[{q}].spec"), spec)?;
         }
     }
+    if let Some(shipping) = root.get("shipping") {
+        object("shipping", shipping)?;
+    }
     Ok(())
 }
 
@@ -58,6 +61,13 @@ pub struct RawTemplate {
     pub title: String,
     pub stages: Vec<RawStage>,
     pub qc_tests: Vec<RawQcTest>,
+    pub shipping: Option<RawShipping>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShipping {
+    pub max_temperature_c: Value,
 }
 
 #[derive(Debug, Deserialize)]

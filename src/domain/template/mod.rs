@@ -29,6 +29,16 @@ pub struct Template {
     pub title: String,
     pub stages: Vec<Stage>,
     pub qc_tests: Vec<QcTest>,
+    /// What a shipment to the treating site must keep to; without it, receipts are refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Shipping>,
+}
+
+/// The limits of transport in the dry shipper.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shipping {
+    /// The warmest the product may get in transit, e.g. "-150".
+    pub max_temperature_c: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

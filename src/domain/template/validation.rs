@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::format::{RawField, RawQcSpec, RawQcTest, RawStage, RawStep, RawTemplate};
 use super::values::{Field, FieldType, Limit, MAX_SAFE_INTEGER};
-use super::{QcSpec, QcTest, Stage, Step, Template};
+use super::{QcSpec, QcTest, Shipping, Stage, Step, Template};
 use crate::domain::quantity::Decimal;
 use crate::domain::text::printable_line;
 use crate::domain::{DomainError, Role};
@@ -50,12 +50,22 @@ pub fn validate(raw: RawTemplate) -> Checked<Template> {
         test_ids.insert(&format!("{path}.id"), &raw.id, "QC test")?;
         qc_test(&path, raw)
     })?;
+    let shipping = match raw.shipping {
+        Some(raw) => Some(Shipping {
+            max_temperature_c: decimal_string(
+                "shipping.max_temperature_c",
+                &raw.max_temperature_c,
+            )?,
+        }),
+        None => None,
+    };
     Ok(Template {
         code,
         version: raw.version,
         title,
         stages,
         qc_tests,
+        shipping,
     })
 }
 
