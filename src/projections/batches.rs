@@ -6,8 +6,10 @@ use diesel::prelude::*;
 
 use crate::db::schema::{batches, lot_usage, pending_verifications};
 use crate::db::DbConn;
+use crate::domain::batch::custody::BEDSIDE_CHECK;
 use crate::domain::batch::{Batch, BatchEvent};
 use crate::domain::template::Template;
+use crate::domain::Role;
 use crate::error::ServiceError;
 use crate::ledger::{self, Stream};
 
@@ -110,22 +112,44 @@ fn row(batch: &Batch, template: &Template, position: usize) -> BatchRow {
     }
 }
 
+/// What waits for a second person: step records, QC results (`qc/<test_id>`, by attempt)
+/// and a bedside check waiting for its witness (`bedside_check`, by check).
 fn pending(batch: &Batch, template: &Template) -> Vec<PendingRow> {
-    batch
+    let waiting = |step_id: String, record: u32, role: Role, performed_by: &str| PendingRow {
+        batch_number: batch.created.batch_number.clone(),
+        step_id,
+        record: i32::try_from(record).unwrap_or(i32::MAX),
+        role: role.as_str().to_owned(),
+        performed_by: performed_by.to_owned(),
+    };
+    let steps = batch
         .records
         .iter()
         .filter(|r| r.verified_by.is_none())
         .filter_map(|r| {
             let (_, step) = template.step(&r.step_id)?;
-            step.verify.then(|| PendingRow {
-                batch_number: batch.created.batch_number.clone(),
-                step_id: r.step_id.clone(),
-                record: i32::try_from(r.record).unwrap_or(i32::MAX),
-                role: step.role.as_str().to_owned(),
-                performed_by: r.performed_by.clone(),
-            })
-        })
-        .collect()
+            step.verify
+                .then(|| waiting(r.step_id.clone(), r.record, step.role, &r.performed_by))
+        });
+    let open = batch.release.is_none();
+    let results = template
+        .qc_tests
+        .iter()
+        .filter_map(|test| batch.current_qc_result(&test.id))
+        .filter(|r| open && r.verified.is_none())
+        .map(|r| {
+            let id = format!("qc/{}", r.recorded.test_id);
+            waiting(id, r.recorded.attempt, Role::QcAnalyst, &r.entry.by)
+        });
+    let witness = batch
+        .bedside_checks
+        .last()
+        .filter(|c| c.witnessed.is_none() && !c.voided && batch.infusion.is_none())
+        .map(|c| {
+            let id = BEDSIDE_CHECK.to_owned();
+            waiting(id, c.check.check_id, Role::Clinician, &c.entry.by)
+        });
+    steps.chain(results).chain(witness).collect()
 }
 
 /// Every field of the batch that names a lot. A correction that names a lot adds a use and
