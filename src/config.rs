@@ -48,6 +48,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// The largest file `POST /api/v1/attachments` accepts.
     pub max_attachment_bytes: usize,
+    /// A step record entered more than this many minutes after the latest time it states is
+    /// listed as a late entry in the QP's review.
+    pub late_entry_minutes: u32,
     /// Apply pending migrations on `serve`. Off where the runtime role may not run DDL.
     pub migrate_on_start: bool,
     /// HTTP worker threads; 0 means one per CPU.
@@ -77,6 +80,7 @@ impl Default for Settings {
             db_pool_size: 16,
             max_body_bytes: 256 * 1024,
             max_attachment_bytes: 20 * 1024 * 1024,
+            late_entry_minutes: 60,
             migrate_on_start: true,
             workers: 0,
         }

@@ -60,6 +60,7 @@ impl Application {
             db,
             facility,
             max_attachment_bytes: settings.max_attachment_bytes,
+            late_entry_minutes: settings.late_entry_minutes,
             tokens: TokenKeys::new(
                 &jwt_secret,
                 Duration::minutes(settings.token_ttl_minutes.into()),

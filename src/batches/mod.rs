@@ -2,13 +2,19 @@
 //! identifier reserved for them alone, then recorded step by step. Every write takes the one
 //! command path; every rule is in `domain::batch::decide`.
 
+pub mod custody;
 mod oversight;
+mod release;
+mod release_view;
 mod view;
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
 
 pub use oversight::{confirm_correction, correct, supervise, Supervision};
+pub use release::{
+    decide_release, record_qc_result, request_exceptional_release, review, verify_qc_result,
+};
 pub use view::{record_view, BatchView};
 
 use crate::accounts::{now, Principal};

@@ -1,6 +1,7 @@
 //! The whole batch record as people read it: every step of the pinned template with its
 //! records, values, units and ranges, who performed and verified each, every signature's
-//! manifestation (printed name, time, meaning), and the deviations.
+//! manifestation (printed name, time, meaning), and the deviations; then QC, certification,
+//! custody and the patient (`release_view`).
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::load;
+use super::release_view::{after_manufacturing, AfterManufacturing};
 use crate::db::DbConn;
 use crate::domain::batch::{Batch, BatchEvent, StepRecord};
 use crate::domain::signature::SignatureApplied;
@@ -33,6 +35,8 @@ pub struct BatchView {
     /// The reason of the hold in force, and of a termination.
     pub hold: Option<String>,
     pub terminated: Option<String>,
+    #[serde(flatten)]
+    pub after_manufacturing: AfterManufacturing,
     /// The number of events in the batch's stream: its `ETag`.
     pub position: i64,
 }
@@ -173,6 +177,7 @@ pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, S
         coi_mismatches: batch.coi_mismatches,
         hold: batch.hold.clone(),
         terminated: batch.terminated.clone(),
+        after_manufacturing: after_manufacturing(&batch, &signatures),
         position: i64::try_from(events.len()).unwrap_or(i64::MAX),
     })
 }

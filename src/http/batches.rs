@@ -80,7 +80,7 @@ pub async fn create(
     Ok(with_etag(HttpResponse::Created(), view.position).json(view))
 }
 
-fn with_etag(
+pub(super) fn with_etag(
     mut response: actix_web::HttpResponseBuilder,
     position: i64,
 ) -> actix_web::HttpResponseBuilder {

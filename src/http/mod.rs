@@ -5,6 +5,7 @@ mod attachments;
 mod auth;
 mod batches;
 mod corrections;
+mod custody;
 mod deviations;
 mod extract;
 mod health;
@@ -12,6 +13,7 @@ mod idempotency;
 mod ledger;
 mod materials;
 pub mod openapi;
+mod release;
 mod signatures;
 mod templates;
 mod user_views;
@@ -35,6 +37,8 @@ pub struct AppState {
     /// This site's ISBT 128 facility identification number, for the identifiers it assigns.
     pub facility: crate::domain::coi::FacilityId,
     pub max_attachment_bytes: usize,
+    /// Minutes after the time it states that a step record counts as a late entry.
+    pub late_entry_minutes: u32,
     pub tokens: TokenKeys,
     pub policy: SecurityPolicy,
     pub throttle: Throttle,
@@ -105,6 +109,16 @@ endpoints! {
     POST "/api/v1/batches/{batch_number}/hold", Some(Action::SuperviseBatch) => deviations::hold;
     POST "/api/v1/batches/{batch_number}/resume", Some(Action::SuperviseBatch) => deviations::resume;
     POST "/api/v1/batches/{batch_number}/terminate", Some(Action::SuperviseBatch) => deviations::terminate;
+    POST "/api/v1/batches/{batch_number}/qc/{test_id}", Some(Action::RecordQcResult) => release::record_qc_result;
+    POST "/api/v1/batches/{batch_number}/qc/{test_id}/verify", Some(Action::RecordQcResult) => release::verify_qc_result;
+    GET "/api/v1/batches/{batch_number}/review", Some(Action::ReviewBatch) => release::review;
+    POST "/api/v1/batches/{batch_number}/physician-request", Some(Action::RequestExceptionalRelease) => release::physician_request;
+    POST "/api/v1/batches/{batch_number}/release", Some(Action::CertifyBatch) => release::release;
+    POST "/api/v1/batches/{batch_number}/shipments", Some(Action::ShipBatch) => custody::dispatch;
+    POST "/api/v1/batches/{batch_number}/shipments/{shipment_id}/receive", Some(Action::TreatPatient) => custody::receive;
+    POST "/api/v1/batches/{batch_number}/bedside-check", Some(Action::TreatPatient) => custody::bedside_check;
+    POST "/api/v1/batches/{batch_number}/infusion", Some(Action::TreatPatient) => custody::infuse;
+    POST "/api/v1/batches/{batch_number}/follow-up", Some(Action::TreatPatient) => custody::follow_up;
     GET "/api/v1/templates", Some(Action::ReadTemplates) => templates::list;
     POST "/api/v1/templates", Some(Action::ManageTemplates) => templates::import;
     GET "/api/v1/templates/{code}/versions/{version}", Some(Action::ReadTemplates) => templates::source;
@@ -115,6 +129,7 @@ endpoints! {
     POST "/api/v1/lots", Some(Action::ManageMaterials) => materials::register_lot;
     POST "/api/v1/lots/{lot_id}/release", Some(Action::ManageMaterials) => materials::release_lot;
     POST "/api/v1/lots/{lot_id}/reject", Some(Action::ManageMaterials) => materials::reject_lot;
+    GET "/api/v1/lots/{lot_id}/where-used", Some(Action::TraceLot) => materials::where_used;
     GET "/api/v1/equipment", Some(Action::ReadMaterials) => materials::list_equipment;
     POST "/api/v1/equipment", Some(Action::ManageMaterials) => materials::register_equipment;
     POST "/api/v1/equipment/{equipment_id}/calibration", Some(Action::ManageMaterials) => materials::calibrate;

@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::signatures;
 use super::{attachments, auth, batches, corrections, deviations, health, ledger, materials};
-use super::{idempotency, templates, users, ENDPOINTS};
+use super::{custody, idempotency, release, templates, users, ENDPOINTS};
 use crate::auth::authorization::allowed_roles;
 use crate::auth::Action;
 use crate::error::Problem;
@@ -64,6 +64,16 @@ schema `Problem`) with a stable `code`.";
         corrections::correct,
         corrections::verify,
         corrections::approve,
+        release::record_qc_result,
+        release::verify_qc_result,
+        release::review,
+        release::physician_request,
+        release::release,
+        custody::dispatch,
+        custody::receive,
+        custody::bedside_check,
+        custody::infuse,
+        custody::follow_up,
         templates::list,
         templates::import,
         templates::source,
@@ -74,6 +84,7 @@ schema `Problem`) with a stable `code`.";
         materials::register_lot,
         materials::release_lot,
         materials::reject_lot,
+        materials::where_used,
         materials::list_equipment,
         materials::register_equipment,
         materials::calibrate,
@@ -100,6 +111,8 @@ schema `Problem`) with a stable `code`.";
         (name = "ledger", description = "The append-only, hash-chained ledger"),
         (name = "signatures", description = "Electronic signatures on ledger entries"),
         (name = "batches", description = "Batch records: creation, steps, verification"),
+        (name = "release", description = "QC results, the QP's review by exception and decision, the physician's request"),
+        (name = "custody", description = "Shipment, receipt, the bedside identity check, infusion and follow-up"),
         (name = "templates", description = "Process templates: import and QA approval"),
         (name = "attachments", description = "Files stored by their SHA-256"),
         (name = "materials", description = "Material lots and equipment"),

@@ -33,3 +33,4 @@ mod runtime_role;
 mod sessions;
 mod signatures;
 mod templates;
+mod where_used;

@@ -7,6 +7,8 @@ pub mod corrections;
 pub mod custody;
 pub mod decide;
 mod events;
+#[cfg(test)]
+mod lifecycle_tests;
 pub mod qc;
 pub mod release;
 pub mod supervision;

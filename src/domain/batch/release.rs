@@ -78,6 +78,8 @@ pub struct ReviewContext {
 pub struct Review {
     pub exceptions: Vec<Exception>,
     pub blockers: Vec<Blocker>,
+    /// Why `released` cannot be signed now: the blockers, an OOS result, a decision made.
+    pub reasons: Vec<String>,
     /// The decisions the QP may sign now.
     pub decisions: Vec<ReleaseDecision>,
 }
@@ -160,6 +162,25 @@ pub fn review(batch: &Batch, template: &Template, context: &ReviewContext) -> Re
     late_entries(batch, context.late_after, &mut exceptions);
     rejected_lots(batch, &context.lots, &mut exceptions);
     let oos = batch.current_oos(template);
+    let mut reasons: Vec<String> = blockers.iter().map(|b| b.reason.clone()).collect();
+    if !oos.is_empty() {
+        reasons.push(format!(
+            "{}: it is rejected, or released exceptionally on the treating physician's request",
+            describe(&oos)
+        ));
+        if covering_request(batch, &oos).is_none() {
+            reasons.push("no physician's request names these results".to_owned());
+        }
+    }
+    if let Some(release) = &batch.release {
+        reasons.push(format!(
+            "the QP's decision is made: {}",
+            release.decided.decision.as_str()
+        ));
+    }
+    if let Some(reason) = &batch.terminated {
+        reasons.push(format!("the batch was terminated: {reason}"));
+    }
     let mut decisions = Vec::new();
     if batch.release.is_none() && batch.terminated.is_none() {
         if blockers.is_empty() {
@@ -174,6 +195,7 @@ pub fn review(batch: &Batch, template: &Template, context: &ReviewContext) -> Re
     Review {
         exceptions,
         blockers,
+        reasons,
         decisions,
     }
 }

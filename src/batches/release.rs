@@ -1,0 +1,181 @@
+//! After manufacturing: QC results and their verification, the treating physician's request,
+//! the QP's review and decision. Each write takes the one command path; every rule is in
+//! `domain::batch::{qc, release}`.
+
+use std::collections::BTreeMap;
+
+use super::{confirm, load, stream};
+use crate::accounts::Principal;
+use crate::command::{self, Appended, Decision};
+use crate::db::DbConn;
+use crate::domain::batch::decide::Outcome;
+use crate::domain::batch::release::{self as rules, Review, ReviewContext};
+use crate::domain::batch::{qc, Batch, BatchEvent, ReleaseDecision};
+use crate::domain::template::Template;
+use crate::error::ServiceError;
+use crate::ledger::{self, Appender};
+use crate::projections::batches as rows;
+use crate::signatures::{self, VerifiedSigner};
+
+/// Appends what `decide` returns and signs, with the signer's meaning, the record it made (the
+/// first entry that is not a security event). A refusal that records a security event signs
+/// nothing.
+pub(super) fn record_signed(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+    decide: impl FnOnce(&mut DbConn, &Batch, &Template) -> Result<Outcome, ServiceError>,
+) -> Result<(), ServiceError> {
+    command::execute(
+        conn,
+        &stream(batch_number)?,
+        &who.actor(),
+        if_match,
+        |conn, events| {
+            let (batch, template) = load(conn, events, batch_number)?;
+            Ok(match decide(conn, &batch, &template)? {
+                Outcome::Record(events) => Decision::Accept(events),
+                Outcome::RefuseAndRecord(events, refusal) => Decision::RefuseAndRecord {
+                    record: events,
+                    refusal,
+                },
+            })
+        },
+        |tx, appended| {
+            sign_the_record(tx, signer, appended)?;
+            rows::refresh(tx.conn(), batch_number)?;
+            Ok(())
+        },
+    )
+}
+
+fn sign_the_record(
+    tx: &mut Appender<'_>,
+    signer: VerifiedSigner,
+    appended: &Appended<BatchEvent>,
+) -> Result<(), ServiceError> {
+    let record = appended
+        .events
+        .iter()
+        .zip(&appended.entries)
+        .find(|(event, _)| !matches!(event.event, BatchEvent::CoiMismatch(_)));
+    if let Some((_, entry)) = record {
+        signatures::apply(tx, signer, std::slice::from_ref(entry))?;
+    }
+    Ok(())
+}
+
+/// A QC result, signed `performed` by the analyst.
+pub fn record_qc_result(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    (test_id, result, comment): (&str, &str, Option<&str>),
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+) -> Result<(), ServiceError> {
+    record_signed(
+        conn,
+        who,
+        batch_number,
+        if_match,
+        signer,
+        |_, batch, template| {
+            let analyst = (who.username.as_str(), &who.roles);
+            let event = qc::decide_qc_record(batch, template, test_id, (result, comment), analyst)?;
+            Ok(Outcome::Record(vec![event]))
+        },
+    )
+}
+
+/// A second analyst verifies the latest result of a test, signed `verified`.
+pub fn verify_qc_result(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    test_id: &str,
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+) -> Result<(), ServiceError> {
+    confirm(
+        conn,
+        who,
+        batch_number,
+        if_match,
+        signer,
+        |batch, template| {
+            let verifier = (who.username.as_str(), &who.roles);
+            let (event, result) = qc::decide_qc_verify(batch, template, test_id, verifier)?;
+            Ok((event, Some(result.entry.seq)))
+        },
+    )
+}
+
+/// The treating physician's request for an out-of-specification product, signed `requested`.
+pub fn request_exceptional_release(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    (reason, risk_acknowledged): (&str, bool),
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+) -> Result<(), ServiceError> {
+    record_signed(
+        conn,
+        who,
+        batch_number,
+        if_match,
+        signer,
+        |_, batch, template| {
+            let event =
+                rules::decide_physician_request(batch, template, reason, risk_acknowledged)?;
+            Ok(Outcome::Record(vec![event]))
+        },
+    )
+}
+
+/// The QP's decision, signed with the decision as its meaning.
+pub fn decide_release(
+    conn: &mut DbConn,
+    who: &Principal,
+    batch_number: &str,
+    (decision, justification): (ReleaseDecision, Option<&str>),
+    if_match: Option<i64>,
+    signer: VerifiedSigner,
+) -> Result<(), ServiceError> {
+    record_signed(
+        conn,
+        who,
+        batch_number,
+        if_match,
+        signer,
+        |_, batch, template| {
+            let qp = who.username.as_str();
+            let event = rules::decide_release(batch, template, decision, justification, qp)?;
+            Ok(Outcome::Record(vec![event]))
+        },
+    )
+}
+
+/// The review by exception, as of now.
+pub fn review(
+    conn: &mut DbConn,
+    batch_number: &str,
+    late_entry_minutes: u32,
+) -> Result<(Batch, Template, Review), ServiceError> {
+    let events = ledger::stream_events::<BatchEvent>(conn, &stream(batch_number)?)?;
+    let (batch, template) = load(conn, &events, batch_number)?;
+    let mut lots = BTreeMap::new();
+    for lot_id in rules::lots_used(&batch) {
+        let lot = crate::materials::lot(conn, &lot_id)?;
+        lots.insert(lot_id, lot);
+    }
+    let context = ReviewContext {
+        lots,
+        late_after: chrono::Duration::minutes(i64::from(late_entry_minutes)),
+    };
+    let review = rules::review(&batch, &template, &context);
+    Ok((batch, template, review))
+}
