@@ -425,8 +425,8 @@ async fn a_shipping_excursion_raises_a_deviation_that_blocks_infusion_until_qa_c
     let deviation = &deviations[0];
     assert_eq!(deviation["automatic"], true);
     assert_eq!(deviation["state"], "open");
-    assert_eq!(receipt["deviation_id"], deviation["deviation_id"]);
     let id = deviation["deviation_id"].as_u64().expect("id");
+    let receipt_names = receipt["deviation_id"].clone();
     two_person_check(&app, (&team.cl1, &team.cl2), &batch, &coi).await;
     expect_refused(
         infuse(&app, &team.cl1, &batch).await,
@@ -439,13 +439,14 @@ async fn a_shipping_excursion_raises_a_deviation_that_blocks_infusion_until_qa_c
     assert_eq!(closed["deviations"][0]["state"], "closed");
     let done = expect_status(infuse(&app, &team.cl1, &batch).await, 201, "infusion").await;
     assert_eq!(done["state"], "infused");
+    assert_eq!(receipt_names, id, "the receipt names its deviation");
 }
 
 #[tokio::test]
 async fn a_damaged_container_raises_a_deviation_too() {
     let app = spawn_app().await;
     let team = crate::release_support::team(&app).await;
-    let (batch, _) = released(&app, &team).await;
+    let (batch, coi) = released(&app, &team).await;
     expect_status(ship(&app, &team.site.op1, &batch).await, 201, "shipment").await;
     let broken = expect_success(
         receive_with(&app, &team.cl1, &batch, 1, ("-190", "-170"), false).await,
@@ -457,8 +458,16 @@ async fn a_damaged_container_raises_a_deviation_too() {
     assert_eq!(receipt["container_intact"], false);
     assert_eq!(broken["deviations"][0]["automatic"], true);
     assert_eq!(broken["deviations"][0]["state"], "open");
+    two_person_check(&app, (&team.cl2, &team.cl1), &batch, &coi).await;
+    expect_refused(
+        infuse(&app, &team.cl2, &batch).await,
+        409,
+        "open_deviation",
+        "infusion from a damaged container",
+    )
+    .await;
     assert_eq!(
-        receipt["deviation_id"],
-        broken["deviations"][0]["deviation_id"]
+        receipt["deviation_id"], broken["deviations"][0]["deviation_id"],
+        "the receipt names its deviation: {receipt}"
     );
 }

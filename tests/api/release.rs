@@ -518,10 +518,6 @@ async fn an_oos_batch_is_released_only_exceptionally_on_the_physicians_request()
         .cloned()
         .unwrap_or_else(|| panic!("an oos exception in {before}"));
     assert_eq!(oos["seq"], oos_seq);
-    assert_eq!(
-        oos["link"],
-        format!("/api/v1/ledger/entries/{oos_seq}/signatures").as_str()
-    );
     expect_refused(
         decide(&app, &team.qp, &batch, "released", None).await,
         409,
@@ -636,6 +632,21 @@ async fn an_oos_batch_is_released_only_exceptionally_on_the_physicians_request()
     assert_eq!(release["physician_request_seq"], request_seq);
     // An exceptionally released batch is shipped like any released one.
     expect_status(ship(&app, &team.site.op1, &batch).await, 201, "shipment").await;
+    assert_link_followed_by(&app, &team.qp, &oos).await;
+}
+
+/// The exception's link is the path of its entry's signatures, which the QP reading the review
+/// may open.
+async fn assert_link_followed_by(app: &TestApp, qp: &crate::helpers::TestUser, exception: &Value) {
+    let seq = exception["seq"].as_i64().expect("seq");
+    let link = exception["link"].as_str().unwrap_or_default();
+    assert_eq!(
+        link,
+        format!("/api/v1/ledger/entries/{seq}/signatures"),
+        "{exception}"
+    );
+    let followed = app.get(link, Some(&qp.token)).await;
+    assert_eq!(followed.status(), 200, "the QP follows {link}");
 }
 
 #[tokio::test]
@@ -814,16 +825,6 @@ async fn the_review_lists_every_exception_with_its_entry_and_says_when_release_i
         12,
         "every QC test is missing"
     );
-    // Every exception about an entry links to its signatures.
-    for exception in incomplete["exceptions"].as_array().expect("exceptions") {
-        if let Some(seq) = exception["seq"].as_i64() {
-            assert_eq!(
-                exception["link"],
-                format!("/api/v1/ledger/entries/{seq}/signatures").as_str(),
-                "{exception}"
-            );
-        }
-    }
     // QA and auditors read the review too; an operator or a clinician does not.
     assert_eq!(review(&app, &team.site.qa, &batch).await.status(), 200);
     assert_eq!(review(&app, &auditor, &batch).await.status(), 200);
@@ -854,6 +855,19 @@ async fn the_review_lists_every_exception_with_its_entry_and_says_when_release_i
     let decided = expect_status(review(&app, &team.qp, &clean).await, 200, "review").await;
     assert_eq!(decided["ready"], false);
     assert_eq!(decided["decisions"], json!([]));
+    // Every exception about an entry links to its signatures.
+    for exception in incomplete["exceptions"].as_array().expect("exceptions") {
+        if let Some(seq) = exception["seq"].as_i64() {
+            assert_eq!(
+                exception["link"],
+                format!("/api/v1/ledger/entries/{seq}/signatures").as_str(),
+                "{exception}"
+            );
+            if exception["kind"] == "missing_verification" {
+                assert_link_followed_by(&app, &team.qp, exception).await;
+            }
+        }
+    }
 }
 
 #[tokio::test]
