@@ -93,9 +93,41 @@ async fn a_batch_is_shipped_only_after_release_one_shipment_at_a_time() {
         "min above max",
     )
     .await;
-    let arrived = expect_success(receive(&app, &team.cl1, &batch, 1).await, "receipt").await;
+    let receipt_body = |received_at: String| {
+        json!({ "received_at": received_at, "min_temperature_c": -185.5,
+                "max_temperature_c": -160.5, "container_intact": true,
+                "signature": { "password": team.cl1.password, "meaning": "performed" } })
+    };
+    let path = format!("/api/v1/batches/{batch}/shipments/1/receive");
+    let before_dispatch = (Utc::now() - Duration::hours(2)).to_rfc3339();
+    expect_refused(
+        app.post(&path, Some(&team.cl1.token), &receipt_body(before_dispatch))
+            .await,
+        422,
+        "invalid_time",
+        "received before it was dispatched",
+    )
+    .await;
+    // Temperatures as JSON numbers are taken as the decimals they spell.
+    let arrived = expect_success(
+        app.post(
+            &path,
+            Some(&team.cl1.token),
+            &receipt_body(Utc::now().to_rfc3339()),
+        )
+        .await,
+        "receipt",
+    )
+    .await;
     assert_eq!(arrived["state"], "received");
     let receipt = &arrived["shipments"][0]["receipt"];
+    assert_eq!(
+        (
+            receipt["min_temperature_c"].as_str(),
+            receipt["max_temperature_c"].as_str()
+        ),
+        (Some("-185.5"), Some("-160.5"))
+    );
     assert_eq!(receipt["received_by"], team.cl1.username.as_str());
     assert_eq!(receipt["excursion"], false);
     assert_eq!(receipt["container_intact"], true);

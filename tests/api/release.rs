@@ -95,12 +95,10 @@ async fn release_waits_for_every_qc_result_and_its_second_analyst() {
         "released signed as approved",
     )
     .await;
-    let released = expect_status(
-        decide(&app, &team.qp, &batch, "released", None).await,
-        200,
-        "release",
-    )
-    .await;
+    let response = decide(&app, &team.qp, &batch, "released", None).await;
+    let etag = response.headers().get("etag").cloned();
+    let released = expect_status(response, 200, "release").await;
+    assert!(etag.is_some(), "a decision answers with the record's ETag");
     assert_eq!(released["state"], "released");
     let release = &released["release"];
     assert_eq!(release["decision"], "released");
