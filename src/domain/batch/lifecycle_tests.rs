@@ -496,6 +496,10 @@ fn a_warm_or_broken_shipment_raises_a_deviation_that_blocks_infusion() {
     assert_eq!(batch.state(&template()), BatchState::Received);
     let (receipt, _) = batch.shipments[0].receipt.as_ref().expect("received");
     assert!(receipt.excursion);
+    assert_eq!(
+        receipt.deviation_id,
+        Some(batch.deviations[0].raised.deviation_id)
+    );
     assert!(batch.deviations[0].raised.automatic && batch.deviations[0].is_open());
     let broken = Story::received("-170", false).batch();
     assert!(broken.deviations[0].raised.description.contains("damaged"));
