@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 pub use oversight::{confirm_correction, correct, supervise, Supervision};
 pub use release::{
     decide_release, record_qc_result, request_exceptional_release, review, verify_qc_result,
+    Reviewed,
 };
 pub use view::{record_view, BatchView};
 

@@ -128,9 +128,8 @@ pub fn request_exceptional_release(
         batch_number,
         if_match,
         signer,
-        |_, batch, template| {
-            let event =
-                rules::decide_physician_request(batch, template, reason, risk_acknowledged)?;
+        |_, batch, _| {
+            let event = rules::decide_physician_request(batch, reason, risk_acknowledged)?;
             Ok(Outcome::Record(vec![event]))
         },
     )
@@ -159,12 +158,20 @@ pub fn decide_release(
     )
 }
 
-/// The review by exception, as of now.
+/// The review by exception as of now, with the batch's position it was made at (the QP
+/// certifies exactly what was reviewed by sending it back as `If-Match`).
+pub struct Reviewed {
+    pub batch: Batch,
+    pub template: Template,
+    pub review: Review,
+    pub position: i64,
+}
+
 pub fn review(
     conn: &mut DbConn,
     batch_number: &str,
     late_entry_minutes: u32,
-) -> Result<(Batch, Template, Review), ServiceError> {
+) -> Result<Reviewed, ServiceError> {
     let events = ledger::stream_events::<BatchEvent>(conn, &stream(batch_number)?)?;
     let (batch, template) = load(conn, &events, batch_number)?;
     let mut lots = BTreeMap::new();
@@ -177,5 +184,10 @@ pub fn review(
         late_after: chrono::Duration::minutes(i64::from(late_entry_minutes)),
     };
     let review = rules::review(&batch, &template, &context);
-    Ok((batch, template, review))
+    Ok(Reviewed {
+        batch,
+        template,
+        review,
+        position: i64::try_from(events.len()).unwrap_or(i64::MAX),
+    })
 }

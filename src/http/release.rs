@@ -291,6 +291,9 @@ pub async fn release(
 
 #[derive(Serialize, ToSchema)]
 pub struct ReviewView {
+    /// The batch's position this review was made at (also its `ETag`): send it as `If-Match`
+    /// with the decision to certify exactly what was reviewed.
+    position: i64,
     batch_number: String,
     state: String,
     /// The QP may certify (`released`) now.
@@ -323,7 +326,7 @@ pub struct ExceptionView {
     security(("bearer" = [])),
     params(("batch_number" = String, Path, description = "The batch number")),
     responses(
-        (status = 200, description = "The review", body = ReviewView),
+        (status = 200, description = "The review", body = ReviewView, headers(("ETag" = String, description = "The batch's position, for `If-Match` on the decision"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -337,11 +340,17 @@ pub async fn review(
 ) -> Result<HttpResponse, AppError> {
     let number = path.into_inner();
     let late = state.late_entry_minutes;
-    let (batch, template, review) = state
+    let batches::Reviewed {
+        batch,
+        template,
+        review,
+        position,
+    } = state
         .db
         .run(move |conn| batches::review(conn, &number, late))
         .await?;
     let view = ReviewView {
+        position,
         batch_number: batch.created.batch_number.clone(),
         state: batch.state(&template).as_str().to_owned(),
         ready: review.ready(),
@@ -360,5 +369,5 @@ pub async fn review(
             })
             .collect(),
     };
-    Ok(HttpResponse::Ok().json(view))
+    Ok(with_etag(HttpResponse::Ok(), position).json(view))
 }

@@ -318,11 +318,15 @@ async fn a_coi_mismatch_at_the_bedside_is_refused_recorded_and_voids_the_check_b
         .filter(|(kind, _)| kind == "batch.coi_mismatch")
         .map(|(_, payload)| payload)
         .collect();
-    assert_eq!(mismatches.len(), 1, "{entries:?}");
+    assert_eq!(mismatches.len(), 2, "{entries:?}");
     assert_eq!(mismatches[0]["step_id"], "bedside_check");
     assert_eq!(mismatches[0]["presented"], other.as_str());
+    assert_eq!(mismatches[0]["source"], "patient wristband");
+    // An unreadable label is a possible mix-up too: recorded as read.
+    assert_eq!(mismatches[1]["presented"], "NOT-A-COI");
+    assert_eq!(mismatches[1]["source"], "patient wristband");
     let after = view(&app, &team.cl1, &batch).await;
-    assert_eq!(after["coi_mismatches"], 1);
+    assert_eq!(after["coi_mismatches"], 2);
     assert!(
         after["bedside_checks"].as_array().expect("list").is_empty(),
         "nothing was recorded as checked: {after}"
@@ -345,7 +349,7 @@ async fn a_coi_mismatch_at_the_bedside_is_refused_recorded_and_voids_the_check_b
     )
     .await;
     let voided = view(&app, &team.cl1, &batch).await;
-    assert_eq!(voided["coi_mismatches"], 2);
+    assert_eq!(voided["coi_mismatches"], 3);
     assert_eq!(
         voided["bedside_checks"][0]["passed"], false,
         "a mismatch voids the check before it: {voided}"
@@ -368,7 +372,7 @@ async fn a_coi_mismatch_at_the_bedside_is_refused_recorded_and_voids_the_check_b
             .iter()
             .filter(|k| *k == "coi_mismatch")
             .count(),
-        2,
+        3,
         "{review:#}"
     );
     two_person_check(&app, (&team.cl2, &team.cl1), &batch, &coi).await;

@@ -31,6 +31,7 @@ pub fn decide_correct(
 ) -> Result<Outcome, DomainError> {
     super::supervision::ensure_open(batch)?;
     super::release::ensure_undecided(batch)?;
+    super::decide::ensure_not_tester(batch, author.0)?;
     let (_, step) = find_step(template, &command.step_id)?;
     let original = batch
         .records_of(&step.id)
@@ -140,6 +141,7 @@ pub fn decide_verify_correction(
     verifier: (&str, &Roles),
 ) -> Result<BatchEvent, DomainError> {
     super::supervision::ensure_open(batch)?;
+    super::decide::ensure_not_tester(batch, verifier.0)?;
     let found = correction(batch, id)?;
     if !found.awaits_verification() {
         return Err(DomainError::conflict(

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 
 use super::decide::Outcome;
-use super::supervision::ensure_open;
+use super::supervision::{ensure_not_closed, ensure_open};
 use super::{
     AdverseEvent, Batch, BatchEvent, BedsideCheck, BedsideCheckRecord, CoiMismatch,
     DeviationRaised, FollowUp, Infused, ReleaseDecision, ShipmentDispatched, ShipmentReceived,
@@ -160,7 +160,9 @@ pub fn decide_receive(
     input: Receipt,
     now: DateTime<Utc>,
 ) -> Result<Vec<BatchEvent>, DomainError> {
-    ensure_open(batch)?;
+    // An arrival is observed whether or not QA holds the batch: its readings are never lost
+    // (the hold still blocks the bedside check and the infusion).
+    ensure_not_closed(batch)?;
     let shipment = batch
         .shipments
         .iter()
@@ -277,6 +279,35 @@ fn waiting_check(batch: &Batch) -> Option<&BedsideCheckRecord> {
         .filter(|c| c.witnessed.is_none() && !c.voided)
 }
 
+/// An identifier that does not even parse is still a possible mix-up at the bedside (a label
+/// from another system, a damaged wristband): refused, recorded, and it voids earlier checks.
+fn unreadable(reads: [(&str, &str, Result<Coi, DomainError>); 2]) -> Result<Outcome, DomainError> {
+    let mut events = Vec::new();
+    let mut refusal = None;
+    for (source, raw, read) in reads {
+        if let Err(error) = read {
+            let presented = printable_line(raw, "invalid_coi", "the identifier", 1..=64)
+                .unwrap_or_else(|_| "(unreadable)".to_owned());
+            events.push(BatchEvent::CoiMismatch(CoiMismatch {
+                step_id: BEDSIDE_CHECK.to_owned(),
+                presented,
+                source: Some(source.to_owned()),
+            }));
+            refusal.get_or_insert(DomainError::new(
+                "invalid_coi",
+                format!(
+                    "STOP: DO NOT INFUSE. The {source} does not carry a chain of identity \
+                     identifier ({}); the reading is recorded and a new two-person check must \
+                     pass before infusion",
+                    error.message
+                ),
+            ));
+        }
+    }
+    let refusal = refusal.unwrap_or_else(|| DomainError::new("invalid_coi", "unreadable"));
+    Ok(Outcome::RefuseAndRecord(events, refusal))
+}
+
 /// The product label and the patient's wristband, read by two clinicians in turn. Both must
 /// be this batch's identifier.
 pub fn decide_bedside_check(
@@ -288,8 +319,15 @@ pub fn decide_bedside_check(
     ensure_open(batch)?;
     product_arrived(batch)?;
     let expected = batch.coi()?;
-    let product = Coi::parse(product)?;
-    let patient = Coi::parse(patient)?;
+    let (product, patient) = match (Coi::parse(product), Coi::parse(patient)) {
+        (Ok(product), Ok(patient)) => (product, patient),
+        (product_read, patient_read) => {
+            return unreadable([
+                ("product label", product, product_read),
+                ("patient wristband", patient, patient_read),
+            ])
+        }
+    };
     let mismatches: Vec<BatchEvent> =
         [("product label", &product), ("patient wristband", &patient)]
             .into_iter()
@@ -407,17 +445,24 @@ pub fn decide_infusion(
         input.infusion_started_at,
         "infusion_started_at",
     )?;
-    if let Some((_, received)) = batch.shipments.last().and_then(|s| s.receipt.as_ref()) {
-        if let Some(received_at) = recorded_time(&received.at) {
-            // The receipt's entry time bounds the thaw from below, with the clock leeway.
-            let earliest = received_at - Duration::minutes(CLOCK_LEEWAY_MINUTES);
-            not_before(
-                input.thaw_started_at,
-                "thaw_started_at",
-                earliest,
-                "the receipt",
-            )?;
-        }
+    if let Some((received, _)) = batch.shipments.last().and_then(|s| s.receipt.as_ref()) {
+        not_before(
+            input.thaw_started_at,
+            "thaw_started_at",
+            received.received_at,
+            "the receipt",
+        )?;
+    }
+    // The record may never show the product given before both clinicians checked it.
+    let witnessed = check.witnessed.as_ref().and_then(|w| recorded_time(&w.at));
+    if let Some(witnessed) = witnessed {
+        let earliest = witnessed - Duration::minutes(CLOCK_LEEWAY_MINUTES);
+        not_before(
+            input.infusion_started_at,
+            "infusion_started_at",
+            earliest,
+            "the bedside check",
+        )?;
     }
     if !(1..=20).contains(&input.bags) {
         return Err(DomainError::new(

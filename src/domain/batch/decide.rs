@@ -133,6 +133,8 @@ pub fn decide_record(
     today: NaiveDate,
 ) -> Result<Outcome, DomainError> {
     super::supervision::ensure_open(batch)?;
+    super::release::ensure_undecided(batch)?;
+    ensure_not_tester(batch, performer.0)?;
     let (position, step) = find_step(template, &command.step_id)?;
     if !performer.1.contains(step.role) {
         return Err(DomainError::forbidden(
@@ -189,6 +191,22 @@ pub fn decide_record(
         }),
     );
     Ok(Outcome::Record(events))
+}
+
+/// QC is independent of manufacturing both ways: whoever recorded or verified a QC result of
+/// the batch never records, verifies or corrects its manufacturing records.
+pub(super) fn ensure_not_tester(batch: &Batch, who: &str) -> Result<(), DomainError> {
+    if batch.tested_by(who) {
+        return Err(DomainError::forbidden(
+            "tested_batch",
+            format!(
+                "you recorded or verified QC results of batch {}; its manufacturing records are \
+                 made by someone who did not",
+                batch.created.batch_number
+            ),
+        ));
+    }
+    Ok(())
 }
 
 pub(super) fn range_text(min: &Option<String>, max: &Option<String>) -> String {
@@ -357,6 +375,8 @@ pub fn decide_verify(
     verifier: (&str, &Roles),
 ) -> Result<BatchEvent, DomainError> {
     super::supervision::ensure_open(batch)?;
+    super::release::ensure_undecided(batch)?;
+    ensure_not_tester(batch, verifier.0)?;
     let (_, step) = find_step(template, step_id)?;
     if !step.verify {
         return Err(DomainError::conflict(

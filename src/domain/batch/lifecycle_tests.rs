@@ -393,10 +393,9 @@ fn an_oos_batch_is_released_only_exceptionally_on_the_physicians_request() {
         Some("no alternative"),
     );
     assert_eq!(code(exceptional), "physician_request_missing");
-    let unacknowledged =
-        decide_physician_request(&story.batch(), &template(), "refractory SLE", false);
+    let unacknowledged = decide_physician_request(&story.batch(), "refractory SLE", false);
     assert_eq!(code(unacknowledged), "risk_not_acknowledged");
-    let request = decide_physician_request(&story.batch(), &template(), "refractory SLE", true);
+    let request = decide_physician_request(&story.batch(), "refractory SLE", true);
     story.accept("doctor", request);
     let batch = story.batch();
     assert_eq!(
@@ -706,4 +705,220 @@ fn a_lot_rejected_after_use_and_a_late_entry_show_in_the_review() {
     assert!(kinds(LotStatus::Rejected).contains(&ExceptionKind::RejectedLot));
     assert!(!kinds(LotStatus::Released).contains(&ExceptionKind::RejectedLot));
     assert!(kinds(LotStatus::Released).contains(&ExceptionKind::LateEntry));
+}
+
+// Regressions of an independent review: each of these was possible once.
+
+#[test]
+fn the_physician_who_asked_never_certifies_the_exceptional_release() {
+    let mut story = Story::tested("55");
+    let decided = decide_physician_request(&story.batch(), "no alternative", true);
+    story.accept("dr_qp", decided);
+    let release = decide_release(
+        &story.batch(),
+        &template(),
+        ReleaseDecision::ReleasedExceptionally,
+        Some("physician asked"),
+        "dr_qp",
+    );
+    assert_eq!(code(release), "qp_took_part");
+}
+
+#[test]
+fn whoever_tested_the_batch_never_makes_it_and_a_maker_never_tests_it() {
+    let mut story = Story::new();
+    story.add(
+        "op1",
+        BatchEvent::StepRecorded(StepRecorded {
+            step_id: "harvest".into(),
+            record: 1,
+            values: BTreeMap::new(),
+            coi_confirmed: false,
+        }),
+    );
+    let dual = Roles::new([Role::QcAnalyst, Role::Operator]).expect("roles");
+    let qc = decide_qc_record(
+        &story.batch(),
+        &template(),
+        "viability",
+        ("92", None),
+        ("dual", &dual),
+    );
+    story.accept("dual", qc);
+    let verify = super::decide::decide_verify(
+        &story.batch(),
+        &template(),
+        "harvest",
+        None,
+        ("dual", &dual),
+    );
+    assert_eq!(code(verify), "tested_batch");
+    // Had it happened (a ledger written before this rule), release is still blocked.
+    story.add(
+        "dual",
+        BatchEvent::StepVerified(StepVerified {
+            step_id: "harvest".into(),
+            record: 1,
+        }),
+    );
+    story
+        .verify_qc("viability")
+        .qc("sterility", "no growth", None)
+        .verify_qc("sterility");
+    assert_eq!(
+        code(story.release(ReleaseDecision::Released, None)),
+        "qc_not_independent"
+    );
+}
+
+#[test]
+fn a_retest_never_tests_an_oos_batch_into_compliance() {
+    let mut story = Story::manufactured();
+    story
+        .qc("viability", "40", None)
+        .verify_qc("viability")
+        .qc("viability", "71", Some("again"))
+        .verify_qc("viability")
+        .qc("sterility", "no growth", None)
+        .verify_qc("sterility");
+    assert_eq!(
+        code(story.release(ReleaseDecision::Released, None)),
+        "out_of_specification"
+    );
+    let request = decide_physician_request(&story.batch(), "refractory disease", true);
+    story.accept("doctor", request);
+    let named = &story.batch().physician_requests[0].request.oos_results;
+    assert_eq!((named.len(), named[0].result.as_str()), (1, "40"));
+}
+
+#[test]
+fn a_new_shipment_leg_voids_the_bedside_check_made_before_it() {
+    let mut story = Story::checked();
+    let leg = Dispatch {
+        dispatched_at: now() - Duration::minutes(8),
+        ..dispatch()
+    };
+    let decided = decide_dispatch(&story.batch(), leg, now());
+    story.accept("op1", decided);
+    let arrival = Receipt {
+        received_at: now() - Duration::minutes(6),
+        ..receipt("-170", true)
+    };
+    for event in decide_receive(&story.batch(), &template(), 2, arrival, now()).expect("received") {
+        story.add("other_ward_nurse", event);
+    }
+    assert_eq!(
+        code(decide_infusion(&story.batch(), infusion(), now())),
+        "bedside_check_required"
+    );
+}
+
+#[test]
+fn the_infusion_never_starts_before_the_bedside_check() {
+    let batch = Story::checked().batch();
+    let witnessed: DateTime<Utc> = batch.bedside_checks[0]
+        .witnessed
+        .as_ref()
+        .expect("witnessed")
+        .at
+        .parse()
+        .expect("time");
+    let early = custody::Infusion {
+        thaw_started_at: witnessed - Duration::minutes(20),
+        infusion_started_at: witnessed - Duration::minutes(10),
+        infusion_ended_at: witnessed - Duration::minutes(8),
+        ..infusion()
+    };
+    assert_eq!(code(decide_infusion(&batch, early, now())), "invalid_time");
+}
+
+#[test]
+fn a_qp_who_did_qa_work_on_the_batch_never_certifies_it() {
+    let mut story = Story::tested("92");
+    let raised = supervision::decide_raise(&story.batch(), &template(), "smudge", None);
+    story.accept("qa_qp", raised);
+    let classified = supervision::decide_classify(&story.batch(), 1, Classification::Minor);
+    story.accept("qa_qp", classified);
+    let closed = supervision::decide_close(&story.batch(), 1, "looked", "ink", "CAPA-1");
+    story.accept("qa_qp", closed);
+    let decided = decide_release(
+        &story.batch(),
+        &template(),
+        ReleaseDecision::Released,
+        None,
+        "qa_qp",
+    );
+    assert_eq!(code(decided), "qp_took_part");
+}
+
+#[test]
+fn a_lifted_hold_stays_in_the_review_with_its_entry() {
+    let mut story = Story::manufactured();
+    let hold = supervision::decide_course(
+        &story.batch(),
+        supervision::Course::Hold,
+        "suspected contamination",
+    );
+    story.accept("qa", hold);
+    let resume = supervision::decide_course(&story.batch(), supervision::Course::Resume, "ok");
+    story.accept("qa", resume);
+    let review = review(&story.batch(), &template(), &context());
+    let hold = review
+        .exceptions
+        .iter()
+        .find(|e| e.kind == ExceptionKind::Hold)
+        .expect("the hold is listed");
+    assert!(hold.description.contains("suspected contamination") && hold.seq.is_some());
+}
+
+#[test]
+fn nothing_is_added_to_manufacturing_once_the_qp_has_decided() {
+    let repeatable = Template::parse(
+        TEMPLATE
+            .replace("\"repeatable\": false", "\"repeatable\": true")
+            .as_bytes(),
+    )
+    .expect("parses");
+    let story = Story::received("-170", true);
+    let op = roles(Role::Operator);
+    let mut values = serde_json::Map::new();
+    values.insert(
+        "note".into(),
+        serde_json::json!("another harvest after shipment"),
+    );
+    let outcome = super::decide::decide_record(
+        &story.batch(),
+        &repeatable,
+        super::decide::RecordStep {
+            step_id: "harvest".into(),
+            values,
+            coi: None,
+        },
+        ("op1", &op),
+        &super::decide::Resources::default(),
+        now().date_naive(),
+    );
+    assert_eq!(code(outcome), "already_decided");
+}
+
+#[test]
+fn an_unreadable_identifier_at_the_bedside_is_recorded_and_voids_the_check() {
+    let mut story = Story::received("-170", true);
+    let Ok(Outcome::Record(events)) = story.bedside(&coi(7), BedsideRole::Checker, "nurse") else {
+        panic!("refused")
+    };
+    story.add("nurse", events[0].clone());
+    let patient = coi(7).as_str().to_owned();
+    let outcome = decide_bedside_check(
+        &story.batch(),
+        ("LABEL-FROM-ELSEWHERE", &patient),
+        BedsideRole::Witness,
+        "doctor",
+    );
+    let Ok(Outcome::RefuseAndRecord(recorded, refusal)) = outcome else {
+        panic!("an unreadable label is refused and recorded")
+    };
+    assert_eq!(refusal.code, "invalid_coi");
+    story.add("doctor", recorded[0].clone());
+    assert!(story.batch().bedside_checks[0].voided);
 }

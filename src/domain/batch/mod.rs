@@ -137,6 +137,14 @@ impl Attribution {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct HoldRecord {
+    pub reason: String,
+    pub entry: Attribution,
+    /// Why and by whom it was lifted.
+    pub resumed: Option<(String, Attribution)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct QcResult {
     pub recorded: QcResultRecorded,
     pub entry: Attribution,
@@ -208,6 +216,8 @@ pub struct Batch {
     pub participants: Vec<String>,
     /// The reason of the hold in force, if any.
     pub hold: Option<String>,
+    /// Every hold, in force or lifted, for the QP's review.
+    pub holds: Vec<HoldRecord>,
     pub terminated: Option<String>,
     pub qc_results: Vec<QcResult>,
     pub physician_requests: Vec<PhysicianRequest>,
@@ -236,6 +246,7 @@ impl Batch {
                         corrections: Vec::new(),
                         participants: vec![recorded.actor.clone()],
                         hold: None,
+                        holds: Vec::new(),
                         terminated: None,
                         qc_results: Vec::new(),
                         physician_requests: Vec::new(),
@@ -260,6 +271,10 @@ impl Batch {
     }
 
     fn apply(&mut self, recorded: &Recorded<BatchEvent>, event: &BatchEvent) {
+        // Whoever wrote anything in the batch took part in it (a QP never certifies it).
+        if !matches!(event, BatchEvent::SignatureApplied(_)) {
+            self.participate(&recorded.actor);
+        }
         match event {
             BatchEvent::Created(_) | BatchEvent::SignatureApplied(_) => {}
             BatchEvent::StepRecorded(step) => {
@@ -335,8 +350,20 @@ impl Batch {
                     found.approved_by = Some(recorded.actor.clone());
                 }
             }
-            BatchEvent::Held(held) => self.hold = Some(held.reason.clone()),
-            BatchEvent::Resumed(_) => self.hold = None,
+            BatchEvent::Held(held) => {
+                self.hold = Some(held.reason.clone());
+                self.holds.push(HoldRecord {
+                    reason: held.reason.clone(),
+                    entry: Attribution::of(recorded),
+                    resumed: None,
+                });
+            }
+            BatchEvent::Resumed(resumed) => {
+                self.hold = None;
+                if let Some(last) = self.holds.last_mut().filter(|h| h.resumed.is_none()) {
+                    last.resumed = Some((resumed.reason.clone(), Attribution::of(recorded)));
+                }
+            }
             BatchEvent::Terminated(t) => self.terminated = Some(t.reason.clone()),
             _ => self.apply_after_manufacturing(recorded, event),
         }
@@ -376,11 +403,17 @@ impl Batch {
                     entry,
                 })
             }
-            BatchEvent::ShipmentDispatched(dispatched) => self.shipments.push(Shipment {
-                dispatched: dispatched.clone(),
-                entry,
-                receipt: None,
-            }),
+            BatchEvent::ShipmentDispatched(dispatched) => {
+                // The product moves on: a check made where it was no longer counts.
+                for check in &mut self.bedside_checks {
+                    check.voided = true;
+                }
+                self.shipments.push(Shipment {
+                    dispatched: dispatched.clone(),
+                    entry,
+                    receipt: None,
+                });
+            }
             BatchEvent::ShipmentReceived(received) => {
                 if let Some(shipment) = self
                     .shipments
@@ -545,14 +578,20 @@ impl Batch {
             .find(|r| r.recorded.test_id == test_id)
     }
 
-    /// The current results that are out of specification.
-    pub fn current_oos(&self, template: &Template) -> Vec<&QcResult> {
-        template
-            .qc_tests
+    /// Every out-of-specification result, re-tested since or not: a re-test never makes an
+    /// OOS result go away (no testing into compliance).
+    pub fn oos_results(&self) -> Vec<&QcResult> {
+        self.qc_results
             .iter()
-            .filter_map(|test| self.current_qc_result(&test.id))
             .filter(|r| r.recorded.verdict == Verdict::Oos)
             .collect()
+    }
+
+    /// Whoever recorded or verified a QC result of this batch: never also its maker.
+    pub fn tested_by(&self, who: &str) -> bool {
+        self.qc_results
+            .iter()
+            .any(|r| r.entry.by == who || r.verified.as_ref().is_some_and(|v| v.by == who))
     }
 
     /// Whoever performed, verified or corrected a manufacturing step of this batch.

@@ -126,6 +126,20 @@ pub fn blockers(batch: &Batch, template: &Template) -> Vec<Blocker> {
             Some(_) => {}
         }
     }
+    for result in &batch.qc_results {
+        let verifier = result.verified.as_ref().map(|v| v.by.as_str());
+        let makers = [Some(result.entry.by.as_str()), verifier];
+        if let Some(maker) = makers.into_iter().flatten().find(|who| batch.made_by(who)) {
+            block(
+                "qc_not_independent",
+                format!(
+                    "the result of QC test {} (attempt {}) is signed by {maker}, who also made \
+                     the batch",
+                    result.recorded.test_id, result.recorded.attempt
+                ),
+            );
+        }
+    }
     for deviation in batch.deviations.iter().filter(|d| d.is_open()) {
         block(
             "open_deviation",
@@ -161,7 +175,7 @@ pub fn review(batch: &Batch, template: &Template, context: &ReviewContext) -> Re
     supervision_exceptions(batch, &mut exceptions);
     late_entries(batch, context.late_after, &mut exceptions);
     rejected_lots(batch, &context.lots, &mut exceptions);
-    let oos = batch.current_oos(template);
+    let oos = batch.oos_results();
     let mut reasons: Vec<String> = blockers.iter().map(|b| b.reason.clone()).collect();
     if !oos.is_empty() {
         reasons.push(format!(
@@ -316,11 +330,15 @@ fn supervision_exceptions(batch: &Batch, out: &mut Vec<Exception>) {
             seq: Some(correction.seq),
         });
     }
-    if let Some(reason) = &batch.hold {
+    for hold in &batch.holds {
+        let lifted = match &hold.resumed {
+            Some((reason, entry)) => format!("resumed by {} ({reason})", entry.by),
+            None => "in force".to_owned(),
+        };
         out.push(Exception {
             kind: ExceptionKind::Hold,
-            description: format!("the batch is on hold: {reason}"),
-            seq: None,
+            description: format!("held by {} ({}); {lifted}", hold.entry.by, hold.reason),
+            seq: Some(hold.entry.seq),
         });
     }
     for (mismatch, entry) in &batch.coi_mismatch_entries {
@@ -461,13 +479,12 @@ fn oos_results(oos: &[&QcResult]) -> Vec<OosResult> {
 /// The treating physician, told of the OOS results and the risk, asks for the product.
 pub fn decide_physician_request(
     batch: &Batch,
-    template: &Template,
     reason: &str,
     risk_acknowledged: bool,
 ) -> Result<BatchEvent, DomainError> {
     ensure_open(batch)?;
     ensure_undecided(batch)?;
-    let oos = batch.current_oos(template);
+    let oos = batch.oos_results();
     if oos.is_empty() {
         return Err(DomainError::conflict(
             "not_out_of_specification",
@@ -512,9 +529,10 @@ pub fn decide_release(
         ));
     }
     let justification = justification
-        .map(|j| printable_line(j, "justification_required", "justification", 1..=2000))
+        .filter(|j| !j.trim().is_empty())
+        .map(|j| printable_line(j, "invalid_justification", "justification", 1..=2000))
         .transpose()?;
-    let oos = batch.current_oos(template);
+    let oos = batch.oos_results();
     let mut physician_request_seq = None;
     if decision != ReleaseDecision::Rejected {
         ensure_open(batch)?;

@@ -89,7 +89,16 @@ fn stage(path: &str, raw: RawStage, step_ids: &mut Unique) -> Checked<Stage> {
     })
 }
 
+/// Step ids the batch record itself uses for what follows manufacturing.
+const RESERVED_STEP_IDS: [&str; 1] = [crate::domain::batch::custody::BEDSIDE_CHECK];
+
 fn step(path: &str, raw: RawStep) -> Checked<Step> {
+    if RESERVED_STEP_IDS.contains(&raw.id.as_str()) {
+        return Err(refuse(
+            &format!("{path}.id"),
+            format!("'{}' is reserved for the bedside identity check", raw.id),
+        ));
+    }
     let title = line(&format!("{path}.title"), &raw.title, MAX_TITLE_CHARS)?;
     let role = match raw.role.parse::<Role>() {
         Ok(role @ (Role::Operator | Role::QcAnalyst)) => role,
