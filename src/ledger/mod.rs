@@ -6,6 +6,7 @@
 mod append;
 mod canonical;
 mod entry;
+pub mod merkle;
 mod read;
 mod verify;
 
