@@ -293,27 +293,24 @@ pub(super) fn stored_range(
     Ok(rows.into_iter().map(|(i, h)| (i as u64, h)).collect())
 }
 
-/// The first stored node that covers an entry at or after `size`: there is none unless
-/// entries were removed from the ledger's end.
-pub(super) fn node_beyond(conn: &mut DbConn, size: u64) -> Result<Option<NodeId>, LedgerError> {
+/// At each level, the first stored node that covers an entry at or after `size`.
+pub(super) fn nodes_beyond(conn: &mut DbConn, size: u64) -> Result<Vec<NodeId>, LedgerError> {
     let top: Option<i32> = mn::merkle_nodes.select(max(mn::level)).first(conn)?;
+    let mut beyond = Vec::new();
     for level in 1..=top.unwrap_or(0) {
-        let first_invalid = (size >> level) as i64;
-        let beyond: Option<i64> = mn::merkle_nodes
+        let first: Option<i64> = mn::merkle_nodes
             .filter(mn::level.eq(level))
-            .filter(mn::idx.ge(first_invalid))
+            .filter(mn::idx.ge((size >> level) as i64))
             .select(mn::idx)
             .order(mn::idx.asc())
             .first(conn)
             .optional()?;
-        if let Some(index) = beyond {
-            return Ok(Some(NodeId {
-                level: level as u8,
-                index: index as u64,
-            }));
-        }
+        beyond.extend(first.map(|index| NodeId {
+            level: level as u8,
+            index: index as u64,
+        }));
     }
-    Ok(None)
+    Ok(beyond)
 }
 
 /// Proof that entry `index` is in the tree of the first `size` entries.
@@ -342,7 +339,7 @@ pub fn root(conn: &mut DbConn, size: u64) -> Result<Hash, LedgerError> {
         return Ok(merkle::empty_root());
     }
     within_ledger(conn, size)?;
-    Ok(hashes_of(conn, &[0..size])?[0])
+    Ok(hashes_of(conn, std::slice::from_ref(&(0..size)))?[0])
 }
 
 pub fn inclusion_proof(

@@ -159,19 +159,34 @@ impl TreeCheck {
         Ok(Ok(()))
     }
 
-    /// After the last entry: no stored subtree may cover entries that do not exist (it would
-    /// if entries were removed from the ledger's end).
+    /// After the last entry: no stored subtree may cover entries that do not exist, as it would
+    /// if entries were removed from the ledger's end. A subtree past the entries verified is
+    /// fine if its last entry is there now: it was appended meanwhile (with that entry, in one
+    /// transaction, so the entry is visible to a read made after the subtree's).
     fn finish(&mut self, conn: &mut DbConn) -> Result<Result<(), VerifyFailure>, LedgerError> {
-        Ok(match tree::node_beyond(conn, self.frontier.size())? {
-            Some(id) => Err(node_failure(
-                id,
-                &format!(
-                    "covers entries past the last one ({} entries): entries were removed from the end",
-                    self.frontier.size()
-                ),
-            )),
-            None => Ok(()),
-        })
+        let size = self.frontier.size();
+        let beyond = tree::nodes_beyond(conn, size)?;
+        let last_leaf = |id: &NodeId| NodeId {
+            level: 0,
+            index: id.leaves().end - 1,
+        };
+        let leaves: Vec<NodeId> = beyond.iter().map(last_leaf).collect();
+        let present = tree::read_nodes(conn, &leaves)?;
+        Ok(
+            match beyond
+                .iter()
+                .find(|id| !present.contains_key(&last_leaf(id)))
+            {
+                Some(id) => Err(node_failure(
+                    *id,
+                    &format!(
+                        "covers entries past the last one ({size} entries): entries were removed \
+                     from the end"
+                    ),
+                )),
+                None => Ok(()),
+            },
+        )
     }
 }
 

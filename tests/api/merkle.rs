@@ -109,6 +109,8 @@ async fn assert_proofs_match(app: &TestApp, auditor: &TestUser, sizes: Option<&[
     let every: Vec<usize> = (1..=n).collect();
     for &size in sizes.unwrap_or(&every) {
         let root = mth(&leaves[..size]);
+        let stored_root = cartrec::ledger::root(&mut app.db.connect(), size as u64);
+        assert_eq!(stored_root.expect("root"), root, "root at {size}");
         for index in 0..size {
             let answer = get_ok(
                 app,
