@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use crate::accounts::{self, Approval, NewAccount};
 use crate::auth::password::check_policy;
 use crate::config::Settings;
-use crate::db::{migrations, ConnectionManager, DbConn};
+use crate::db::{ConnectionManager, DbConn};
 use crate::domain::{FullName, Role, Roles, Username};
 use crate::ledger::{self, Actor};
 use crate::projections;
@@ -93,7 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(settings),
         Command::Migrate => {
             let mut conn = connect(&settings)?;
-            let applied = migrations::run_pending(&mut conn)?;
+            let applied = crate::projections::migrate(&mut conn)?;
             println!("applied {} migration(s)", applied.len());
             let stored = ledger::catch_up_tree(&mut conn)?;
             if stored > 0 {
@@ -234,7 +234,7 @@ fn create_admin(
     };
     let mut conn = connect(settings)?;
     if settings.migrate_on_start {
-        migrations::run_pending(&mut conn)?;
+        crate::projections::migrate(&mut conn)?;
     }
     let account = accounts::create_account(&mut conn, &Actor::system(), new)?;
     println!("created administrator `{}`", account.username);

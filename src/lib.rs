@@ -17,6 +17,7 @@ pub mod keys;
 pub mod ledger;
 pub mod materials;
 pub mod projections;
+pub mod recall;
 pub mod signatures;
 pub mod startup;
 pub mod telemetry;

@@ -113,7 +113,7 @@ fn find_lot(conn: &mut DbConn, lot_id: &str) -> Result<LotRow, ServiceError> {
         .ok_or_else(|| unknown_lot(lot_id))
 }
 
-fn unknown_lot(lot_id: &str) -> ServiceError {
+pub(crate) fn unknown_lot(lot_id: &str) -> ServiceError {
     DomainError::not_found("lot_not_found", format!("there is no lot {lot_id}")).into()
 }
 

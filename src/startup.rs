@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 use crate::accounts::{self, SecurityPolicy};
 use crate::auth::{Throttle, TokenKeys};
 use crate::config::Settings;
-use crate::db::{self, migrations, Db};
+use crate::db::{self, Db};
 use crate::http::{self, AppState};
 use crate::{keys, telemetry};
 
@@ -39,7 +39,7 @@ impl Application {
             settings.db_pool_size,
         )?);
         if settings.migrate_on_start {
-            let applied = db.run(migrations::run_pending).await?;
+            let applied = db.run(crate::projections::migrate).await?;
             if !applied.is_empty() {
                 tracing::info!(?applied, "database migrations applied");
             }

@@ -18,9 +18,9 @@ pub use release::{
 pub use view::{record_view, BatchView};
 
 use crate::accounts::{now, Principal};
-use crate::command::{self, Appended, Decision};
+use crate::command::{self, Decision};
 use crate::db::DbConn;
-use crate::domain::batch::decide::{self, NewBatch, Outcome, RecordStep, Resources};
+use crate::domain::batch::decide::{self, NewBatch, RecordStep, Resources};
 use crate::domain::batch::{Batch, BatchEvent, CoiAssigned, CoiEvent};
 use crate::domain::coi::{Coi, FacilityId};
 use crate::domain::{DomainError, Recorded};
@@ -173,61 +173,29 @@ pub fn record_step(
         values,
         coi,
     } = input;
-    let step_id = step_id.as_str();
-    command::execute(
+    release::record_signed(
         conn,
-        &stream(batch_number)?,
-        &who.actor(),
+        who,
+        batch_number,
         if_match,
-        |conn, events| {
-            let (batch, template) = load(conn, events, batch_number)?;
-            let step = template.step(step_id).map(|(_, s)| s);
+        signer,
+        |conn, batch, template| {
+            let step = template.step(&step_id).map(|(_, s)| s);
             let resources = match step {
                 Some(step) => resources(conn, step, &values)?,
                 None => Resources::default(),
             };
             let command = RecordStep {
-                step_id: step_id.to_owned(),
+                step_id,
                 values,
                 coi,
             };
             let performer = (who.username.as_str(), &who.roles);
-            Ok(
-                match decide::decide_record(
-                    &batch, &template, command, performer, &resources, today,
-                )? {
-                    Outcome::Record(events) => Decision::Accept(events),
-                    Outcome::RefuseAndRecord(events, refusal) => Decision::RefuseAndRecord {
-                        record: events,
-                        refusal,
-                    },
-                },
-            )
-        },
-        |tx, appended| {
-            sign_step_record(tx, signer, appended)?;
-            // After the signature, so that the row's position counts it.
-            rows::refresh(tx.conn(), batch_number)?;
-            Ok(())
+            Ok(decide::decide_record(
+                batch, template, command, performer, &resources, today,
+            )?)
         },
     )
-}
-
-/// The performer's signature binds the step record (not a security event refused with it).
-fn sign_step_record(
-    tx: &mut Appender<'_>,
-    signer: VerifiedSigner,
-    appended: &Appended<BatchEvent>,
-) -> Result<(), ServiceError> {
-    let recorded = appended
-        .events
-        .iter()
-        .zip(&appended.entries)
-        .find(|(event, _)| matches!(event.event, BatchEvent::StepRecorded(_)));
-    if let Some((_, entry)) = recorded {
-        signatures::apply(tx, signer, std::slice::from_ref(entry))?;
-    }
-    Ok(())
 }
 
 pub(super) fn resources(

@@ -84,6 +84,8 @@ pub struct ReceiptView {
     pub limit_c: String,
     pub container_intact: bool,
     pub excursion: bool,
+    /// The deviation the receipt raised, which blocks infusion until QA closes it.
+    pub deviation_id: Option<u32>,
     pub received_by: String,
     pub seq: i64,
     pub signatures: Vec<Manifestation>,
@@ -203,6 +205,7 @@ pub fn after_manufacturing(batch: &Batch, signatures: &Signatures) -> AfterManuf
                         limit_c: r.limit_c.to_string(),
                         container_intact: r.container_intact,
                         excursion: r.excursion,
+                        deviation_id: r.deviation_id,
                         received_by: entry.by.clone(),
                         seq: entry.seq,
                         signatures: signed(signatures, entry.seq),

@@ -70,6 +70,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    lot_usage (batch_number, seq, field_id) {
+        lot_id -> Text,
+        batch_number -> Text,
+        step_id -> Text,
+        record -> Integer,
+        field_id -> Text,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
     lots (lot_id) {
         lot_id -> Text,
         material -> Text,
@@ -168,6 +179,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     ledger_entries,
     ledger_head,
+    lot_usage,
     lots,
     merkle_nodes,
     password_history,

@@ -14,6 +14,7 @@ use crate::domain::DomainError;
 use crate::error::AppError;
 use crate::materials::{self, NewLot};
 use crate::projections::materials as rows;
+use crate::recall;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -146,6 +147,99 @@ pub async fn list_lots(
         .await?;
     let lots: Vec<LotView> = lots.into_iter().map(LotView::from).collect();
     Ok(HttpResponse::Ok().json(LotList { lots }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WhereUsed {
+    lot_id: String,
+    material: String,
+    /// `quarantine`, `released` or `rejected`.
+    status: String,
+    /// Every batch whose steps named the lot, by batch number; empty when none did.
+    batches: Vec<BatchUsingLot>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchUsingLot {
+    batch_number: String,
+    patient_code: String,
+    /// The chain-of-identity identifier.
+    coi: String,
+    /// The batch's state, as the batch list shows it.
+    state: String,
+    /// Each field that names the lot, in ledger order.
+    uses: Vec<LotUse>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LotUse {
+    step_id: String,
+    /// Which record of the step (1 unless the step repeats).
+    record: i32,
+    field_id: String,
+    /// The ledger entry that names the lot: the step record, or a correction of its value.
+    seq: i64,
+}
+
+impl From<recall::WhereUsed> for WhereUsed {
+    fn from(found: recall::WhereUsed) -> Self {
+        let batches = found
+            .batches
+            .into_iter()
+            .map(|b| BatchUsingLot {
+                batch_number: b.batch.batch_number,
+                patient_code: b.batch.patient_code,
+                coi: b.batch.coi,
+                state: b.batch.state,
+                uses: b
+                    .uses
+                    .into_iter()
+                    .map(|u| LotUse {
+                        step_id: u.step_id,
+                        record: u.record,
+                        field_id: u.field_id,
+                        seq: u.seq,
+                    })
+                    .collect(),
+            })
+            .collect();
+        WhereUsed {
+            lot_id: found.lot.lot_id,
+            material: found.lot.material,
+            status: found.lot.status,
+            batches,
+        }
+    }
+}
+
+/// Recall: every batch (and its patient) whose steps used the lot, with the batch's state and
+/// each field that names the lot.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lots/{lot_id}/where-used",
+    tag = "materials",
+    operation_id = "lot_where_used",
+    security(("bearer" = [])),
+    params(("lot_id" = String, Path, description = "The lot's identifier, as registration answered it")),
+    responses(
+        (status = 200, description = "The batches that used the lot", body = WhereUsed),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+pub async fn where_used(
+    _who: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let lot_id = path.into_inner();
+    let found = state
+        .db
+        .run(move |conn| recall::where_used(conn, &lot_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(WhereUsed::from(found)))
 }
 
 #[derive(Deserialize, ToSchema)]

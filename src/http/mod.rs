@@ -132,6 +132,7 @@ endpoints! {
     POST "/api/v1/lots", Some(Action::ManageMaterials) => materials::register_lot;
     POST "/api/v1/lots/{lot_id}/release", Some(Action::ManageMaterials) => materials::release_lot;
     POST "/api/v1/lots/{lot_id}/reject", Some(Action::ManageMaterials) => materials::reject_lot;
+    GET "/api/v1/lots/{lot_id}/where-used", Some(Action::TraceLot) => materials::where_used;
     GET "/api/v1/equipment", Some(Action::ReadMaterials) => materials::list_equipment;
     POST "/api/v1/equipment", Some(Action::ManageMaterials) => materials::register_equipment;
     POST "/api/v1/equipment/{equipment_id}/calibration", Some(Action::ManageMaterials) => materials::calibrate;

@@ -86,6 +86,7 @@ schema `Problem`) with a stable `code`.";
         materials::register_lot,
         materials::release_lot,
         materials::reject_lot,
+        materials::where_used,
         materials::list_equipment,
         materials::register_equipment,
         materials::calibrate,

@@ -308,7 +308,7 @@ pub struct ExceptionView {
     kind: ExceptionKind,
     description: String,
     seq: Option<i64>,
-    /// The ledger entry, for an auditor.
+    /// The entry with its signatures (readable by QA, QPs and auditors).
     link: Option<String>,
 }
 
@@ -356,7 +356,7 @@ pub async fn review(
                 seq: e.seq,
                 link: e
                     .seq
-                    .map(|seq| format!("/api/v1/ledger/entries?from={seq}&limit=1")),
+                    .map(|seq| format!("/api/v1/ledger/entries/{seq}/signatures")),
             })
             .collect(),
     };

@@ -1,10 +1,10 @@
-//! The `batches` list and the `pending_verifications` a second person can pick up: both
-//! recomputed from a batch's whole stream (and its pinned template) whenever the stream
-//! changes, so they can never drift from a fold of it.
+//! The `batches` list, the `pending_verifications` a second person can pick up, and the
+//! `lot_usage` a recall traces: all recomputed from a batch's whole stream (and its pinned
+//! template) whenever the stream changes, so they can never drift from a fold of it.
 
 use diesel::prelude::*;
 
-use crate::db::schema::{batches, pending_verifications};
+use crate::db::schema::{batches, lot_usage, pending_verifications};
 use crate::db::DbConn;
 use crate::domain::batch::custody::BEDSIDE_CHECK;
 use crate::domain::batch::{Batch, BatchEvent};
@@ -37,6 +37,19 @@ pub struct PendingRow {
     pub performed_by: String,
 }
 
+/// One field of a batch that names a material lot: in a step record, or in a correction of
+/// one (`seq` is the entry that names the lot, the record's or the correction's).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = lot_usage)]
+pub struct LotUsageRow {
+    pub lot_id: String,
+    pub batch_number: String,
+    pub step_id: String,
+    pub record: i32,
+    pub field_id: String,
+    pub seq: i64,
+}
+
 /// Recomputes the rows of one batch from its stream.
 pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError> {
     let stream = Stream::named("batch/", batch_number)?;
@@ -63,6 +76,8 @@ pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError
         pending_verifications::table.filter(pending_verifications::batch_number.eq(batch_number)),
     )
     .execute(conn)?;
+    diesel::delete(lot_usage::table.filter(lot_usage::batch_number.eq(batch_number)))
+        .execute(conn)?;
     diesel::delete(batches::table.find(batch_number)).execute(conn)?;
     diesel::insert_into(batches::table)
         .values(row(&batch, &template, events.len()))
@@ -71,6 +86,11 @@ pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError
     for waiting in pending(&batch, &template) {
         diesel::insert_into(pending_verifications::table)
             .values(waiting)
+            .execute(conn)?;
+    }
+    for used in lot_uses(&batch) {
+        diesel::insert_into(lot_usage::table)
+            .values(used)
             .execute(conn)?;
     }
     Ok(())
@@ -132,6 +152,47 @@ fn pending(batch: &Batch, template: &Template) -> Vec<PendingRow> {
     steps.chain(results).chain(witness).collect()
 }
 
+/// Every field of the batch that names a lot. A correction that names a lot adds a use and
+/// takes none away: for a recall, the lot the record first named stays traced too.
+fn lot_uses(batch: &Batch) -> Vec<LotUsageRow> {
+    let number = &batch.created.batch_number;
+    let use_of = |lot: &str, step_id: &str, record: u32, field_id: &str, seq: i64| LotUsageRow {
+        lot_id: lot.to_owned(),
+        batch_number: number.clone(),
+        step_id: step_id.to_owned(),
+        record: i32::try_from(record).unwrap_or(i32::MAX),
+        field_id: field_id.to_owned(),
+        seq,
+    };
+    let recorded = batch.records.iter().flat_map(|r| {
+        r.values.iter().filter_map(|(field_id, value)| {
+            let lot = value.material_lot()?;
+            Some(use_of(lot, &r.step_id, r.record, field_id, r.seq))
+        })
+    });
+    let corrected = batch.corrections.iter().filter_map(|c| {
+        let v = &c.corrected;
+        let lot = v.value.material_lot()?;
+        Some(use_of(lot, &v.step_id, v.record, &v.field_id, c.seq))
+    });
+    recorded.chain(corrected).collect()
+}
+
+/// The uses of one lot, with the row of each batch that used it, by batch number and then in
+/// ledger order.
+pub fn uses_of_lot(conn: &mut DbConn, lot_id: &str) -> QueryResult<Vec<(LotUsageRow, BatchRow)>> {
+    lot_usage::table
+        .inner_join(batches::table.on(batches::batch_number.eq(lot_usage::batch_number)))
+        .filter(lot_usage::lot_id.eq(lot_id))
+        .order((
+            lot_usage::batch_number.asc(),
+            lot_usage::seq.asc(),
+            lot_usage::field_id.asc(),
+        ))
+        .select((LotUsageRow::as_select(), BatchRow::as_select()))
+        .load(conn)
+}
+
 /// A filter on the batch list.
 #[derive(Debug, Default)]
 pub struct Filter {
@@ -163,6 +224,7 @@ pub fn list(conn: &mut DbConn, filter: &Filter) -> QueryResult<Vec<BatchRow>> {
 }
 
 pub fn clear(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::delete(lot_usage::table).execute(conn)?;
     diesel::delete(pending_verifications::table).execute(conn)?;
     diesel::delete(batches::table).execute(conn).map(drop)
 }
@@ -185,5 +247,10 @@ pub fn snapshot(conn: &mut DbConn) -> QueryResult<Vec<String>> {
             .iter()
             .map(|r| format!("pending_verifications {r:?}")),
     );
+    let uses: Vec<LotUsageRow> = lot_usage::table
+        .order((lot_usage::batch_number, lot_usage::seq, lot_usage::field_id))
+        .select(LotUsageRow::as_select())
+        .load(conn)?;
+    rows.extend(uses.iter().map(|r| format!("lot_usage {r:?}")));
     Ok(rows)
 }

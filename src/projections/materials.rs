@@ -89,6 +89,14 @@ pub fn list_lots(conn: &mut DbConn, material: Option<&str>) -> QueryResult<Vec<L
     query.select(LotRow::as_select()).load(conn)
 }
 
+pub fn find_lot(conn: &mut DbConn, lot_id: &str) -> QueryResult<Option<LotRow>> {
+    lots::table
+        .find(lot_id)
+        .select(LotRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn list_equipment(conn: &mut DbConn) -> QueryResult<Vec<EquipmentRow>> {
     equipment::table
         .order(equipment::equipment_id.asc())

@@ -70,6 +70,18 @@ fn replay(conn: &mut DbConn) -> Result<u64, ServiceError> {
     Ok(read)
 }
 
+/// Applies pending migrations and returns their versions. When any ran on a ledger that
+/// already holds entries, every projection is rebuilt in the same breath: a migration may add
+/// or reshape a projection table that only a replay of the ledger can fill.
+pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
+    let applied = crate::db::migrations::run_pending(conn)?;
+    if !applied.is_empty() && ledger::page(conn, 0, 1)?.0.len() == 1 {
+        let read = rebuild_all(conn)?;
+        tracing::info!(entries = read, "projections rebuilt after migrating");
+    }
+    Ok(applied)
+}
+
 /// `cartrec rebuild-projections`: the projections made again from the ledger, in one
 /// transaction (readers see the old tables or the new, never half).
 pub fn rebuild_all(conn: &mut DbConn) -> Result<u64, ServiceError> {

@@ -219,6 +219,7 @@ pub fn decide_receive(
     if !input.container_intact {
         problems.push("the container arrived damaged".to_owned());
     }
+    let deviation_id = (!problems.is_empty()).then(|| batch.next_deviation_id());
     let mut events = vec![BatchEvent::ShipmentReceived(ShipmentReceived {
         shipment_id,
         received_at: input.received_at,
@@ -227,10 +228,11 @@ pub fn decide_receive(
         container_intact: input.container_intact,
         limit_c: limit,
         excursion,
+        deviation_id,
     })];
-    if !problems.is_empty() {
+    if let Some(deviation_id) = deviation_id {
         events.push(BatchEvent::DeviationRaised(DeviationRaised {
-            deviation_id: batch.next_deviation_id(),
+            deviation_id,
             description: format!(
                 "shipment {shipment_id} (logger {}): {}; do not infuse until QA closes this",
                 shipment.dispatched.logger_id,

@@ -342,6 +342,9 @@ pub struct ShipmentReceived {
     pub limit_c: Decimal,
     /// The logger's maximum was warmer than the limit.
     pub excursion: bool,
+    /// The deviation an excursion or a damaged container raised with the receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deviation_id: Option<u32>,
 }
 
 /// Both identifiers read at the bedside, each equal to the batch's chain of identity.

@@ -496,6 +496,10 @@ fn a_warm_or_broken_shipment_raises_a_deviation_that_blocks_infusion() {
     assert_eq!(batch.state(&template()), BatchState::Received);
     let (receipt, _) = batch.shipments[0].receipt.as_ref().expect("received");
     assert!(receipt.excursion);
+    assert_eq!(
+        receipt.deviation_id,
+        Some(batch.deviations[0].raised.deviation_id)
+    );
     assert!(batch.deviations[0].raised.automatic && batch.deviations[0].is_open());
     let broken = Story::received("-170", false).batch();
     assert!(broken.deviations[0].raised.description.contains("damaged"));
@@ -652,4 +656,54 @@ fn the_review_lists_every_exception_with_its_entry() {
         "{:?}",
         review.reasons
     );
+}
+
+#[test]
+fn a_lot_rejected_after_use_and_a_late_entry_show_in_the_review() {
+    use crate::domain::material::{Lot, LotRegistered, LotStatus};
+    use crate::domain::template::FieldValue;
+    let mut story = Story::new();
+    let stated = (now() - Duration::hours(3)).to_rfc3339();
+    story.add(
+        "op1",
+        BatchEvent::StepRecorded(StepRecorded {
+            step_id: "harvest".into(),
+            record: 1,
+            values: BTreeMap::from([
+                (
+                    "medium".to_owned(),
+                    FieldValue::MaterialLot("L000001".into()),
+                ),
+                ("at".to_owned(), FieldValue::Datetime(stated)),
+            ]),
+            coi_confirmed: false,
+        }),
+    );
+    let lot = |status| Lot {
+        registered: LotRegistered {
+            lot_id: "L000001".into(),
+            material: "culture_medium".into(),
+            lot_number: "M1".into(),
+            supplier: "S".into(),
+            expiry: NaiveDate::from_ymd_opt(2027, 1, 1).expect("date"),
+            certificate: None,
+        },
+        status,
+    };
+    let batch = story.batch();
+    assert_eq!(lots_used(&batch), vec!["L000001".to_owned()]);
+    let kinds = |status| {
+        let context = ReviewContext {
+            lots: BTreeMap::from([("L000001".to_owned(), Some(lot(status)))]),
+            late_after: Duration::minutes(60),
+        };
+        review(&batch, &template(), &context)
+            .exceptions
+            .iter()
+            .map(|e| e.kind)
+            .collect::<Vec<_>>()
+    };
+    assert!(kinds(LotStatus::Rejected).contains(&ExceptionKind::RejectedLot));
+    assert!(!kinds(LotStatus::Released).contains(&ExceptionKind::RejectedLot));
+    assert!(kinds(LotStatus::Released).contains(&ExceptionKind::LateEntry));
 }

@@ -381,16 +381,31 @@ fn minutes(duration: Duration) -> String {
 }
 
 fn rejected_lots(batch: &Batch, lots: &BTreeMap<String, Option<Lot>>, out: &mut Vec<Exception>) {
+    let rejected = |lot_id: &str| {
+        lots.get(lot_id)
+            .and_then(Option::as_ref)
+            .is_some_and(|lot| lot.status == LotStatus::Rejected)
+    };
+    for correction in &batch.corrections {
+        let c = &correction.corrected;
+        if let Some(lot_id) = c.value.material_lot().filter(|id| rejected(id)) {
+            out.push(Exception {
+                kind: ExceptionKind::RejectedLot,
+                description: format!(
+                    "lot {lot_id} ({} in step {} record {}, by correction {}) has been rejected \
+                     since it was used",
+                    c.field_id, c.step_id, c.record, c.correction_id
+                ),
+                seq: Some(correction.seq),
+            });
+        }
+    }
     for record in &batch.records {
         for (field, value) in &record.values {
             let Some(lot_id) = value.material_lot() else {
                 continue;
             };
-            let rejected = lots
-                .get(lot_id)
-                .and_then(Option::as_ref)
-                .is_some_and(|lot| lot.status == LotStatus::Rejected);
-            if rejected {
+            if rejected(lot_id) {
                 out.push(Exception {
                     kind: ExceptionKind::RejectedLot,
                     description: format!(
@@ -405,12 +420,12 @@ fn rejected_lots(batch: &Batch, lots: &BTreeMap<String, Option<Lot>>, out: &mut 
     }
 }
 
-/// The lots a batch's steps used, for the caller to load.
+/// The lots a batch's steps or their corrections named, for the caller to load.
 pub fn lots_used(batch: &Batch) -> Vec<String> {
-    let mut ids: Vec<String> = batch
-        .records
-        .iter()
-        .flat_map(|r| r.values.values())
+    let recorded = batch.records.iter().flat_map(|r| r.values.values());
+    let corrected = batch.corrections.iter().map(|c| &c.corrected.value);
+    let mut ids: Vec<String> = recorded
+        .chain(corrected)
         .filter_map(|v| v.material_lot().map(str::to_owned))
         .collect();
     ids.sort();
