@@ -36,7 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP service (applies migrations; creates the first admin on an empty database).
     Serve,
-    /// Apply pending database migrations.
+    /// Apply pending database migrations, then store the Merkle subtrees of any entries that
+    /// lack them (entries written before the tree existed).
     Migrate,
     /// Verify the whole ledger (every hash, link and sequence), then that every projection
     /// table (users, sessions, signatures) says what the ledger says. Exits non-zero on failure.
@@ -91,8 +92,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve => serve(settings),
         Command::Migrate => {
-            let applied = crate::projections::migrate(&mut connect(&settings)?)?;
+            let mut conn = connect(&settings)?;
+            let applied = crate::projections::migrate(&mut conn)?;
             println!("applied {} migration(s)", applied.len());
+            let stored = ledger::catch_up_tree(&mut conn)?;
+            if stored > 0 {
+                println!("stored {stored} Merkle subtree(s) for entries that had none");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify => verify(&settings),

@@ -139,6 +139,10 @@ impl AppError {
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::RequestInProgress => "request_in_progress",
             AppError::Ledger(LedgerError::Stale { .. }) => "stale",
+            AppError::Ledger(LedgerError::Proof(_) | LedgerError::BeyondLedger { .. }) => {
+                "invalid_proof_request"
+            }
+            AppError::Ledger(LedgerError::TreeIncomplete { .. }) => "merkle_tree_behind",
             AppError::InvalidStoredAccount(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
         }
@@ -167,6 +171,14 @@ impl AppError {
             AppError::Ledger(LedgerError::Stale { .. }) => {
                 "someone else recorded on this record at the same moment; nothing of yours was \
                  recorded: read it again and decide on what it says now"
+                    .to_owned()
+            }
+            AppError::Ledger(e @ (LedgerError::Proof(_) | LedgerError::BeyondLedger { .. })) => {
+                e.to_string()
+            }
+            AppError::Ledger(LedgerError::TreeIncomplete { .. }) => {
+                "the Merkle tree has not caught up with entries inserted outside the service; \
+                 it does at the next append or start"
                     .to_owned()
             }
             // Never leak database or ledger internals to the client; they are logged instead.
@@ -211,6 +223,10 @@ impl ResponseError for AppError {
             AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RequestInProgress => StatusCode::CONFLICT,
             AppError::Ledger(LedgerError::Stale { .. }) => StatusCode::CONFLICT,
+            AppError::Ledger(LedgerError::Proof(_) | LedgerError::BeyondLedger { .. }) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Ledger(LedgerError::TreeIncomplete { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,

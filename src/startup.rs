@@ -44,6 +44,12 @@ impl Application {
                 tracing::info!(?applied, "database migrations applied");
             }
         }
+        // Entries that predate the Merkle tree (or were inserted around the appender) get
+        // their subtrees before anything is served.
+        let stored = db.run(crate::ledger::catch_up_tree).await?;
+        if stored > 0 {
+            tracing::info!(stored, "stored the missing Merkle subtrees");
+        }
         let bootstrap_password = db.run(accounts::bootstrap_admin).await?;
         if let Some(row) = db.run(crate::templates::import_shipped).await? {
             tracing::info!(code = %row.code, version = row.version, "imported the shipped template as a draft");

@@ -93,6 +93,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    merkle_nodes (level, idx) {
+        level -> Integer,
+        idx -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
     password_history (username, set_at) {
         username -> Text,
         password_hash -> Text,
@@ -173,6 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_head,
     lot_usage,
     lots,
+    merkle_nodes,
     password_history,
     pending_verifications,
     sessions,

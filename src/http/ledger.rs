@@ -136,6 +136,9 @@ pub struct VerifyAnswer {
     entries: u64,
     /// Hex hash of the last entry; null on an empty ledger.
     head: Option<String>,
+    /// Base64 Merkle root (RFC 6962) of the tree of every entry checked, recomputed from them;
+    /// null on an empty ledger.
+    root: Option<String>,
     failure: Option<VerifyFailureView>,
     /// The result in one sentence.
     summary: String,
@@ -176,6 +179,7 @@ pub async fn verify(_who: Principal, state: web::Data<AppState>) -> Result<HttpR
         projection_mismatches: projections,
         entries: report.entries,
         head: report.head.map(hex::encode),
+        root: report.root.map(|root| BASE64.encode(root)),
         failure,
         summary: report.to_string(),
     }))

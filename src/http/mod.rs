@@ -13,6 +13,7 @@ mod idempotency;
 mod ledger;
 mod materials;
 pub mod openapi;
+mod proofs;
 mod release;
 mod signatures;
 mod templates;
@@ -93,6 +94,8 @@ endpoints! {
     POST "/api/v1/users/{username}/approve", Some(Action::ApproveAccount) => users::approve;
     GET "/api/v1/ledger/entries", Some(Action::ReadLedger) => ledger::entries;
     GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
+    GET "/api/v1/ledger/proof/inclusion", Some(Action::ReadLedger) => proofs::inclusion;
+    GET "/api/v1/ledger/proof/consistency", Some(Action::ReadLedger) => proofs::consistency;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;
     POST "/api/v1/ledger/entries/{seq}/signatures", Some(Action::SignRecord) => signatures::sign;
     GET "/api/v1/batches", Some(Action::ReadBatches) => batches::list;

@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::signatures;
 use super::{attachments, auth, batches, corrections, deviations, health, ledger, materials};
-use super::{custody, idempotency, release, templates, users, ENDPOINTS};
+use super::{custody, idempotency, proofs, release, templates, users, ENDPOINTS};
 use crate::auth::authorization::allowed_roles;
 use crate::auth::Action;
 use crate::error::Problem;
@@ -48,6 +48,8 @@ schema `Problem`) with a stable `code`.";
         users::approve,
         ledger::entries,
         ledger::verify,
+        proofs::inclusion,
+        proofs::consistency,
         signatures::list,
         signatures::sign,
         batches::list,

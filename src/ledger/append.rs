@@ -1,11 +1,11 @@
-//! The single writer of ledger rows.
+//! The single writer of ledger rows (and of the Merkle subtrees each entry completes).
 
 use chrono::Utc;
 use diesel::prelude::*;
 
 use super::canonical::{Hash, ZERO_HASH};
 use super::entry::{format_recorded_at, Actor, Entry, NewEvent, Position, Stream};
-use super::LedgerError;
+use super::{tree, LedgerError};
 use crate::db::schema::ledger_entries::dsl as le;
 use crate::db::DbConn;
 
@@ -73,7 +73,9 @@ impl Appender<'_> {
         diesel::insert_into(le::ledger_entries)
             .values(&entry)
             .execute(self.conn)?;
-        self.head = Some((seq + 1, entry.hash_array().unwrap_or(ZERO_HASH)));
+        let hash = entry.hash_array().unwrap_or(ZERO_HASH);
+        tree::store_completed(self.conn, seq, &hash, &prev_hash)?;
+        self.head = Some((seq + 1, hash));
         tracing::debug!(seq, "ledger entry appended");
         Ok(entry)
     }

@@ -6,7 +6,9 @@
 mod append;
 mod canonical;
 mod entry;
+pub mod merkle;
 mod read;
+mod tree;
 mod verify;
 
 pub use append::{write, Appender};
@@ -19,9 +21,14 @@ pub use read::{
     decode, entries_of_kind, entry_at, page, stream_entries, stream_entries_after, stream_events,
     streams_with_prefix,
 };
+pub use tree::{
+    catch_up as catch_up_tree, consistency_proof, inclusion_proof, root, ConsistencyProof,
+    InclusionProof,
+};
 pub use verify::{verify, VerifyFailure, VerifyReport};
 
 use crate::db::DbError;
+use merkle::MerkleError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -40,6 +47,16 @@ pub enum LedgerError {
         expected: i64,
         actual: i64,
     },
+    /// A proof asked of a tree the ledger has not reached.
+    #[error("the ledger holds {entries} entries, fewer than the {size} asked for")]
+    BeyondLedger { size: u64, entries: u64 },
+    /// A proof asked for something no tree holds (an index past the size, from > to, ...).
+    #[error(transparent)]
+    Proof(#[from] MerkleError),
+    /// A subtree a root or proof needs is not stored (entries inserted around the appender
+    /// get theirs at the next append or start).
+    #[error("Merkle node (level {level}, index {index}) is not stored yet")]
+    TreeIncomplete { level: u8, index: u64 },
     #[error("stored entry {seq} is corrupt: {reason}")]
     Corrupt { seq: i64, reason: String },
     #[error(transparent)]

@@ -1,13 +1,18 @@
 //! Full verification (invariant 4 of the design notes): recompute every hash from the stored
-//! bytes, check that the bytes agree with the columns, and check both chains are gapless.
+//! bytes, check that the bytes agree with the columns, check both chains are gapless, and check
+//! every stored Merkle subtree against the tree recomputed from the entries.
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+
 use super::canonical::{canonical_bytes, leaf_hash, payload_sha256, Hash, ZERO_HASH};
 use super::entry::{Entry, EntryHeader, ENTRY_VERSION};
-use super::LedgerError;
+use super::merkle::{Frontier, NodeId};
+use super::{tree, LedgerError};
 use crate::db::schema::ledger_entries::dsl as le;
 use crate::db::DbConn;
 
@@ -21,11 +26,17 @@ pub struct VerifyFailure {
     pub reason: String,
 }
 
-/// What a verification run saw: how many entries were checked and the head it reached.
+/// What a verification run saw: how many entries were checked, the head it reached and the
+/// Merkle root there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     pub entries: u64,
     pub head: Option<Hash>,
+    /// The root of the tree of the entries checked, recomputed from them.
+    pub root: Option<Hash>,
+    /// How many of the first entries have every Merkle subtree stored (all of them, unless
+    /// entries were inserted around the appender since the last start).
+    pub tree_size: u64,
     pub failure: Option<VerifyFailure>,
 }
 
@@ -39,12 +50,24 @@ impl std::fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.failure, self.head) {
             (Some(failure), _) => write!(f, "FAILED at {failure}"),
-            (None, Some(head)) => write!(
-                f,
-                "ok: {} entries, head {}",
-                self.entries,
-                hex::encode(head)
-            ),
+            (None, Some(head)) => {
+                write!(
+                    f,
+                    "ok: {} entries, head {}, root {}",
+                    self.entries,
+                    hex::encode(head),
+                    BASE64.encode(self.root.unwrap_or_default())
+                )?;
+                if self.tree_size < self.entries {
+                    write!(
+                        f,
+                        " (Merkle subtrees stored for the first {} entries; the next append or \
+                         start stores the rest)",
+                        self.tree_size
+                    )?;
+                }
+                Ok(())
+            }
             (None, None) => write!(f, "ok: 0 entries, head (empty ledger)"),
         }
     }
@@ -57,8 +80,9 @@ pub fn verify(conn: &mut DbConn) -> Result<VerifyReport, LedgerError> {
         .select(diesel::dsl::max(le::seq))
         .first(conn)?;
     let mut chain = Chain::default();
+    let mut tree = TreeCheck::default();
     let Some(last_seq) = last_seq else {
-        return Ok(chain.report(None));
+        return Ok(chain.report(&tree, None));
     };
     let mut cursor = 0;
     loop {
@@ -73,11 +97,111 @@ pub fn verify(conn: &mut DbConn) -> Result<VerifyReport, LedgerError> {
         for entry in &page {
             if let Err(reason) = chain.check(entry) {
                 let seq = chain.next_seq.min(entry.seq);
-                return Ok(chain.report(Some(VerifyFailure { seq, reason })));
+                return Ok(chain.report(&tree, Some(VerifyFailure { seq, reason })));
             }
+            tree.push(chain.head.unwrap_or_default());
+        }
+        if let Err(failure) = tree.compare(conn)? {
+            return Ok(chain.report(&tree, Some(failure)));
         }
     }
-    Ok(chain.report(None))
+    let failure = tree.finish(conn)?.err();
+    Ok(chain.report(&tree, failure))
+}
+
+/// The tree recomputed from the verified leaf hashes, and each stored subtree compared with it
+/// a page at a time.
+#[derive(Default)]
+struct TreeCheck {
+    frontier: Frontier,
+    /// Subtrees completed since the last comparison, in the order they were completed.
+    completed: Vec<(NodeId, Hash)>,
+    /// The leaf whose subtrees were first found missing.
+    first_missing: Option<u64>,
+}
+
+impl TreeCheck {
+    fn push(&mut self, leaf: Hash) {
+        let completed = &mut self.completed;
+        self.frontier
+            .push(leaf, |id, hash| completed.push((id, *hash)));
+    }
+
+    /// Reads the stored subtrees completed since the last call (one range query per level)
+    /// and names the first that differs from its recomputation.
+    fn compare(&mut self, conn: &mut DbConn) -> Result<Result<(), VerifyFailure>, LedgerError> {
+        let mut completed = std::mem::take(&mut self.completed);
+        completed.sort_by_key(|(id, _)| *id);
+        let mut stored = HashMap::new();
+        for level_nodes in completed.chunk_by(|a, b| a.0.level == b.0.level) {
+            let (first, last) = (level_nodes[0].0, level_nodes[level_nodes.len() - 1].0);
+            stored.insert(
+                first.level,
+                tree::stored_range(conn, first.level, first.index..last.index + 1)?,
+            );
+        }
+        completed.sort_by_key(|(id, _)| id.leaves().end);
+        for (id, hash) in completed {
+            match stored.get(&id.level).and_then(|level| level.get(&id.index)) {
+                Some(bytes) if bytes.as_slice() == hash.as_slice() => {}
+                Some(_) => {
+                    return Ok(Err(node_failure(
+                        id,
+                        "does not match the hash recomputed from those entries",
+                    )))
+                }
+                None => {
+                    let by = id.leaves().end - 1;
+                    self.first_missing = Some(self.first_missing.map_or(by, |m| m.min(by)));
+                }
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// After the last entry: no stored subtree may cover entries that do not exist, as it would
+    /// if entries were removed from the ledger's end. A subtree past the entries verified is
+    /// fine if its last entry is there now: it was appended meanwhile (with that entry, in one
+    /// transaction, so the entry is visible to a read made after the subtree's).
+    fn finish(&mut self, conn: &mut DbConn) -> Result<Result<(), VerifyFailure>, LedgerError> {
+        let size = self.frontier.size();
+        let beyond = tree::nodes_beyond(conn, size)?;
+        let last_leaf = |id: &NodeId| NodeId {
+            level: 0,
+            index: id.leaves().end - 1,
+        };
+        let leaves: Vec<NodeId> = beyond.iter().map(last_leaf).collect();
+        let present = tree::read_nodes(conn, &leaves)?;
+        Ok(
+            match beyond
+                .iter()
+                .find(|id| !present.contains_key(&last_leaf(id)))
+            {
+                Some(id) => Err(node_failure(
+                    *id,
+                    &format!(
+                        "covers entries past the last one ({size} entries): entries were removed \
+                     from the end"
+                    ),
+                )),
+                None => Ok(()),
+            },
+        )
+    }
+}
+
+fn node_failure(id: NodeId, what: &str) -> VerifyFailure {
+    let leaves = id.leaves();
+    VerifyFailure {
+        seq: leaves.start as i64,
+        reason: format!(
+            "Merkle node (level {}, index {}) over seq {}..={} {what}",
+            id.level,
+            id.index,
+            leaves.start,
+            leaves.end - 1
+        ),
+    }
 }
 
 #[derive(Default)]
@@ -89,10 +213,13 @@ struct Chain {
 }
 
 impl Chain {
-    fn report(self, failure: Option<VerifyFailure>) -> VerifyReport {
+    fn report(self, tree: &TreeCheck, failure: Option<VerifyFailure>) -> VerifyReport {
+        let entries = u64::try_from(self.next_seq).unwrap_or(0);
         VerifyReport {
-            entries: u64::try_from(self.next_seq).unwrap_or(0),
+            entries,
             head: self.head,
+            root: self.head.map(|_| tree.frontier.root()),
+            tree_size: tree.first_missing.unwrap_or(entries).min(entries),
             failure,
         }
     }

@@ -389,3 +389,67 @@ async fn password_history_cannot_be_replaced_changed_or_removed() {
         "{hashes:?}"
     );
 }
+
+#[tokio::test]
+async fn merkle_nodes_cannot_be_replaced_changed_or_removed() {
+    let app = app_with_entries().await;
+    let attacks = projection_attacks(
+        &app,
+        "merkle_nodes",
+        "level, idx, hash",
+        // An existing node's key with its left child's hash.
+        "SELECT level, idx, hash FROM merkle_nodes WHERE level = 1 AND idx = 1",
+        "level, idx",
+    );
+    assert_projection_is_append_only(&app, "merkle_nodes", attacks);
+    assert_verifies(&app, entry_count(&mut app.db.connect()));
+}
+
+#[tokio::test]
+async fn a_merkle_node_must_be_the_next_of_its_level_over_stored_children() {
+    let app = app_with_entries().await;
+    let mut conn = app.db.connect();
+    let count = entry_count(&mut conn);
+    let next = count / 2;
+    let refused = |reason: &str| {
+        format!("merkle_nodes is append-only: an insert must extend its level ({reason})")
+    };
+    // Level 1 is complete: its next node would cover entries that do not exist yet.
+    assert_refused_with(
+        &mut conn,
+        &format!(
+            "INSERT INTO merkle_nodes (level, idx, hash) VALUES (1, {next}, {})",
+            blob(&app, &[7; 32])
+        ),
+        &refused("its children are not stored"),
+    );
+    // An existing node again, over children that do exist.
+    assert_refused_with(
+        &mut conn,
+        &format!(
+            "INSERT INTO merkle_nodes (level, idx, hash) VALUES (1, 0, {})",
+            blob(&app, &[7; 32])
+        ),
+        &refused("idx is not the next"),
+    );
+    if app.db.is_postgres() {
+        // Two entries later the node's children exist, and PostgreSQL recomputes its hash.
+        insert_next_by_hand(&app, &mut conn, 2 - count % 2);
+        assert_refused_with(
+            &mut conn,
+            &format!(
+                "INSERT INTO merkle_nodes (level, idx, hash) VALUES (1, {next}, {})",
+                blob(&app, &[7; 32])
+            ),
+            &refused("hash is not SHA-256(0x01 || left || right)"),
+        );
+    }
+}
+
+/// `count` valid next entries, inserted by hand in the batch/test stream.
+fn insert_next_by_hand(_app: &TestApp, conn: &mut DbConn, count: i64) {
+    for _ in 0..count {
+        let next = next_position(conn, "batch/test");
+        assert_eq!(insert(conn, &sealed(next, "batch/test")), Ok(1));
+    }
+}

@@ -21,6 +21,7 @@ mod ledger_api;
 mod ledger_integrity;
 mod lockout;
 mod materials;
+mod merkle;
 mod migrations;
 mod openapi;
 mod passwords;

@@ -1,0 +1,2 @@
+DROP TABLE merkle_nodes;
+DROP FUNCTION cartrec_merkle_node_insert_extends();
