@@ -122,17 +122,10 @@ pub fn request_exceptional_release(
     if_match: Option<i64>,
     signer: VerifiedSigner,
 ) -> Result<(), ServiceError> {
-    record_signed(
-        conn,
-        who,
-        batch_number,
-        if_match,
-        signer,
-        |_, batch, _| {
-            let event = rules::decide_physician_request(batch, reason, risk_acknowledged)?;
-            Ok(Outcome::Record(vec![event]))
-        },
-    )
+    record_signed(conn, who, batch_number, if_match, signer, |_, batch, _| {
+        let event = rules::decide_physician_request(batch, reason, risk_acknowledged)?;
+        Ok(Outcome::Record(vec![event]))
+    })
 }
 
 /// The QP's decision, signed with the decision as its meaning.
