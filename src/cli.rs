@@ -39,9 +39,19 @@ pub enum Command {
     /// Apply pending database migrations, then store the Merkle subtrees of any entries that
     /// lack them (entries written before the tree existed).
     Migrate,
-    /// Verify the whole ledger (every hash, link and sequence), then that every projection
-    /// table (users, sessions, signatures) says what the ledger says. Exits non-zero on failure.
-    Verify,
+    /// Verify the whole ledger (every hash, link and sequence), every signed checkpoint
+    /// stored with it, then that every projection table (users, sessions, signatures) says what
+    /// the ledger says. Exits non-zero on failure.
+    Verify {
+        /// A checkpoint the auditor kept: the ledger must be a consistent extension of it (a
+        /// truncated tail or a rewritten history is named as such).
+        #[arg(long, value_name = "FILE")]
+        trusted: Option<PathBuf>,
+        /// The checkpoint verifier key (`vkey` form); by default, the one of this server's
+        /// checkpoint key file.
+        #[arg(long, value_name = "FILE")]
+        vkey: Option<PathBuf>,
+    },
     /// Make the projection tables (lots, equipment, …) again from the ledger, in one
     /// transaction.
     RebuildProjections,
@@ -101,7 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify => verify(&settings),
+        Command::Verify { trusted, vkey } => verify(&settings, trusted, vkey),
         Command::Template {
             command: TemplateCommand::Import { file },
         } => {
@@ -172,11 +182,19 @@ fn connect(settings: &Settings) -> anyhow::Result<DbConn> {
         .context("cannot open the database")
 }
 
-fn verify(settings: &Settings) -> anyhow::Result<ExitCode> {
+fn verify(
+    settings: &Settings,
+    trusted: Option<PathBuf>,
+    vkey: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let mut conn = connect(settings)?;
     let report = ledger::verify(&mut conn)?;
     if !report.is_ok() {
         println!("{report}");
+        return Ok(ExitCode::FAILURE);
+    }
+    if let Err(failure) = verify_checkpoints(settings, &mut conn, trusted, vkey) {
+        println!("FAILED: {failure:#}");
         return Ok(ExitCode::FAILURE);
     }
     let mismatches = projections::check(&mut conn)?;
@@ -193,6 +211,45 @@ fn verify(settings: &Settings) -> anyhow::Result<ExitCode> {
         println!("  {mismatch}");
     }
     Ok(ExitCode::FAILURE)
+}
+
+/// Every stored checkpoint, and the auditor's own, against the ledger.
+fn verify_checkpoints(
+    settings: &Settings,
+    conn: &mut DbConn,
+    trusted: Option<PathBuf>,
+    vkey: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let vkey = match vkey {
+        Some(path) => std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the verifier key {}", path.display()))?,
+        None => {
+            let path = settings.checkpoint_key_path();
+            if !path.exists() {
+                if ledger::checkpoints::latest(conn)?.is_none() && trusted.is_none() {
+                    return Ok(());
+                }
+                bail!(
+                    "no checkpoint key at {}: give the verifier key with --vkey FILE",
+                    path.display()
+                );
+            }
+            crate::keys::load_or_create_checkpoint_key(&path, &settings.log_origin)?.vkey()
+        }
+    };
+    let origin = &settings.log_origin;
+    let stored = ledger::checkpoints::check_stored(conn, &vkey, origin)?;
+    if let Some(path) = trusted {
+        let note = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the trusted checkpoint {}", path.display()))?;
+        let size = ledger::checkpoints::check_one(conn, &note, &vkey, origin)
+            .with_context(|| format!("the trusted checkpoint {}", path.display()))?;
+        println!("trusted checkpoint of {size} entries: the ledger extends it consistently");
+    }
+    if stored > 0 {
+        println!("{stored} stored checkpoint(s) verified");
+    }
+    Ok(())
 }
 
 fn approve(settings: &Settings, username: &str, confirmed_by: &str) -> anyhow::Result<ExitCode> {

@@ -30,6 +30,14 @@ pub struct Settings {
     pub facility_id: String,
     /// Name of the log in checkpoints and of the checkpoint signing key.
     pub log_origin: String,
+    /// A directory that receives a copy of every signed checkpoint, ideally one the database's
+    /// administrator cannot write (WORM storage, another host). Default:
+    /// `<data_dir>/checkpoints`.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// Sign a checkpoint once this many entries were appended since the last (0: never).
+    pub checkpoint_every_entries: u64,
+    /// Sign a checkpoint this many seconds after the last, if entries were appended (0: never).
+    pub checkpoint_every_seconds: u64,
     pub log_format: LogFormat,
     pub log_level: String,
     pub token_ttl_minutes: u32,
@@ -67,6 +75,9 @@ impl Default for Settings {
             checkpoint_key_file: None,
             facility_id: "A9999".to_owned(),
             log_origin: "cartrec.local/ledger".to_owned(),
+            checkpoint_dir: None,
+            checkpoint_every_entries: 1000,
+            checkpoint_every_seconds: 300,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             token_ttl_minutes: 15,
@@ -129,6 +140,12 @@ impl Settings {
         self.checkpoint_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("checkpoint.key"))
+    }
+
+    pub fn checkpoint_dir_path(&self) -> PathBuf {
+        self.checkpoint_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("checkpoints"))
     }
 }
 

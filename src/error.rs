@@ -143,6 +143,7 @@ impl AppError {
                 "invalid_proof_request"
             }
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => "merkle_tree_behind",
+            AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => "checkpoint_inconsistent",
             AppError::InvalidStoredAccount(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
         }
@@ -176,6 +177,10 @@ impl AppError {
             AppError::Ledger(e @ (LedgerError::Proof(_) | LedgerError::BeyondLedger { .. })) => {
                 e.to_string()
             }
+            AppError::Ledger(e @ LedgerError::CheckpointInconsistent(_)) => format!(
+                "refusing to sign a checkpoint: {e}; nothing was signed, and the database must \
+                 be examined before any further checkpoint"
+            ),
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => {
                 "the Merkle tree has not caught up with entries inserted outside the service; \
                  it does at the next append or start"
@@ -227,6 +232,7 @@ impl ResponseError for AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => StatusCode::CONFLICT,
             AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -140,6 +140,22 @@ fn parse_private_key(path: &Path, text: &str) -> Result<NoteSigner, KeyError> {
     Ok(signer)
 }
 
+/// So that `signed_note` formats and signs the checkpoints with this key.
+impl signed_note::Signer for NoteSigner {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn key_id(&self) -> u32 {
+        u32::from_be_bytes(NoteSigner::key_id(self))
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, ed25519_dalek::SignatureError> {
+        use ed25519_dalek::Signer;
+        Ok(self.key.sign(msg).to_bytes().to_vec())
+    }
+}
+
 fn read(path: &Path) -> Result<String, KeyError> {
     fs::read_to_string(path).map_err(|source| KeyError::Io {
         path: path.to_owned(),

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod auth;
 pub mod batches;
+pub mod checkpointing;
 pub mod cli;
 pub mod command;
 pub mod config;

@@ -12,6 +12,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::accounts::{self, SecurityPolicy};
 use crate::auth::{Throttle, TokenKeys};
+use crate::checkpointing::Checkpointing;
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::http::{self, AppState};
@@ -67,6 +68,13 @@ impl Application {
             facility,
             max_attachment_bytes: settings.max_attachment_bytes,
             late_entry_minutes: settings.late_entry_minutes,
+            checkpointing: Checkpointing {
+                signer,
+                origin: settings.log_origin.clone(),
+                dir: settings.checkpoint_dir_path(),
+                every_entries: settings.checkpoint_every_entries,
+                every_seconds: settings.checkpoint_every_seconds,
+            },
             tokens: TokenKeys::new(
                 &jwt_secret,
                 Duration::minutes(settings.token_ttl_minutes.into()),
@@ -77,6 +85,7 @@ impl Application {
                 settings.rate_limit_per_account_per_minute,
             ),
         });
+        sign_checkpoints_in_the_background(&state);
         let server = serve(listener, state, &settings)?;
         tracing::info!(address = %settings.bind, port, "cartrec listening");
         Ok(Application {
@@ -92,6 +101,33 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// A thread of its own that signs a checkpoint when one is due, for as long as the server's
+/// state lives. A refusal (the database is behind or inconsistent with a checkpoint already
+/// signed) is logged as an error each time: it needs a person.
+fn sign_checkpoints_in_the_background(state: &web::Data<AppState>) {
+    let Some(tick) = state.checkpointing.tick() else {
+        return;
+    };
+    let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
+    let spawned = std::thread::Builder::new()
+        .name("checkpoints".to_owned())
+        .spawn(move || loop {
+            std::thread::sleep(tick);
+            let Some(state) = weak.upgrade() else {
+                return;
+            };
+            let signing = &state.checkpointing;
+            match state.db.run_here(|conn| signing.sign_if_due(conn)) {
+                Ok(Some(signed)) => tracing::info!(size = signed.size, "checkpoint signed"),
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, "checkpoint not signed"),
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "the background checkpoint signer did not start");
     }
 }
 

@@ -144,6 +144,17 @@ impl Db {
         Db { pool }
     }
 
+    /// The same on the calling thread, for work that runs on a thread of its own (the
+    /// background checkpoint signer).
+    pub fn run_here<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<DbError>,
+    {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        work(&mut conn)
+    }
+
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,

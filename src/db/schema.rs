@@ -93,6 +93,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    checkpoints (size) {
+        size -> BigInt,
+        root_hash -> Binary,
+        note -> Text,
+        signed_at -> Text,
+    }
+}
+
+diesel::table! {
     merkle_nodes (level, idx) {
         level -> Integer,
         idx -> BigInt,
@@ -175,6 +184,7 @@ diesel::joinable!(sessions -> users (username));
 diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     batches,
+    checkpoints,
     equipment,
     idempotency_keys,
     ledger_entries,

@@ -4,6 +4,7 @@
 mod attachments;
 mod auth;
 mod batches;
+mod checkpoints;
 mod corrections;
 mod custody;
 mod deviations;
@@ -40,6 +41,7 @@ pub struct AppState {
     pub max_attachment_bytes: usize,
     /// Minutes after the time it states that a step record counts as a late entry.
     pub late_entry_minutes: u32,
+    pub checkpointing: crate::checkpointing::Checkpointing,
     pub tokens: TokenKeys,
     pub policy: SecurityPolicy,
     pub throttle: Throttle,
@@ -94,6 +96,9 @@ endpoints! {
     POST "/api/v1/users/{username}/approve", Some(Action::ApproveAccount) => users::approve;
     GET "/api/v1/ledger/entries", Some(Action::ReadLedger) => ledger::entries;
     GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
+    POST "/api/v1/ledger/checkpoint", Some(Action::VerifyLedger) => checkpoints::sign;
+    GET "/api/v1/ledger/checkpoint", Some(Action::VerifyLedger) => checkpoints::latest;
+    GET "/api/v1/ledger/vkey", Some(Action::VerifyLedger) => checkpoints::vkey;
     GET "/api/v1/ledger/proof/inclusion", Some(Action::ReadLedger) => proofs::inclusion;
     GET "/api/v1/ledger/proof/consistency", Some(Action::ReadLedger) => proofs::consistency;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;

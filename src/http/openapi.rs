@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::signatures;
 use super::{attachments, auth, batches, corrections, deviations, health, ledger, materials};
-use super::{custody, idempotency, proofs, release, templates, users, ENDPOINTS};
+use super::{checkpoints, custody, idempotency, proofs, release, templates, users, ENDPOINTS};
 use crate::auth::authorization::allowed_roles;
 use crate::auth::Action;
 use crate::error::Problem;
@@ -48,6 +48,9 @@ schema `Problem`) with a stable `code`.";
         users::approve,
         ledger::entries,
         ledger::verify,
+        checkpoints::sign,
+        checkpoints::latest,
+        checkpoints::vkey,
         proofs::inclusion,
         proofs::consistency,
         signatures::list,

@@ -5,6 +5,7 @@
 
 mod append;
 mod canonical;
+pub mod checkpoints;
 mod entry;
 pub mod merkle;
 mod read;
@@ -22,8 +23,8 @@ pub use read::{
     streams_with_prefix,
 };
 pub use tree::{
-    catch_up as catch_up_tree, consistency_proof, inclusion_proof, root, ConsistencyProof,
-    InclusionProof,
+    catch_up as catch_up_tree, consistency_proof, inclusion_proof, ledger_size as size, root,
+    ConsistencyProof, InclusionProof,
 };
 pub use verify::{verify, VerifyFailure, VerifyReport};
 
@@ -57,6 +58,19 @@ pub enum LedgerError {
     /// get theirs at the next append or start).
     #[error("Merkle node (level {level}, index {index}) is not stored yet")]
     TreeIncomplete { level: u8, index: u64 },
+    /// Signing would vouch for a ledger that is not a consistent extension of a checkpoint
+    /// already signed (a truncated tail, a rolled-back database, a rewritten history).
+    #[error("{0}")]
+    CheckpointInconsistent(String),
+    /// A checkpoint that cannot be read or does not verify.
+    #[error("invalid checkpoint: {0}")]
+    InvalidCheckpoint(String),
+    /// The directory outside the database that keeps a copy of each checkpoint.
+    #[error("checkpoint directory {path}: {reason}")]
+    CheckpointDir {
+        path: std::path::PathBuf,
+        reason: String,
+    },
     #[error("stored entry {seq} is corrupt: {reason}")]
     Corrupt { seq: i64, reason: String },
     #[error(transparent)]

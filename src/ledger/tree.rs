@@ -91,7 +91,8 @@ fn insert(conn: &mut DbConn, rows: &[NewNode]) -> Result<(), LedgerError> {
 }
 
 /// How many entries the ledger holds.
-pub(super) fn ledger_size(conn: &mut DbConn) -> Result<u64, LedgerError> {
+/// How many entries the ledger holds.
+pub fn ledger_size(conn: &mut DbConn) -> Result<u64, LedgerError> {
     let last: Option<i64> = le::ledger_entries.select(max(le::seq)).first(conn)?;
     Ok(last.map_or(0, |seq| seq as u64 + 1))
 }

@@ -453,3 +453,26 @@ fn insert_next_by_hand(_app: &TestApp, conn: &mut DbConn, count: i64) {
         assert_eq!(insert(conn, &sealed(next, "batch/test")), Ok(1));
     }
 }
+
+#[tokio::test]
+async fn checkpoints_cannot_be_replaced_changed_or_removed() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let signed = app
+        .client
+        .post(app.url("/api/v1/ledger/checkpoint"))
+        .bearer_auth(&auditor.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(signed.status(), 200);
+    let attacks = projection_attacks(
+        &app,
+        "checkpoints",
+        "size, root_hash, note, signed_at",
+        // The same size with another note: a REPLACE would swap what was signed.
+        "SELECT size, root_hash, 'forged note', signed_at FROM checkpoints WHERE true",
+        "size",
+    );
+    assert_projection_is_append_only(&app, "checkpoints", attacks);
+}

@@ -95,6 +95,9 @@ pub fn test_settings(data_dir: &std::path::Path, database_url: &str) -> Settings
         // Tests log in far more often than people; the rate-limit test sets its own.
         rate_limit_per_client_per_minute: 10_000,
         rate_limit_per_account_per_minute: 10_000,
+        // Checkpoints are signed when a test asks; a background signer would race it.
+        checkpoint_every_entries: 0,
+        checkpoint_every_seconds: 0,
         ..Settings::default()
     }
 }

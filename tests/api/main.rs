@@ -7,6 +7,7 @@ mod auth;
 mod authorization;
 mod batch_support;
 mod batches;
+mod checkpoints;
 mod cli;
 mod cohort;
 mod conformance;

@@ -1,0 +1,2 @@
+DROP TABLE checkpoints;
+DROP FUNCTION cartrec_checkpoint_insert_grows();
