@@ -59,6 +59,11 @@ pub async fn sign(_who: Principal, state: web::Data<AppState>) -> Result<HttpRes
     ),
 )]
 pub async fn latest(_who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    newest(state).await
+}
+
+/// The newest signed checkpoint's note, or 404 before the first.
+pub(super) async fn newest(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let latest = state
         .db
         .run(|conn| checkpoints::latest(conn).map_err(ServiceError::from))

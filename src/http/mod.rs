@@ -18,6 +18,7 @@ mod proofs;
 mod release;
 mod signatures;
 mod templates;
+mod tiles;
 mod user_views;
 mod users;
 
@@ -53,6 +54,21 @@ pub struct Endpoint {
     pub method: &'static str,
     pub path: &'static str,
     pub action: Option<Action>,
+}
+
+impl Endpoint {
+    /// The path as OpenAPI writes it: `{name}` where the route has `{name:regex}` (a tail that
+    /// may hold slashes, e.g. `{tail:.*}`).
+    pub fn documented_path(&self) -> String {
+        self.path
+            .split('/')
+            .map(|segment| match segment.split_once(':') {
+                Some((name, _)) if segment.starts_with('{') => format!("{name}}}"),
+                _ => segment.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
 }
 
 /// Declares every endpoint once: the list that tests and docs walk, and the routes. Each
@@ -101,6 +117,8 @@ endpoints! {
     GET "/api/v1/ledger/vkey", Some(Action::VerifyLedger) => checkpoints::vkey;
     GET "/api/v1/ledger/proof/inclusion", Some(Action::ReadLedger) => proofs::inclusion;
     GET "/api/v1/ledger/proof/consistency", Some(Action::ReadLedger) => proofs::consistency;
+    GET "/api/v1/log/checkpoint", Some(Action::ReadLedger) => tiles::checkpoint;
+    GET "/api/v1/log/tile/{tail:.*}", Some(Action::ReadLedger) => tiles::tile;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;
     POST "/api/v1/ledger/entries/{seq}/signatures", Some(Action::SignRecord) => signatures::sign;
     GET "/api/v1/batches", Some(Action::ReadBatches) => batches::list;
@@ -249,8 +267,17 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     )))
 }
 
-/// Matches a concrete path against a route pattern with `{name}` segments.
+/// Matches a concrete path against a route pattern with `{name}` segments and perhaps a
+/// `{name:.*}` tail, which matches the rest of the path.
 fn path_matches(pattern: &str, path: &str) -> bool {
+    if let Some((head, tail)) = pattern.rsplit_once('/') {
+        if tail.starts_with('{') && tail.ends_with(":.*}") {
+            let n = head.split('/').count();
+            let mut parts = path.splitn(n + 1, '/');
+            let path_head: Vec<&str> = parts.by_ref().take(n).collect();
+            return parts.next().is_some() && path_matches(head, &path_head.join("/"));
+        }
+    }
     let pattern: Vec<&str> = pattern.split('/').collect();
     let path: Vec<&str> = path.split('/').collect();
     pattern.len() == path.len()

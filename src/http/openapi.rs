@@ -17,7 +17,9 @@ use utoipa::{Modify, OpenApi};
 
 use super::signatures;
 use super::{attachments, auth, batches, corrections, deviations, health, ledger, materials};
-use super::{checkpoints, custody, idempotency, proofs, release, templates, users, ENDPOINTS};
+use super::{
+    checkpoints, custody, idempotency, proofs, release, templates, tiles, users, ENDPOINTS,
+};
 use crate::auth::authorization::allowed_roles;
 use crate::auth::Action;
 use crate::error::Problem;
@@ -53,6 +55,8 @@ schema `Problem`) with a stable `code`.";
         checkpoints::vkey,
         proofs::inclusion,
         proofs::consistency,
+        tiles::checkpoint,
+        tiles::tile,
         signatures::list,
         signatures::sign,
         batches::list,
@@ -114,6 +118,7 @@ schema `Problem`) with a stable `code`.";
         (name = "auth", description = "Log in, refresh, change one's password, log out"),
         (name = "users", description = "Accounts, roles and their approval"),
         (name = "ledger", description = "The append-only, hash-chained ledger"),
+        (name = "log", description = "The ledger as C2SP tlog-tiles resources, for tlog tooling"),
         (name = "signatures", description = "Electronic signatures on ledger entries"),
         (name = "batches", description = "Batch records: creation, steps, verification"),
         (name = "release", description = "QC results, the QP's review by exception and decision, the physician's request"),
@@ -154,7 +159,7 @@ struct WhoMayCall;
 impl Modify for WhoMayCall {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for endpoint in ENDPOINTS {
-            let Some(item) = openapi.paths.paths.get_mut(endpoint.path) else {
+            let Some(item) = openapi.paths.paths.get_mut(&endpoint.documented_path()) else {
                 continue;
             };
             let Some(operation) = operation_mut(item, endpoint.method) else {

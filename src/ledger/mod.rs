@@ -9,6 +9,7 @@ pub mod checkpoints;
 mod entry;
 pub mod merkle;
 mod read;
+pub mod tiles;
 mod tree;
 mod verify;
 

@@ -170,7 +170,11 @@ fn catch_up_to(conn: &mut DbConn, size: u64) -> Result<u64, LedgerError> {
 }
 
 /// The hashes of `level` at indexes `range`, in order; all of them must be stored.
-fn read_level(conn: &mut DbConn, level: u32, range: Range<u64>) -> Result<Vec<Hash>, LedgerError> {
+pub(super) fn read_level(
+    conn: &mut DbConn,
+    level: u32,
+    range: Range<u64>,
+) -> Result<Vec<Hash>, LedgerError> {
     let (lo, hi) = (range.start as i64, range.end as i64);
     let rows: Vec<(i64, Vec<u8>)> = if level == 0 {
         le::ledger_entries

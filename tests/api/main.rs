@@ -35,4 +35,5 @@ mod runtime_role;
 mod sessions;
 mod signatures;
 mod templates;
+mod tiles;
 mod where_used;
