@@ -57,6 +57,8 @@ pub enum Action {
     /// Upload a file to attach to a record.
     UploadAttachment,
     ReadLedger,
+    /// Query and download the audit trail (every entry, filtered, with its `seq` and hash).
+    ReadAuditTrail,
     VerifyLedger,
     ReadSignatures,
     /// Apply an electronic signature to a record; the meaning needs its own action too.
@@ -110,6 +112,7 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (ReadMaterials, &[Operator, QcAnalyst, Qa, Qp, Auditor]),
     (UploadAttachment, &[Operator, QcAnalyst, Qa, Qp]),
     (ReadLedger, &[Auditor]),
+    (ReadAuditTrail, &[Auditor, Qa, Qp]),
     (VerifyLedger, &[Auditor, Admin]),
     (
         ReadSignatures,
@@ -174,6 +177,7 @@ impl Action {
             ReadMaterials => "read_materials",
             UploadAttachment => "upload_attachment",
             ReadLedger => "read_ledger",
+            ReadAuditTrail => "read_audit_trail",
             VerifyLedger => "verify_ledger",
             ReadSignatures => "read_signatures",
             SignRecord => "sign_record",

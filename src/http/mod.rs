@@ -2,6 +2,7 @@
 //! on the blocking pool, and answer. One file per resource.
 
 mod attachments;
+mod audit;
 mod auth;
 mod batches;
 mod checkpoints;
@@ -119,6 +120,9 @@ endpoints! {
     GET "/api/v1/ledger/proof/consistency", Some(Action::ReadLedger) => proofs::consistency;
     GET "/api/v1/log/checkpoint", Some(Action::ReadLedger) => tiles::checkpoint;
     GET "/api/v1/log/tile/{tail:.*}", Some(Action::ReadLedger) => tiles::tile;
+    GET "/api/v1/audit", Some(Action::ReadAuditTrail) => audit::trail;
+    GET "/api/v1/audit.csv", Some(Action::ReadAuditTrail) => audit::trail_csv;
+    GET "/api/v1/audit.json", Some(Action::ReadAuditTrail) => audit::trail_json;
     GET "/api/v1/ledger/entries/{seq}/signatures", Some(Action::ReadSignatures) => signatures::list;
     POST "/api/v1/ledger/entries/{seq}/signatures", Some(Action::SignRecord) => signatures::sign;
     GET "/api/v1/batches", Some(Action::ReadBatches) => batches::list;

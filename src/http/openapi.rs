@@ -15,8 +15,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::Required;
 use utoipa::{Modify, OpenApi};
 
-use super::signatures;
 use super::{attachments, auth, batches, corrections, deviations, health, ledger, materials};
+use super::{audit, signatures};
 use super::{
     checkpoints, custody, idempotency, proofs, release, templates, tiles, users, ENDPOINTS,
 };
@@ -57,6 +57,9 @@ schema `Problem`) with a stable `code`.";
         proofs::consistency,
         tiles::checkpoint,
         tiles::tile,
+        audit::trail,
+        audit::trail_csv,
+        audit::trail_json,
         signatures::list,
         signatures::sign,
         batches::list,

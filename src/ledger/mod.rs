@@ -20,8 +20,8 @@ pub use entry::{
     ENTRY_VERSION,
 };
 pub use read::{
-    decode, entries_of_kind, entry_at, page, stream_entries, stream_entries_after, stream_events,
-    streams_with_prefix,
+    audit_page, decode, entries_of_kind, entry_at, page, stream_entries, stream_entries_after,
+    stream_events, streams_with_prefix, AuditFilter,
 };
 pub use tree::{
     catch_up as catch_up_tree, consistency_proof, inclusion_proof, ledger_size as size, root,

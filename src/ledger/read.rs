@@ -108,3 +108,60 @@ pub fn stream_entries_after(
         .select(Entry::as_select())
         .load(conn)?)
 }
+
+/// What an audit-trail query selects; every field narrows it, `None` does not.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// The exact stream, e.g. `batch/B-00001`.
+    pub stream: Option<String>,
+    /// The actor's username.
+    pub actor: Option<String>,
+    /// The exact event kind, e.g. `batch.step_recorded`.
+    pub kind: Option<String>,
+    /// `recorded_at` at or after this, in the form of [`super::format_recorded_at`].
+    pub from: Option<String>,
+    /// `recorded_at` strictly before this, in the same form.
+    pub to: Option<String>,
+    /// The first `seq` to answer.
+    pub cursor: i64,
+}
+
+/// Up to `limit` entries that match `filter`, in `seq` order, and the `seq` to continue from
+/// when more match. `recorded_at` compares as text: every stored value has the one form of
+/// [`super::format_recorded_at`], which sorts as the time does.
+pub fn audit_page(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<(Vec<Entry>, Option<i64>), LedgerError> {
+    let mut query = le::ledger_entries
+        .filter(le::seq.ge(filter.cursor))
+        .order(le::seq.asc())
+        .limit(limit.saturating_add(1))
+        .select(Entry::as_select())
+        .into_boxed();
+    if let Some(stream) = &filter.stream {
+        query = query.filter(le::stream.eq(stream.clone()));
+    }
+    if let Some(actor) = &filter.actor {
+        query = query.filter(le::actor.eq(actor.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(le::kind.eq(kind.clone()));
+    }
+    if let Some(from) = &filter.from {
+        query = query.filter(le::recorded_at.ge(from.clone()));
+    }
+    if let Some(to) = &filter.to {
+        query = query.filter(le::recorded_at.lt(to.clone()));
+    }
+    let mut entries: Vec<Entry> = query.load(conn)?;
+    let has_more = entries.len() as i64 > limit;
+    entries.truncate(usize::try_from(limit).unwrap_or(0));
+    let next = if has_more {
+        entries.last().map(|e| e.seq + 1)
+    } else {
+        None
+    };
+    Ok((entries, next))
+}

@@ -3,6 +3,7 @@
 mod accounts;
 mod append_only;
 mod approval;
+mod audit;
 mod auth;
 mod authorization;
 mod batch_support;
