@@ -93,4 +93,39 @@ fn main() {
     println!("at {n} entries, {SAMPLES} proofs each, SQLite:");
     report("inclusion proof", inclusion);
     report("consistency proof", consistency);
+    sign_checkpoints(&mut conn, dir.path(), n);
+}
+
+/// Checkpoint signing as the server does it (append lock, consistency proof from the last one,
+/// Ed25519 signature, insert, durable copy in the checkpoint directory), one new entry apart.
+fn sign_checkpoints(conn: &mut cartrec::db::DbConn, dir: &std::path::Path, from: u64) {
+    const CHECKPOINTS: u64 = 201;
+    let signer =
+        cartrec::keys::load_or_create_checkpoint_key(&dir.join("checkpoint.key"), "bench/log")
+            .expect("key");
+    let outside = dir.join("checkpoints");
+    let signing = ledger::checkpoints::Signing {
+        signer: &signer,
+        origin: "bench/log",
+        dir: Some(&outside),
+    };
+    let mut samples = Vec::new();
+    for i in 0..CHECKPOINTS {
+        ledger::write(conn, |tx| {
+            tx.append(&Actor::system(), event(from + i)).map(drop)
+        })
+        .map_err(AppError::from)
+        .expect("append");
+        let started = Instant::now();
+        let signed = ledger::checkpoints::sign(conn, &signing).expect("signed");
+        samples.push(started.elapsed());
+        assert_eq!(signed.size, from + i + 1);
+    }
+    let worst = samples.iter().max().copied().unwrap_or_default();
+    println!(
+        "{:<22} median {:>8.1} µs over {CHECKPOINTS} checkpoints (the issue sets no goal), slowest {:.1} µs",
+        "checkpoint signing",
+        median(samples).as_secs_f64() * 1e6,
+        worst.as_secs_f64() * 1e6
+    );
 }
