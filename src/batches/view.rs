@@ -174,8 +174,8 @@ pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, S
             .map(|step| step_view(&batch, step, &signatures))
             .collect(),
         deviations: deviations(&batch),
-        coi_mismatches: batch.coi_mismatches,
-        hold: batch.hold.clone(),
+        coi_mismatches: batch.coi_mismatches(),
+        hold: batch.hold().map(str::to_owned),
         terminated: batch.terminated.clone(),
         after_manufacturing: after_manufacturing(&batch, &signatures),
         position: i64::try_from(events.len()).unwrap_or(i64::MAX),

@@ -210,12 +210,9 @@ pub struct Batch {
     pub created_by: String,
     pub records: Vec<StepRecord>,
     pub deviations: Vec<Deviation>,
-    pub coi_mismatches: u32,
     pub corrections: Vec<Correction>,
     /// Everyone who recorded or verified anything in the batch, for segregation of duties.
     pub participants: Vec<String>,
-    /// The reason of the hold in force, if any.
-    pub hold: Option<String>,
     /// Every hold, in force or lifted, for the QP's review.
     pub holds: Vec<HoldRecord>,
     pub terminated: Option<String>,
@@ -242,10 +239,8 @@ impl Batch {
                         created_by: recorded.actor.clone(),
                         records: Vec::new(),
                         deviations: Vec::new(),
-                        coi_mismatches: 0,
                         corrections: Vec::new(),
                         participants: vec![recorded.actor.clone()],
-                        hold: None,
                         holds: Vec::new(),
                         terminated: None,
                         qc_results: Vec::new(),
@@ -307,7 +302,6 @@ impl Batch {
                 closed: None,
             }),
             BatchEvent::CoiMismatch(mismatch) => {
-                self.coi_mismatches += 1;
                 if mismatch.step_id == custody::BEDSIDE_CHECK {
                     for check in &mut self.bedside_checks {
                         check.voided = true;
@@ -351,7 +345,6 @@ impl Batch {
                 }
             }
             BatchEvent::Held(held) => {
-                self.hold = Some(held.reason.clone());
                 self.holds.push(HoldRecord {
                     reason: held.reason.clone(),
                     entry: Attribution::of(recorded),
@@ -359,7 +352,6 @@ impl Batch {
                 });
             }
             BatchEvent::Resumed(resumed) => {
-                self.hold = None;
                 if let Some(last) = self.holds.last_mut().filter(|h| h.resumed.is_none()) {
                     last.resumed = Some((resumed.reason.clone(), Attribution::of(recorded)));
                 }
@@ -531,7 +523,7 @@ impl Batch {
         if decision == Some(ReleaseDecision::Rejected) {
             return BatchState::Rejected;
         }
-        if self.hold.is_some() {
+        if self.hold().is_some() {
             return BatchState::OnHold;
         }
         if let Some(decision) = decision {
@@ -576,6 +568,19 @@ impl Batch {
             .iter()
             .rev()
             .find(|r| r.recorded.test_id == test_id)
+    }
+
+    /// The reason of the hold in force, if any: the last hold, unless it was lifted.
+    pub fn hold(&self) -> Option<&str> {
+        self.holds
+            .last()
+            .filter(|h| h.resumed.is_none())
+            .map(|h| h.reason.as_str())
+    }
+
+    /// How many identifiers that were not this batch's were presented, at steps or bedside.
+    pub fn coi_mismatches(&self) -> u32 {
+        u32::try_from(self.coi_mismatch_entries.len()).unwrap_or(u32::MAX)
     }
 
     /// Every out-of-specification result, re-tested since or not: a re-test never makes an

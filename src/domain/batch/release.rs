@@ -95,7 +95,7 @@ impl Review {
 pub fn blockers(batch: &Batch, template: &Template) -> Vec<Blocker> {
     let mut found = Vec::new();
     let mut block = |code, reason: String| found.push(Blocker { code, reason });
-    if let Some(reason) = &batch.hold {
+    if let Some(reason) = batch.hold() {
         block("batch_on_hold", format!("the batch is on hold ({reason})"));
     }
     for step in template.steps() {
@@ -536,11 +536,9 @@ pub fn decide_release(
     let mut physician_request_seq = None;
     if decision != ReleaseDecision::Rejected {
         ensure_open(batch)?;
-        if let Some(first) = blockers(batch, template).first() {
-            let all: Vec<String> = blockers(batch, template)
-                .into_iter()
-                .map(|b| b.reason)
-                .collect();
+        let found = blockers(batch, template);
+        if let Some(first) = found.first() {
+            let all: Vec<&str> = found.iter().map(|b| b.reason.as_str()).collect();
             return Err(DomainError::conflict(first.code, all.join("; ")));
         }
     }

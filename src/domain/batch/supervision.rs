@@ -40,7 +40,7 @@ pub fn ensure_not_closed(batch: &Batch) -> Result<(), DomainError> {
 /// Refuses any record on a batch that is on hold, or closed (see [`ensure_not_closed`]).
 pub fn ensure_open(batch: &Batch) -> Result<(), DomainError> {
     ensure_not_closed(batch)?;
-    if let Some(reason) = &batch.hold {
+    if let Some(reason) = batch.hold() {
         return Err(DomainError::conflict(
             "batch_on_hold",
             format!(
@@ -157,7 +157,7 @@ pub fn decide_course(
             Ok(BatchEvent::Held(Reasoned { reason }))
         }
         Course::Resume => {
-            if batch.terminated.is_none() && batch.hold.is_none() {
+            if batch.terminated.is_none() && batch.hold().is_none() {
                 return Err(DomainError::conflict(
                     "batch_not_on_hold",
                     "the batch is not on hold",
