@@ -59,6 +59,8 @@ pub enum Action {
     ReadLedger,
     /// Query and download the audit trail (every entry, filtered, with its `seq` and hash).
     ReadAuditTrail,
+    /// Download a batch's export bundle and its printable record (PDF, HTML).
+    ExportBatch,
     VerifyLedger,
     ReadSignatures,
     /// Apply an electronic signature to a record; the meaning needs its own action too.
@@ -113,6 +115,7 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (UploadAttachment, &[Operator, QcAnalyst, Qa, Qp]),
     (ReadLedger, &[Auditor]),
     (ReadAuditTrail, &[Auditor, Qa, Qp]),
+    (ExportBatch, &[Auditor, Qa, Qp]),
     (VerifyLedger, &[Auditor, Admin]),
     (
         ReadSignatures,
@@ -178,6 +181,7 @@ impl Action {
             UploadAttachment => "upload_attachment",
             ReadLedger => "read_ledger",
             ReadAuditTrail => "read_audit_trail",
+            ExportBatch => "export_batch",
             VerifyLedger => "verify_ledger",
             ReadSignatures => "read_signatures",
             SignRecord => "sign_record",
