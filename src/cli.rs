@@ -1,7 +1,7 @@
 //! The command line: `serve`, `migrate`, `verify`, `user create-admin`, `user approve`.
 
 use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -52,6 +52,16 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         vkey: Option<PathBuf>,
     },
+    /// Check a batch export bundle with no server and no database, against a verifier key you
+    /// trust: every signature, hash, stream chain and inclusion proof. Exits non-zero and says
+    /// exactly what is wrong when anything is.
+    VerifyBundle {
+        /// The bundle (`GET /api/v1/batches/{batch_number}/export`).
+        file: PathBuf,
+        /// The checkpoint verifier key (`vkey` form) you trust, e.g. from the site's QA.
+        #[arg(long, value_name = "FILE")]
+        vkey: PathBuf,
+    },
     /// Make the projection tables (lots, equipment, …) again from the ledger, in one
     /// transaction.
     RebuildProjections,
@@ -97,6 +107,10 @@ pub enum UserCommand {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Needs no configuration, database or key file of this server: an inspector runs it anywhere.
+    if let Command::VerifyBundle { file, vkey } = &cli.command {
+        return verify_bundle(file, vkey);
+    }
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(settings.log_format, &settings.log_level);
     match cli.command {
@@ -112,6 +126,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { trusted, vkey } => verify(&settings, trusted, vkey),
+        Command::VerifyBundle { file, vkey } => verify_bundle(&file, &vkey),
         Command::Template {
             command: TemplateCommand::Import { file },
         } => {
@@ -211,6 +226,23 @@ fn verify(
         println!("  {mismatch}");
     }
     Ok(ExitCode::FAILURE)
+}
+
+fn verify_bundle(file: &Path, vkey: &Path) -> anyhow::Result<ExitCode> {
+    let bundle = std::fs::read(file)
+        .with_context(|| format!("cannot read the bundle {}", file.display()))?;
+    let vkey = std::fs::read_to_string(vkey)
+        .with_context(|| format!("cannot read the verifier key {}", vkey.display()))?;
+    match ledger::bundle::check(&bundle, &vkey) {
+        Ok(checked) => {
+            print!("{checked}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            println!("FAILED: {failure}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 /// Every stored checkpoint, and the auditor's own, against the ledger.

@@ -3,6 +3,7 @@
 //! command path; every rule is in `domain::batch::decide`.
 
 pub mod custody;
+pub mod export;
 mod oversight;
 mod release;
 mod release_view;

@@ -9,6 +9,7 @@ mod checkpoints;
 mod corrections;
 mod custody;
 mod deviations;
+mod export;
 mod extract;
 mod health;
 mod idempotency;
@@ -142,6 +143,7 @@ endpoints! {
     POST "/api/v1/batches/{batch_number}/qc/{test_id}", Some(Action::RecordQcResult) => release::record_qc_result;
     POST "/api/v1/batches/{batch_number}/qc/{test_id}/verify", Some(Action::RecordQcResult) => release::verify_qc_result;
     GET "/api/v1/batches/{batch_number}/review", Some(Action::ReviewBatch) => release::review;
+    GET "/api/v1/batches/{batch_number}/export", Some(Action::ExportBatch) => export::bundle;
     POST "/api/v1/batches/{batch_number}/physician-request", Some(Action::RequestExceptionalRelease) => release::physician_request;
     POST "/api/v1/batches/{batch_number}/release", Some(Action::CertifyBatch) => release::release;
     POST "/api/v1/batches/{batch_number}/shipments", Some(Action::ShipBatch) => custody::dispatch;

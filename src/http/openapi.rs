@@ -16,7 +16,7 @@ use utoipa::openapi::Required;
 use utoipa::{Modify, OpenApi};
 
 use super::{attachments, auth, batches, corrections, deviations, health, ledger, materials};
-use super::{audit, signatures};
+use super::{audit, export, signatures};
 use super::{
     checkpoints, custody, idempotency, proofs, release, templates, tiles, users, ENDPOINTS,
 };
@@ -58,6 +58,7 @@ schema `Problem`) with a stable `code`.";
         tiles::checkpoint,
         tiles::tile,
         audit::trail,
+        export::bundle,
         audit::trail_csv,
         audit::trail_json,
         signatures::list,

@@ -4,6 +4,7 @@
 //! caller's domain check in the same transaction, and appends the events the check returns.
 
 mod append;
+pub mod bundle;
 mod canonical;
 pub mod checkpoints;
 mod entry;

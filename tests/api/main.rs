@@ -15,6 +15,7 @@ mod conformance;
 mod corrections;
 mod custody;
 mod deviations;
+mod export;
 mod health;
 mod helpers;
 mod idempotency;

@@ -10,6 +10,7 @@ mod events;
 #[cfg(test)]
 mod lifecycle_tests;
 pub mod qc;
+pub mod references;
 pub mod release;
 pub mod supervision;
 #[cfg(test)]

@@ -1,0 +1,93 @@
+//! The batch export bundle, for inspectors to check offline with `cartrec verify-bundle`.
+
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{web, HttpResponse};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::openapi::{BadRequest, Forbidden, NotFound, Unauthorized};
+use super::AppState;
+use crate::accounts::Principal;
+use crate::batches::export;
+use crate::error::AppError;
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// The size of a signed checkpoint to prove the entries against, to fetch again the exact
+    /// bundle a printed record names; the newest checkpoint when omitted (one is signed first if
+    /// none covers the batch's latest entry).
+    #[param(value_type = Option<u64>, minimum = 1)]
+    checkpoint: Option<String>,
+}
+
+/// The batch's export bundle (format `cartrec-batch-bundle/1`, described in the README and
+/// inside the file): every entry of the batch and of each record it names (chain of identity,
+/// template, lots, equipment, attachments) with its bytes, an inclusion proof of each against
+/// one signed checkpoint, the checkpoint, the verifier key and a signed statement of each
+/// stream's length. The same checkpoint always gives the same bytes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/batches/{batch_number}/export",
+    tag = "batches",
+    operation_id = "export_batch",
+    security(("bearer" = [])),
+    params(("batch_number" = String, Path, description = "The batch number"), ExportQuery),
+    responses(
+        (status = 200, description = "The bundle, as a JSON download", content_type = "application/json", body = Object,
+            headers(
+                ("Repr-Digest" = String, description = "RFC 9530 `sha-256=:<base64>:` of the bundle"),
+                ("ETag" = String, description = "The bundle's lowercase hex SHA-256, quoted"),
+            )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+pub async fn bundle(
+    _who: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let batch_number = path.into_inner();
+    let size = checkpoint_size(query.into_inner().checkpoint)?;
+    let exported = state
+        .db
+        .run({
+            let state = state.clone();
+            move |conn| export::build(conn, &state.checkpointing, &batch_number, size)
+        })
+        .await?;
+    let digest = hex::decode(&exported.sha256).unwrap_or_default();
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            "Repr-Digest",
+            format!("sha-256=:{}:", BASE64.encode(digest)),
+        ))
+        .insert_header((header::ETAG, format!("\"{}\"", exported.sha256)))
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(exported.file_name)],
+        })
+        .body(exported.bytes))
+}
+
+fn checkpoint_size(raw: Option<String>) -> Result<Option<u64>, AppError> {
+    raw.map(|raw| {
+        raw.parse::<u64>()
+            .ok()
+            .filter(|size| *size > 0)
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "`checkpoint` must be the size of a signed checkpoint, not {raw:?}"
+                ))
+            })
+    })
+    .transpose()
+}
