@@ -9,6 +9,11 @@ use base64::Engine;
 use reqwest::StatusCode;
 use tlog_tiles::{record_hash, tree_hash, Tile, TileHashReader, TileReader};
 
+use cartrec::db::DbConn;
+use cartrec::error::AppError;
+use cartrec::ledger::{self, Actor, EventKind, NewEvent, Stream};
+use serde_json::json;
+
 use crate::helpers::{problem, spawn_app, TestApp, TestUser};
 use crate::ledger_integrity::append_test_events;
 
@@ -182,6 +187,86 @@ async fn tiles_and_bundles_hold_the_ledger_and_hash_to_the_signed_root() {
         let (status, body) = problem(app.get(&path, Some(&auditor.token)).await).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
     }
+}
+
+/// 70,000 entries appended 10,000 to a transaction, as a busy site's ledger grows.
+fn append_many(mut conn: DbConn, count: u64) {
+    let stream = Stream::parse("batch/TILES-70K").expect("stream");
+    for chunk in (0..count).step_by(10_000) {
+        ledger::write(&mut conn, |tx| {
+            (chunk..(chunk + 10_000).min(count)).try_for_each(|i| {
+                let event = NewEvent::from_value(
+                    stream.clone(),
+                    EventKind::parse("test.appended").expect("kind"),
+                    json!({ "i": i }),
+                )
+                .expect("event");
+                tx.append(&Actor::system(), event).map(drop)
+            })
+        })
+        .map_err(AppError::from)
+        .expect("bulk append");
+    }
+}
+
+#[tokio::test]
+async fn at_seventy_thousand_entries_full_and_partial_tiles_of_levels_0_1_and_2_hash_to_the_root() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    // Off the runtime's thread, so the server goes on answering (and closing idle connections).
+    let conn = app.db.connect();
+    tokio::task::spawn_blocking(move || append_many(conn, 70_000))
+        .await
+        .expect("appended");
+    let signed = app
+        .client
+        .post(app.url("/api/v1/ledger/checkpoint"))
+        .bearer_auth(&auditor.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(signed.status(), 200);
+    let note = signed.text().await.expect("note");
+    let lines: Vec<&str> = note.lines().collect();
+    let size: u64 = lines[1].parse().expect("a size");
+    let root: [u8; 32] = BASE64
+        .decode(lines[2])
+        .expect("base64")
+        .try_into()
+        .expect("32 bytes");
+    // 65,536 = 256^2 entries fill level 2's first hash; the rest leave partial tiles above.
+    assert!(size > 65_536 && size % 256 != 0, "{size}");
+
+    let mut fetched = HashMap::new();
+    for tile in Tile::new_tiles(8, 0, size) {
+        fetched.insert(tile, fetch(&app, &auditor, &c2sp(&tile)).await);
+    }
+    let shapes: Vec<(u8, bool)> = fetched
+        .keys()
+        .map(|t| (t.level(), t.width() == 256))
+        .collect();
+    for level in 0..=2u8 {
+        let full = level < 2;
+        assert!(
+            shapes.contains(&(level, false)),
+            "a partial tile at level {level}"
+        );
+        assert_eq!(
+            shapes.contains(&(level, true)),
+            full,
+            "full tiles at level {level}"
+        );
+    }
+    let level2 = Tile::new(8, 2, 0, 1, false);
+    assert_eq!(
+        fetched[&level2].len(),
+        32,
+        "level 2 holds the hash of the first 65,536"
+    );
+    let reader = Fetched(fetched);
+    let tiles = TileHashReader::new(size, tlog_tiles::Hash(root), &reader);
+    let computed = tree_hash(size, &tiles).expect("the tiles hash to the signed root");
+    assert_eq!(computed.0, root);
 }
 
 #[tokio::test]
