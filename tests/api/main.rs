@@ -24,6 +24,7 @@ mod ledger_integrity;
 mod lockout;
 mod materials;
 mod merkle;
+mod metrics;
 mod migrations;
 mod openapi;
 mod passwords;
