@@ -43,7 +43,7 @@ out=$(systemd-analyze verify --root="$root" cartrec.service 2>&1) || fail "syste
 
 echo "== deploy: Kubernetes manifests"
 if [ ! -x "$VENV/bin/kubernetes-validate" ]; then
-    python3 -m venv "$VENV"
+    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$VENV"; }
     "$VENV/bin/pip" install -q --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
 fi
 "$VENV/bin/kubernetes-validate" --strict --quiet --no-warn kubernetes/*.yaml \
