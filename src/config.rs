@@ -63,6 +63,9 @@ pub struct Settings {
     pub migrate_on_start: bool,
     /// HTTP worker threads; 0 means one per CPU.
     pub workers: usize,
+    /// Where `GET /metrics` (Prometheus) is served, unauthenticated, on a listener of its own;
+    /// unset: nowhere.
+    pub metrics_bind: Option<String>,
 }
 
 impl Default for Settings {
@@ -94,6 +97,7 @@ impl Default for Settings {
             late_entry_minutes: 60,
             migrate_on_start: true,
             workers: 0,
+            metrics_bind: None,
         }
     }
 }

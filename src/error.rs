@@ -247,6 +247,7 @@ impl ResponseError for AppError {
             tracing::info!(code = self.code(), detail = %self, "request refused");
         }
         let code = self.code();
+        crate::metrics::problem(code);
         let problem = Problem {
             type_uri: format!("{PROBLEM_BASE}{code}"),
             title: self.title(),

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod ledger;
 pub mod materials;
+pub mod metrics;
 pub mod projections;
 pub mod recall;
 pub mod signatures;

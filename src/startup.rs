@@ -21,6 +21,8 @@ use crate::{keys, telemetry};
 pub struct Application {
     server: Server,
     port: u16,
+    /// The metrics listener (`metrics_bind`) and its port, when configured.
+    metrics: Option<(Server, u16)>,
     /// The one-time password of the first admin, when this start created it.
     pub bootstrap_password: Option<SecretString>,
 }
@@ -86,11 +88,13 @@ impl Application {
             ),
         });
         sign_checkpoints_in_the_background(&state);
+        let metrics = serve_metrics(&settings, &state.db)?;
         let server = serve(listener, state, &settings)?;
         tracing::info!(address = %settings.bind, port, "cartrec listening");
         Ok(Application {
             server,
             port,
+            metrics,
             bootstrap_password,
         })
     }
@@ -99,9 +103,29 @@ impl Application {
         self.port
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The port `GET /metrics` is served on, when `metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        match self.metrics {
+            Some((metrics, _)) => futures_util::future::try_join(self.server, metrics)
+                .await
+                .map(|_| ()),
+            None => self.server.await,
+        }
+    }
+}
+
+fn serve_metrics(settings: &Settings, db: &Db) -> anyhow::Result<Option<(Server, u16)>> {
+    let Some(bind) = &settings.metrics_bind else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(bind)?;
+    let port = listener.local_addr()?.port();
+    tracing::info!(address = %bind, port, "metrics listening");
+    Ok(Some((crate::metrics::serve(listener, db.clone())?, port)))
 }
 
 /// A thread of its own that signs a checkpoint when one is due, for as long as the server's
@@ -144,6 +168,7 @@ fn serve(
             .wrap(security_headers())
             .wrap(middleware::from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::default())
+            .wrap(middleware::from_fn(crate::metrics::record_request))
             .app_data(state.clone())
             .configure(http::configure(max_body))
     })

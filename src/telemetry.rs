@@ -1,6 +1,8 @@
 //! Telemetry in one place: a tracing subscriber (pretty or JSON) and per-request spans with a
 //! request id (tracing-actix-web's `TracingLogger`).
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter};
@@ -23,11 +25,21 @@ pub fn init(format: LogFormat, level: &str) {
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(fmt::layer().with_writer(std::io::stderr))
+            .with(
+                fmt::layer()
+                    .with_ansi(wants_colour(&std::io::stderr()))
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
     };
     // A second init (tests, benches) keeps the first subscriber.
     drop(result);
+}
+
+/// Colour codes only for a person at a terminal: a file, a pipe or a journal would keep
+/// them as noise. `NO_COLOR` (no-color.org) turns them off on a terminal too.
+pub fn wants_colour(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Returns the request id that every log line of the request carries as `x-request-id`, so
@@ -50,4 +62,32 @@ pub async fn request_id_header(
             .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Seek};
+
+    use tracing_subscriber::fmt;
+
+    use super::wants_colour;
+
+    #[test]
+    fn pretty_logs_written_to_a_file_carry_no_colour_codes() {
+        let mut file = tempfile::tempfile().expect("temp file");
+        assert!(!wants_colour(&file), "a file is not a terminal");
+        let writer = file.try_clone().expect("second handle");
+        let subscriber = fmt()
+            .with_ansi(wants_colour(&file))
+            .with_writer(std::sync::Mutex::new(writer))
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(code = "stale", "request refused");
+        });
+        let mut written = String::new();
+        file.rewind().expect("rewind");
+        file.read_to_string(&mut written).expect("read back");
+        assert!(written.contains("request refused"), "{written}");
+        assert!(!written.contains('\u{1b}'), "no escape codes: {written:?}");
+    }
 }

@@ -74,6 +74,7 @@ pub fn register_failure(
         sessions_ended,
     };
     record(tx, &Actor::system(), username, UserEvent::Locked(locked))?;
+    crate::metrics::account_locked();
     Ok(Some(until))
 }
 

@@ -144,6 +144,16 @@ impl Db {
         Db { pool }
     }
 
+    /// Open and idle connections of the pool, and its size, for the metrics.
+    pub fn pool_usage(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (
+            state.connections,
+            state.idle_connections,
+            self.pool.max_size(),
+        )
+    }
+
     /// The same on the calling thread, for work that runs on a thread of its own (the
     /// background checkpoint signer).
     pub fn run_here<T, E, F>(&self, work: F) -> Result<T, E>

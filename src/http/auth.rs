@@ -77,7 +77,8 @@ pub async fn login(
                 )
             }
         })
-        .await?;
+        .await
+        .inspect_err(crate::metrics::login_refused)?;
     Ok(token_response(granted))
 }
 

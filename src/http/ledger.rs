@@ -170,6 +170,7 @@ pub async fn verify(_who: Principal, state: web::Data<AppState>) -> Result<HttpR
             Ok::<_, AppError>((report, mismatches))
         })
         .await?;
+    crate::metrics::verification(report.is_ok() && projections.is_empty());
     let failure = report.failure.as_ref().map(|f| VerifyFailureView {
         seq: f.seq,
         reason: f.reason.clone(),

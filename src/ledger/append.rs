@@ -73,6 +73,7 @@ impl Appender<'_> {
         diesel::insert_into(le::ledger_entries)
             .values(&entry)
             .execute(self.conn)?;
+        crate::metrics::ledger_appended(event.kind.as_str());
         let hash = entry.hash_array().unwrap_or(ZERO_HASH);
         tree::store_completed(self.conn, seq, &hash, &prev_hash)?;
         self.head = Some((seq + 1, hash));

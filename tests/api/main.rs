@@ -25,6 +25,7 @@ mod ledger_integrity;
 mod lockout;
 mod materials;
 mod merkle;
+mod metrics;
 mod migrations;
 mod openapi;
 mod passwords;

@@ -1,0 +1,249 @@
+//! Prometheus metrics, served at `GET /metrics` on a listener of their own (`metrics_bind`),
+//! never on the API's: what is counted here (routes, refusal codes, pool use) tells an
+//! attacker about the site, so it goes only where the operator's network lets a scraper in.
+//!
+//! The counters are process-wide, as the one place that turns errors into problems has no
+//! request state to reach: one process is one instance. Each hook elsewhere is one call.
+
+use std::net::TcpListener;
+use std::sync::LazyLock;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use prometheus::core::Collector;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::db::Db;
+
+struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    appends: IntCounterVec,
+    verifications: IntCounterVec,
+    login_failures: IntCounter,
+    lockouts: IntCounter,
+    problems: IntCounterVec,
+    pool: IntGaugeVec,
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
+
+/// Request latency buckets in seconds: from a cached read to an argon2 login on a busy host.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+impl Metrics {
+    // The definitions are constants of this file: an invalid or duplicate name is a bug
+    // that the first test run shows, never something a user or the database controls.
+    fn new() -> Metrics {
+        let registry =
+            Registry::new_custom(Some("cartrec".to_owned()), None).expect("a valid metrics prefix");
+        let counters = |name: &str, help: &str, labels: &[&str]| {
+            let vec = IntCounterVec::new(Opts::new(name, help), labels).expect("valid counter");
+            register(&registry, vec)
+        };
+        let counter = |name: &str, help: &str| {
+            register(
+                &registry,
+                IntCounter::new(name, help).expect("valid counter"),
+            )
+        };
+        let requests = counters(
+            "http_requests_total",
+            "HTTP requests answered, by method, route pattern and status",
+            &["method", "route", "status"],
+        );
+        let latency = register(
+            &registry,
+            HistogramVec::new(
+                HistogramOpts::new(
+                    "http_request_duration_seconds",
+                    "Time to answer an HTTP request, by method and route pattern",
+                )
+                .buckets(LATENCY_BUCKETS.to_vec()),
+                &["method", "route"],
+            )
+            .expect("valid histogram"),
+        );
+        let appends = counters(
+            "ledger_appends_total",
+            "Ledger entries written by the appender, by event kind (an entry whose transaction \
+             is later rolled back is counted too)",
+            &["kind"],
+        );
+        let verifications = counters(
+            "ledger_verifications_total",
+            "Ledger verifications through the API, by result (ok or failed)",
+            &["result"],
+        );
+        let problems = counters(
+            "problems_total",
+            "Requests refused or failed, by problem code (the `code` of the problem+json answer)",
+            &["code"],
+        );
+        let login_failures = counter(
+            "login_failures_total",
+            "Logins refused for their credentials (wrong password; unknown, locked or inactive \
+             account)",
+        );
+        let lockouts = counter(
+            "account_lockouts_total",
+            "Accounts locked after consecutive wrong passwords",
+        );
+        let pool = register(
+            &registry,
+            IntGaugeVec::new(
+                Opts::new(
+                    "db_pool_connections",
+                    "Database connections of this instance's pool: in_use, idle, and max (its size)",
+                ),
+                &["state"],
+            )
+            .expect("valid gauge"),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            appends,
+            verifications,
+            login_failures,
+            lockouts,
+            problems,
+            pool,
+        }
+    }
+}
+
+fn register<M: Collector + Clone + 'static>(registry: &Registry, metric: M) -> M {
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("registered once");
+    metric
+}
+
+/// Counts a ledger entry written, by its event kind (a fixed set, so a bounded label).
+pub fn ledger_appended(kind: &str) {
+    METRICS.appends.with_label_values(&[kind]).inc();
+}
+
+/// Counts a ledger verification asked for through the API.
+pub fn verification(ok: bool) {
+    let result = if ok { "ok" } else { "failed" };
+    METRICS.verifications.with_label_values(&[result]).inc();
+}
+
+/// Counts a problem answered, by its stable code.
+pub fn problem(code: &str) {
+    METRICS.problems.with_label_values(&[code]).inc();
+}
+
+/// Counts a login refused for its credentials; other failures (a busy database, the rate
+/// limit) are left to `problems_total`.
+pub fn login_refused(error: &crate::error::ServiceError) {
+    use crate::auth::AuthError;
+    use crate::error::ServiceError;
+    if matches!(error, ServiceError::Auth(AuthError::InvalidCredentials)) {
+        METRICS.login_failures.inc();
+    }
+}
+
+/// Counts an account locked by lock-out.
+pub fn account_locked() {
+    METRICS.lockouts.inc();
+}
+
+/// Middleware: counts and times every request by its route pattern (`/api/v1/batches/{batch_number}`),
+/// never its raw path, so that the number of series stays bounded.
+pub async fn record_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = method_label(req.method());
+    let result = next.call(req).await;
+    let (route, status) = match &result {
+        // Routing has run by now: the pattern is that of the resource that answered.
+        Ok(response) => (
+            response
+                .request()
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".to_owned()),
+            response.status(),
+        ),
+        Err(error) => (
+            "unmatched".to_owned(),
+            error.as_response_error().status_code(),
+        ),
+    };
+    let metrics = &*METRICS;
+    metrics
+        .requests
+        .with_label_values(&[method, route.as_str(), status.as_str()])
+        .inc();
+    metrics
+        .latency
+        .with_label_values(&[method, route.as_str()])
+        .observe(started.elapsed().as_secs_f64());
+    result
+}
+
+/// A method outside HTTP's own set is one label, so that made-up methods add no series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// The Prometheus text exposition of every metric, with the pool's use read now.
+pub fn render(db: &Db) -> String {
+    let (open, idle, max) = db.pool_usage();
+    let pool = &METRICS.pool;
+    pool.with_label_values(&["in_use"])
+        .set(i64::from(open.saturating_sub(idle)));
+    pool.with_label_values(&["idle"]).set(i64::from(idle));
+    pool.with_label_values(&["max"]).set(i64::from(max));
+    let mut text = Vec::new();
+    // Encoding into memory fails only for a metric family the registry cannot hold, which
+    // the definitions above never make; an empty answer would show it.
+    if let Err(error) = TextEncoder::new().encode(&METRICS.registry.gather(), &mut text) {
+        tracing::error!(%error, "metrics not encoded");
+    }
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+async fn metrics(db: web::Data<Db>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(TextEncoder::new().format_type())
+        .body(render(&db))
+}
+
+/// The metrics listener: `GET /metrics` and nothing else, on one worker, without
+/// authentication (see the README, "Operating": bind it where only the scraper reaches).
+pub fn serve(listener: TcpListener, db: Db) -> std::io::Result<Server> {
+    let db = web::Data::new(db);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(db.clone())
+            .route("/metrics", web::get().to(metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run())
+}
