@@ -10,10 +10,12 @@ use secrecy::SecretString;
 
 use crate::accounts::{self, Approval, NewAccount};
 use crate::auth::password::check_policy;
+use crate::backup;
 use crate::config::Settings;
 use crate::db::{ConnectionManager, DbConn};
 use crate::domain::{FullName, Role, Roles, Username};
 use crate::ledger::{self, Actor};
+use crate::progress;
 use crate::projections;
 use crate::startup::Application;
 use crate::telemetry;
@@ -74,6 +76,32 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Write a copy of the database to FILE (SQLite: VACUUM INTO; PostgreSQL: pg_dump
+    /// --format=custom), verify the copy, and print what it holds.
+    Backup {
+        file: PathBuf,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        /// The checkpoint verifier key (`vkey` form); by default, this server's.
+        #[arg(long, value_name = "FILE")]
+        vkey: Option<PathBuf>,
+    },
+    /// Restore a backup into the configured database (which must be empty), verify it, and
+    /// refuse it when it is older than the newest checkpoint in `checkpoint_dir`.
+    Restore {
+        file: PathBuf,
+        /// SQLite: replace a database file that is not empty (the old one is kept beside it).
+        #[arg(long)]
+        force: bool,
+        /// Restore a backup older than the newest checkpoint in `checkpoint_dir`, losing the
+        /// entries recorded since (they are named).
+        #[arg(long)]
+        accept_rollback: bool,
+        /// The checkpoint verifier key (`vkey` form); by default, this server's.
+        #[arg(long, value_name = "FILE")]
+        vkey: Option<PathBuf>,
     },
 }
 
@@ -141,7 +169,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::RebuildProjections => {
-            let read = projections::rebuild_all(&mut connect(&settings)?)?;
+            let read = {
+                let _progress = progress::spinner("rebuilding the projections from the ledger");
+                projections::rebuild_all(&mut connect(&settings)?)?
+            };
             println!("rebuilt the projections from {read} ledger entries");
             Ok(ExitCode::SUCCESS)
         }
@@ -160,6 +191,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     confirmed_by,
                 },
         } => approve(&settings, &username, &confirmed_by),
+        Command::Backup { file, force, vkey } => backup(&settings, &file, force, vkey),
+        Command::Restore {
+            file,
+            force,
+            accept_rollback,
+            vkey,
+        } => restore(
+            &settings,
+            &file,
+            &backup::RestoreOptions {
+                force,
+                accept_rollback,
+            },
+            vkey,
+        ),
     }
 }
 
@@ -203,7 +249,10 @@ fn verify(
     vkey: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let mut conn = connect(settings)?;
-    let report = ledger::verify(&mut conn)?;
+    let report = {
+        let _progress = progress::spinner("verifying the ledger");
+        ledger::verify(&mut conn)?
+    };
     if !report.is_ok() {
         println!("{report}");
         return Ok(ExitCode::FAILURE);
@@ -212,7 +261,10 @@ fn verify(
         println!("FAILED: {failure:#}");
         return Ok(ExitCode::FAILURE);
     }
-    let mismatches = projections::check(&mut conn)?;
+    let mismatches = {
+        let _progress = progress::spinner("checking the projections against the ledger");
+        projections::check(&mut conn)?
+    };
     if mismatches.is_empty() {
         println!("{report}");
         return Ok(ExitCode::SUCCESS);
@@ -347,4 +399,62 @@ fn read_password(from_stdin: bool) -> anyhow::Result<SecretString> {
         bail!("the two passwords differ");
     }
     Ok(SecretString::from(first))
+}
+
+fn backup(
+    settings: &Settings,
+    file: &Path,
+    force: bool,
+    vkey: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let keys = backup::Keys::load(settings, vkey.as_deref())?;
+    let progress = progress::spinner("backing up");
+    let verified = backup::backup(settings, &keys, file, force, &progress);
+    drop(progress);
+    match verified {
+        Ok(verified) => {
+            println!("backup written to {}: {verified}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            println!("FAILED: {failure}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn restore(
+    settings: &Settings,
+    file: &Path,
+    options: &backup::RestoreOptions,
+    vkey: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let keys = backup::Keys::load(settings, vkey.as_deref())?;
+    let progress = progress::spinner("restoring");
+    let restored = backup::restore(settings, &keys, file, options, &progress);
+    drop(progress);
+    match restored {
+        Ok(restored) => {
+            if let Some(lost) = &restored.lost {
+                // Loud on both streams: the operator chose this, the log keeps it.
+                let warning = format!("WARNING: ROLLBACK ACCEPTED (--accept-rollback): {lost}");
+                eprintln!("{warning}");
+                println!("{warning}");
+                tracing::warn!(%lost, "a rolled-back backup was restored on the operator's word");
+            }
+            println!("restored {}: {}", file.display(), restored.verified);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure @ backup::BackupError::Rollback(_)) => {
+            println!(
+                "REFUSED: {failure}.\nThe database in place is unchanged. Give \
+                 --accept-rollback to restore this backup anyway and lose those entries."
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(failure) => {
+            println!("FAILED: {failure}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod attachments;
 pub mod auth;
+pub mod backup;
 pub mod batches;
 pub mod checkpointing;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod keys;
 pub mod ledger;
 pub mod materials;
 pub mod metrics;
+pub mod progress;
 pub mod projections;
 pub mod recall;
 pub mod signatures;
