@@ -445,10 +445,13 @@ fn restore(
             println!("restored {}: {}", file.display(), restored.verified);
             Ok(ExitCode::SUCCESS)
         }
-        Err(failure @ backup::BackupError::Rollback(_)) => {
+        Err(failure) if failure.is_rollback() => {
+            println!("REFUSED: {failure}");
+            if failure.left_database_unchanged() {
+                println!("The database in place is unchanged.");
+            }
             println!(
-                "REFUSED: {failure}.\nThe database in place is unchanged. Give \
-                 --accept-rollback to restore this backup anyway and lose those entries."
+                "Give --accept-rollback to restore this backup anyway and lose those entries."
             );
             Ok(ExitCode::FAILURE)
         }

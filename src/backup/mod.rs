@@ -58,7 +58,10 @@ pub enum BackupError {
     Rollback(Rollback),
     /// The copy is long enough for a checkpoint in `checkpoint_dir` but is not the history it
     /// signed: no flag accepts that.
-    #[error("REFUSED: the restored ledger is not the history checkpoint {size} in checkpoint_dir signed: {reason}")]
+    #[error(
+        "the restored ledger is not the history that checkpoint {size} in checkpoint_dir \
+         signed, and no flag accepts that: {reason}"
+    )]
     Rewritten { size: u64, reason: String },
     /// PostgreSQL: the configured database was empty and now holds a refused restore.
     #[error(
@@ -69,6 +72,20 @@ pub enum BackupError {
 }
 
 impl BackupError {
+    /// A refused rollback, whatever was left in place.
+    pub fn is_rollback(&self) -> bool {
+        match self {
+            BackupError::Rollback(_) => true,
+            BackupError::LeftInPlace(inner) => inner.is_rollback(),
+            _ => false,
+        }
+    }
+
+    /// Whether the configured database still holds what it held before the command.
+    pub fn left_database_unchanged(&self) -> bool {
+        !matches!(self, BackupError::LeftInPlace(_))
+    }
+
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
         move |source| BackupError::Io {
             path: path.to_owned(),

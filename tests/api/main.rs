@@ -6,6 +6,7 @@ mod approval;
 mod audit;
 mod auth;
 mod authorization;
+mod backup;
 mod batch_support;
 mod batches;
 mod checkpoints;

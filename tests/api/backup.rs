@@ -1,0 +1,220 @@
+//! `cartrec backup` and `cartrec restore` on either backend: a round trip into a new, empty
+//! database gives the same ledger, which a server then serves; a backup older than the newest
+//! checkpoint in `checkpoint_dir` is refused as a rollback, and restored only when the
+//! operator says so, naming what is lost.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, test_settings, TestApp, TestDatabase, TestUser};
+
+/// `cartrec` against `db`, with the keys and `checkpoint_dir` of `app`'s data directory: the
+/// same site, another database.
+fn cartrec_on(app: &TestApp, db: &TestDatabase, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cartrec"))
+        .args(args)
+        .env("CARTREC_DATABASE_URL", &db.url)
+        .env("CARTREC_DATA_DIR", app.data_dir.path())
+        .env("CARTREC_LOG_LEVEL", "warn")
+        .output()
+        .expect("cartrec runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn succeeded(output: &Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what}: {}\n{}",
+        stdout(output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout(output)
+}
+
+/// A database of the test's backend that nothing has touched, in a directory of its own.
+fn empty_database() -> (TestDatabase, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    (TestDatabase::create(dir.path()), dir)
+}
+
+/// The `ok: N entries, head …, root …` line of `cartrec verify`.
+fn verified(app: &TestApp, db: &TestDatabase) -> String {
+    let out = succeeded(&cartrec_on(app, db, &["verify"]), "verify");
+    out.lines()
+        .find(|line| line.starts_with("ok: "))
+        .expect("an ok line")
+        .to_owned()
+}
+
+fn entries_in(line: &str) -> u64 {
+    line.split("ok: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("an entry count in {line}"))
+}
+
+async fn sign_checkpoint(app: &TestApp, auditor: &TestUser) -> u64 {
+    let response = app
+        .client
+        .post(app.url("/api/v1/ledger/checkpoint"))
+        .bearer_auth(&auditor.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK, "checkpoint signed");
+    let note = response.text().await.expect("text");
+    note.lines()
+        .nth(1)
+        .and_then(|size| size.parse().ok())
+        .expect("a size on the note's second line")
+}
+
+fn backup_file(app: &TestApp, name: &str) -> PathBuf {
+    app.data_dir.path().join(name)
+}
+
+fn path(file: &Path) -> &str {
+    file.to_str().expect("UTF-8 path")
+}
+
+#[tokio::test]
+async fn a_backup_restores_into_an_empty_database_with_the_same_ledger() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let signed = sign_checkpoint(&app, &auditor).await;
+    let file = backup_file(&app, "site.backup");
+
+    let written = succeeded(&app.run_cli(&["backup", path(&file)]), "backup");
+    let source = verified(&app, &app.db);
+    assert!(
+        written.contains(&source),
+        "the backup names what it holds: {written}"
+    );
+    assert!(
+        written.contains(&format!("the newest of {signed} entries")),
+        "{written}"
+    );
+    let again = app.run_cli(&["backup", path(&file)]);
+    assert!(!again.status.success());
+    assert!(
+        stdout(&again).contains("give --force"),
+        "{}",
+        stdout(&again)
+    );
+    succeeded(
+        &app.run_cli(&["backup", "--force", path(&file)]),
+        "backup --force",
+    );
+
+    let (target, _dir) = empty_database();
+    let restored = succeeded(
+        &cartrec_on(&app, &target, &["restore", path(&file)]),
+        "restore",
+    );
+    assert!(restored.contains("restored"), "{restored}");
+    assert!(!restored.contains("ROLLBACK"), "{restored}");
+    assert_eq!(verified(&app, &target), source, "the same entries and head");
+    let twice = cartrec_on(&app, &target, &["restore", path(&file)]);
+    assert!(!twice.status.success());
+    assert!(stdout(&twice).contains("not empty"), "{}", stdout(&twice));
+
+    // A server on the restored database serves what was recorded.
+    let server =
+        cartrec::startup::Application::build(test_settings(app.data_dir.path(), &target.url))
+            .await
+            .expect("a server on the restored database");
+    assert!(
+        server.bootstrap_password.is_none(),
+        "accounts were restored"
+    );
+    let restored_app = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until_stopped());
+    let login = app
+        .client
+        .post(format!("{restored_app}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": auditor.username, "password": auditor.password }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(login.status(), StatusCode::OK, "the auditor logs in");
+    let token = login.json::<Value>().await.expect("JSON")["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let entry = app
+        .client
+        .get(format!(
+            "{restored_app}/api/v1/ledger/entries?from=0&limit=1"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("sent")
+        .json::<Value>()
+        .await
+        .expect("JSON");
+    let original = app
+        .get(
+            "/api/v1/ledger/entries?from=0&limit=1",
+            Some(&auditor.token),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .expect("JSON");
+    assert_eq!(entry["entries"][0], original["entries"][0]);
+}
+
+#[tokio::test]
+async fn a_backup_older_than_the_newest_checkpoint_is_refused_unless_accepted() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    sign_checkpoint(&app, &auditor).await;
+    let file = backup_file(&app, "old.backup");
+    succeeded(&app.run_cli(&["backup", path(&file)]), "backup");
+    let held = entries_in(&verified(&app, &app.db));
+
+    // Work recorded after the backup, vouched for by a checkpoint outside the database.
+    app.user_with_roles(&["operator"]).await;
+    let signed = sign_checkpoint(&app, &auditor).await;
+    assert!(signed > held);
+    let lost = format!("entries {held}..{}", signed - 1);
+
+    let (target, _dir) = empty_database();
+    let refused = cartrec_on(&app, &target, &["restore", path(&file)]);
+    assert!(!refused.status.success(), "a rollback is refused");
+    let said = stdout(&refused);
+    assert!(said.contains("ROLLBACK") && said.contains(&lost), "{said}");
+    assert!(said.contains("--accept-rollback"), "{said}");
+    if target.is_postgres() {
+        assert!(said.contains("now holds this refused restore"), "{said}");
+    } else {
+        // SQLite: the refused copy never took the database's place.
+        assert!(said.contains("unchanged"), "{said}");
+        assert!(!Path::new(&target.url).exists(), "nothing was put in place");
+    }
+
+    let (accepting, _dir) = empty_database();
+    let accepted = cartrec_on(
+        &app,
+        &accepting,
+        &["restore", "--accept-rollback", path(&file)],
+    );
+    let said = succeeded(&accepted, "restore --accept-rollback");
+    assert!(
+        said.contains("ROLLBACK ACCEPTED") && said.contains(&lost),
+        "{said}"
+    );
+    assert!(
+        String::from_utf8_lossy(&accepted.stderr).contains("ROLLBACK ACCEPTED"),
+        "said loudly on stderr too"
+    );
+    assert_eq!(entries_in(&verified(&app, &accepting)), held);
+}
