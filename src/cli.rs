@@ -191,13 +191,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     confirmed_by,
                 },
         } => approve(&settings, &username, &confirmed_by),
-        Command::Backup { file, force, vkey } => backup(&settings, &file, force, vkey),
+        Command::Backup { file, force, vkey } => {
+            backup::command::backup(&settings, &file, force, vkey)
+        }
         Command::Restore {
             file,
             force,
             accept_rollback,
             vkey,
-        } => restore(
+        } => backup::command::restore(
             &settings,
             &file,
             &backup::RestoreOptions {
@@ -399,65 +401,4 @@ fn read_password(from_stdin: bool) -> anyhow::Result<SecretString> {
         bail!("the two passwords differ");
     }
     Ok(SecretString::from(first))
-}
-
-fn backup(
-    settings: &Settings,
-    file: &Path,
-    force: bool,
-    vkey: Option<PathBuf>,
-) -> anyhow::Result<ExitCode> {
-    let keys = backup::Keys::load(settings, vkey.as_deref())?;
-    let progress = progress::spinner("backing up");
-    let verified = backup::backup(settings, &keys, file, force, &progress);
-    drop(progress);
-    match verified {
-        Ok(verified) => {
-            println!("backup written to {}: {verified}", file.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(failure) => {
-            println!("FAILED: {failure}");
-            Ok(ExitCode::FAILURE)
-        }
-    }
-}
-
-fn restore(
-    settings: &Settings,
-    file: &Path,
-    options: &backup::RestoreOptions,
-    vkey: Option<PathBuf>,
-) -> anyhow::Result<ExitCode> {
-    let keys = backup::Keys::load(settings, vkey.as_deref())?;
-    let progress = progress::spinner("restoring");
-    let restored = backup::restore(settings, &keys, file, options, &progress);
-    drop(progress);
-    match restored {
-        Ok(restored) => {
-            if let Some(lost) = &restored.lost {
-                // Loud on both streams: the operator chose this, the log keeps it.
-                let warning = format!("WARNING: ROLLBACK ACCEPTED (--accept-rollback): {lost}");
-                eprintln!("{warning}");
-                println!("{warning}");
-                tracing::warn!(%lost, "a rolled-back backup was restored on the operator's word");
-            }
-            println!("restored {}: {}", file.display(), restored.verified);
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(failure) if failure.is_rollback() => {
-            println!("REFUSED: {failure}");
-            if failure.left_database_unchanged() {
-                println!("The database in place is unchanged.");
-            }
-            println!(
-                "Give --accept-rollback to restore this backup anyway and lose those entries."
-            );
-            Ok(ExitCode::FAILURE)
-        }
-        Err(failure) => {
-            println!("FAILED: {failure}");
-            Ok(ExitCode::FAILURE)
-        }
-    }
 }

@@ -4,6 +4,7 @@
 //! administrator cannot rewrite: a backup older than it would silently undo recorded work, so
 //! it is refused unless the operator accepts the loss explicitly, and then the loss is named.
 
+pub mod command;
 mod postgres;
 mod sqlite;
 

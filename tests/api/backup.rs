@@ -124,6 +124,21 @@ async fn a_backup_restores_into_an_empty_database_with_the_same_ledger() {
     let twice = cartrec_on(&app, &target, &["restore", path(&file)]);
     assert!(!twice.status.success());
     assert!(stdout(&twice).contains("not empty"), "{}", stdout(&twice));
+    if !target.is_postgres() {
+        // SQLite: --force replaces the file and keeps the one it replaced beside it.
+        succeeded(
+            &cartrec_on(&app, &target, &["restore", "--force", path(&file)]),
+            "restore --force",
+        );
+        let dir = Path::new(&target.url).parent().expect("a directory");
+        let kept = std::fs::read_dir(dir)
+            .expect("listed")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".before-restore-"))
+            .count();
+        assert_eq!(kept, 1, "the replaced database is kept");
+        assert_eq!(verified(&app, &target), source);
+    }
 
     // A server on the restored database serves what was recorded.
     let server =
