@@ -347,6 +347,14 @@ fn parent_dir(file: &Path) -> &Path {
 /// fsync of the file, rename into place, fsync of the directory: after a crash, `to` is the
 /// old file or the whole new one.
 fn install(from: &Path, to: &Path) -> Result<(), BackupError> {
+    // A backup holds password hashes and every record: readable by its owner only, whatever
+    // the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(from, fs::Permissions::from_mode(0o600))
+            .map_err(BackupError::io(from))?;
+    }
     fs::File::open(from)
         .and_then(|f| f.sync_all())
         .map_err(BackupError::io(from))?;

@@ -33,7 +33,7 @@ pub(super) fn backup(
          client tools, then check it with `cartrec restore FILE` into an empty scratch database",
     )?;
     progress.set_message("restoring the dump into a scratch database to check it");
-    let scratch = Scratch::create(url)?;
+    let scratch = Scratch::create(url, partial)?;
     pg_restore(&scratch.url, partial)?;
     let mut conn = ConnectionManager::new(&scratch.url).connect()?;
     let verified = check(&mut conn, keys, progress);
@@ -143,15 +143,16 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn create(url: &str) -> Result<Scratch, BackupError> {
+    fn create(url: &str, dump: &Path) -> Result<Scratch, BackupError> {
         let name = format!("cartrec_backup_check_{}", uuid::Uuid::new_v4().simple());
         let mut conn = diesel::PgConnection::establish(url)?;
         conn.batch_execute(&format!("CREATE DATABASE {name}"))
             .map_err(|e| {
                 BackupError::Verification(format!(
                     "cannot create a scratch database to check the dump in ({e}): give the \
-                     role CREATEDB, or check the dump with `cartrec restore` into an empty \
-                     database"
+                     role CREATEDB, or check the unverified dump {} with `cartrec restore` \
+                     into an empty database",
+                    dump.display()
                 ))
             })?;
         Ok(Scratch {
