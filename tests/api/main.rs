@@ -4,6 +4,7 @@ mod accounts;
 mod append_only;
 mod approval;
 mod audit;
+mod auditor;
 mod auth;
 mod authorization;
 mod batch_support;
