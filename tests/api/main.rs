@@ -14,6 +14,7 @@ mod cli;
 mod cohort;
 mod conformance;
 mod corrections;
+mod crash;
 mod custody;
 mod deviations;
 mod export;
