@@ -53,12 +53,20 @@ async fn start(app: &TestApp) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("cartrec serve starts");
-    let address = format!("http://127.0.0.1:{port}");
+    // Owned at once, so that a panic below still kills and reaps it (Drop).
+    let server = Server {
+        child,
+        address: format!("http://127.0.0.1:{port}"),
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        let ready = app.client.get(format!("{address}/readyz")).send().await;
+        let ready = app
+            .client
+            .get(format!("{}/readyz", server.address))
+            .send()
+            .await;
         if ready.is_ok_and(|r| r.status().is_success()) {
-            return Server { child, address };
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
