@@ -28,8 +28,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
-    #[error("method {0} is not allowed here")]
-    MethodNotAllowed(String),
+    /// A method the path does not serve; `allow` lists those it does (the `Allow` header).
+    #[error("method {method} is not allowed here (allowed: {allow})")]
+    MethodNotAllowed { method: String, allow: String },
     #[error("the request body is larger than this server accepts")]
     PayloadTooLarge,
     /// The request target (path and query) is longer than this many bytes.
@@ -132,7 +133,7 @@ impl AppError {
             },
             AppError::BadRequest(_) => "bad_request",
             AppError::NotFound(_) => "not_found",
-            AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UriTooLong(_) => "uri_too_long",
             AppError::PreconditionFailed { .. } => "precondition_failed",
@@ -221,7 +222,7 @@ impl ResponseError for AppError {
             },
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -259,6 +260,9 @@ impl ResponseError for AppError {
         response.content_type("application/problem+json");
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let AppError::MethodNotAllowed { allow, .. } = self {
+            response.insert_header((header::ALLOW, allow.as_str()));
         }
         if let AppError::Auth(AuthError::TooManyAttempts {
             retry_after_seconds,

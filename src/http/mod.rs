@@ -263,9 +263,21 @@ fn bad_request(e: impl std::fmt::Display) -> actix_web::Error {
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let known_path = ENDPOINTS.iter().any(|e| path_matches(e.path, req.path()));
-    if known_path {
-        return Err(AppError::MethodNotAllowed(req.method().to_string()));
+    let mut allowed: Vec<&str> = ENDPOINTS
+        .iter()
+        .filter(|e| path_matches(e.path, req.path()))
+        .flat_map(|e| match e.method {
+            "GET" => vec!["GET", "HEAD"],
+            other => vec![other],
+        })
+        .collect();
+    if !allowed.is_empty() {
+        allowed.sort_unstable();
+        allowed.dedup();
+        return Err(AppError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow: allowed.join(", "),
+        });
     }
     Err(AppError::NotFound(format!(
         "there is nothing at {}",
