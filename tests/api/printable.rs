@@ -1,0 +1,194 @@
+//! The printable batch record: the PDF and the HTML page carry the batch number, every
+//! signature's manifestation (printed name, meaning, date and time, accents intact) and, in
+//! the footer, the checkpoint the record was printed against.
+
+use chrono::{DateTime, Utc};
+use reqwest::{header, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{problem, spawn_app, TestApp, TestUser};
+use crate::release_support::{expect_status, released, team, view};
+
+/// A QP whose printed name needs more than ASCII, as Italian and German names do.
+async fn qp_named(app: &TestApp, full_name: &str) -> TestUser {
+    let created = app
+        .post(
+            "/api/v1/users",
+            Some(&app.admin.token),
+            &json!({ "username": "qpaccents", "full_name": full_name, "roles": ["qp"] }),
+        )
+        .await;
+    let body = expect_status(created, 201, "create the QP").await;
+    let temporary = body["temporary_password"].as_str().expect("temporary");
+    let user = app.activate("qpaccents", temporary).await;
+    app.acknowledge(&user).await;
+    let approver = app.approver().await;
+    let approved = app.approve(approver, "qpaccents").await;
+    assert_eq!(approved.status(), StatusCode::OK, "approve the QP");
+    user
+}
+
+/// As the record prints a stored time.
+fn printed(stored: &str) -> String {
+    DateTime::parse_from_rfc3339(stored)
+        .expect("RFC 3339")
+        .with_timezone(&Utc)
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string()
+}
+
+/// The newest checkpoint's tree size and base64 root (lines 2 and 3 of the signed note).
+async fn checkpoint(app: &TestApp, auditor: &TestUser) -> (String, String) {
+    let response = app
+        .get("/api/v1/ledger/checkpoint", Some(&auditor.token))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let note = response.text().await.expect("note");
+    let mut lines = note.lines().skip(1);
+    let size = lines.next().expect("size").to_owned();
+    let root = lines.next().expect("root").to_owned();
+    (size, root)
+}
+
+async fn fetch(app: &TestApp, who: &TestUser, path: &str) -> reqwest::Response {
+    app.get(path, Some(&who.token)).await
+}
+
+#[tokio::test]
+async fn the_printed_record_shows_the_batch_its_signatures_and_the_checkpoint_in_every_footer() {
+    let app = spawn_app().await;
+    let mut team = team(&app).await;
+    team.qp = qp_named(&app, "Lucía Müller-Rossi").await;
+    let (batch, _) = released(&app, &team).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let record: Value = view(&app, &auditor, &batch).await;
+    let release = &record["release"]["signatures"][0];
+    assert_eq!(
+        release["signer_full_name"], "Lucía Müller-Rossi",
+        "{record}"
+    );
+    let signed_at = printed(release["signed_at"].as_str().expect("signed_at"));
+
+    let response = fetch(
+        &app,
+        &auditor,
+        &format!("/api/v1/batches/{batch}/record.pdf"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/pdf");
+    let disposition = response.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("ASCII")
+        .to_owned();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(
+        disposition.contains(&format!("batch-record-{batch}.pdf")),
+        "{disposition}"
+    );
+    let bytes = response.bytes().await.expect("PDF");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let (size, root) = checkpoint(&app, &auditor).await;
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).expect("the PDF's text");
+    assert!(pages.len() > 1, "a released batch fills several pages");
+    let text = pages.concat();
+    for expected in [
+        batch.as_str(),
+        "Lucía Müller-Rossi",
+        "released",
+        signed_at.as_str(),
+        "viable_cell_count",
+        "pass",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the PDF lacks {expected:?}:\n{text}"
+        );
+    }
+    for (number, page) in pages.iter().enumerate() {
+        for expected in [
+            format!("tree size {size}"),
+            root.clone(),
+            "Export bundle SHA-256".to_owned(),
+            format!("Page {} of {}", number + 1, pages.len()),
+        ] {
+            assert!(
+                page.contains(&expected),
+                "page {number} lacks {expected:?}:\n{page}"
+            );
+        }
+    }
+
+    let response = fetch(
+        &app,
+        &auditor,
+        &format!("/api/v1/batches/{batch}/record.html"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .expect("ASCII");
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let html = response.text().await.expect("HTML");
+    let (size, root) = checkpoint(&app, &auditor).await;
+    for expected in [
+        batch.clone(),
+        "Lucía Müller-Rossi".to_owned(),
+        signed_at,
+        format!("tree size {size}"),
+        root,
+        "Export bundle SHA-256".to_owned(),
+        "@page".to_owned(),
+        "position: fixed".to_owned(),
+    ] {
+        assert!(html.contains(&expected), "the HTML lacks {expected:?}");
+    }
+    assert!(!html.contains("<script"), "no script in a printed record");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing fetched"
+    );
+}
+
+#[tokio::test]
+async fn printed_values_are_escaped() {
+    let app = spawn_app().await;
+    let team = team(&app).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let created = app
+        .post(
+            "/api/v1/batches",
+            Some(&team.site.op1.token),
+            &json!({ "template": "cd19-car-t-lv", "patient_code": "P-1",
+                     "date_of_birth": "1970-01-01", "treating_site": "<b>Ospedale</b> \"San Raffaele\" & Co",
+                     "patient_weight_kg": "70" }),
+        )
+        .await;
+    let created = expect_status(created, 201, "create").await;
+    let batch = created["batch_number"].as_str().expect("number");
+    let response = fetch(
+        &app,
+        &auditor,
+        &format!("/api/v1/batches/{batch}/record.html"),
+    )
+    .await;
+    let html = response.text().await.expect("HTML");
+    assert!(html.contains("Ospedale"), "{html}");
+    assert!(!html.contains("<b>") && !html.contains("& Co"), "{html}");
+}
+
+#[tokio::test]
+async fn only_auditors_qa_and_qps_print_a_record_and_an_unknown_batch_is_not_found() {
+    let app = spawn_app().await;
+    let operator = app.user_with_roles(&["operator"]).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    for format in ["pdf", "html"] {
+        let path = format!("/api/v1/batches/B-2026-99999/record.{format}");
+        let (status, body) = problem(fetch(&app, &operator, &path).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, body) = problem(fetch(&app, &auditor, &path).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert_eq!(body["code"], "batch_not_found");
+    }
+}
