@@ -3,7 +3,7 @@
 //! infusion and the follow-up visits, each with its signatures.
 
 use super::manufacturing::signatures;
-use super::model::{optional, optional_time, when, yes_no, Section};
+use super::model::{by_at, optional, when, yes_no, Section};
 use crate::batches::release_view::AfterManufacturing;
 use crate::batches::BatchView;
 use crate::domain::batch::{HoldRecord, OosResult, Verdict};
@@ -80,11 +80,7 @@ fn qc(after: &AfterManufacturing) -> Section {
             ),
             (
                 "Verified",
-                format!(
-                    "{} at {}",
-                    optional(r.verified_by.as_ref()),
-                    optional_time(r.verified_at.as_ref())
-                ),
+                by_at(r.verified_by.as_ref(), r.verified_at.as_ref()),
             ),
         ]);
         signatures(&mut section, &r.signatures);
@@ -206,11 +202,7 @@ fn patient(after: &AfterManufacturing) -> Section {
             ),
             (
                 "Witnessed",
-                format!(
-                    "{} at {}",
-                    optional(c.witnessed_by.as_ref()),
-                    optional_time(c.witnessed_at.as_ref())
-                ),
+                by_at(c.witnessed_by.as_ref(), c.witnessed_at.as_ref()),
             ),
             ("Passed", yes_no(c.passed)),
         ]);

@@ -71,9 +71,14 @@ pub fn paginate(fonts: &Fonts, record: &PrintableRecord) -> Vec<Page> {
         for block in &section.blocks {
             match block {
                 Block::Heading(text) => {
+                    layout.keep(60.0);
+                    layout.y -= 6.0;
+                    layout.paragraph(text, 10.5, true);
+                }
+                Block::Subheading(text) => {
                     layout.keep(40.0);
-                    layout.y -= 4.0;
-                    layout.paragraph(text, 10.0, true);
+                    layout.y -= 3.0;
+                    layout.paragraph(text, 9.5, true);
                 }
                 Block::Fields(fields) => {
                     for (label, value) in fields {

@@ -1,19 +1,34 @@
-//! Manufacturing in the printable record: each step of the pinned template with its records,
-//! values against their units and ranges, who performed and verified, each correction with
+//! Manufacturing in the printable record: each stage and step of the pinned template, in its
+//! order, with the step's records, values against their units and ranges, who performed and verified, each correction with
 //! its history, every signature's manifestation; then the deviations.
 
 use serde_json::Value;
 
-use super::model::{optional, optional_time, when, yes_no, Section};
+use super::model::{by_at, optional, when, yes_no, Section};
 use crate::batches::view::{Manifestation, RecordView, StepView, ValueView};
 use crate::batches::BatchView;
+use crate::domain::template::{Stage, Step, Template};
 
-pub fn steps(view: &BatchView) -> Vec<Section> {
-    view.steps.iter().map(step).collect()
+pub fn stages(view: &BatchView, template: &Template) -> Vec<Section> {
+    template
+        .stages
+        .iter()
+        .map(|stage| stage_section(view, stage))
+        .collect()
 }
 
-fn step(step: &StepView) -> Section {
-    let mut section = Section::new(format!("Step {} — {}", step.step_id, step.title));
+fn stage_section(view: &BatchView, stage: &Stage) -> Section {
+    let mut section = Section::new(format!("Stage: {}", stage.title));
+    for step in &stage.steps {
+        if let Some(recorded) = view.steps.iter().find(|s| s.step_id == step.id) {
+            step_blocks(&mut section, step, recorded);
+        }
+    }
+    section
+}
+
+fn step_blocks(section: &mut Section, template: &Step, step: &StepView) {
+    section.heading(format!("Step {} — {}", step.step_id, step.title));
     section.fields(vec![
         ("Performed by the role", step.role.replace('_', " ")),
         ("Second-person verification", yes_no(step.verify)),
@@ -23,13 +38,18 @@ fn step(step: &StepView) -> Section {
         section.note("Not recorded.");
     }
     for record in &step.records {
-        record_block(&mut section, record);
+        record_block(section, template, record);
     }
-    section
 }
 
-fn record_block(section: &mut Section, record: &RecordView) {
-    section.heading(format!("Record {} (entry {})", record.record, record.seq));
+fn record_block(section: &mut Section, step: &Step, record: &RecordView) {
+    // The template's order of fields, as the operator met them.
+    let values: Vec<&ValueView> = step
+        .fields
+        .iter()
+        .filter_map(|field| record.values.get(&field.id))
+        .collect();
+    section.subheading(format!("Record {} (entry {})", record.record, record.seq));
     section.fields(vec![
         (
             "Performed",
@@ -37,10 +57,7 @@ fn record_block(section: &mut Section, record: &RecordView) {
         ),
         (
             "Verified",
-            match &record.verified_by {
-                Some(by) => format!("{by} at {}", optional_time(record.verified_at.as_ref())),
-                None => "—".to_owned(),
-            },
+            by_at(record.verified_by.as_ref(), record.verified_at.as_ref()),
         ),
     ]);
     section.table(
@@ -51,9 +68,8 @@ fn record_block(section: &mut Section, record: &RecordView) {
             ("Range", 3),
             ("In range", 2),
         ],
-        record
-            .values
-            .values()
+        values
+            .iter()
             .map(|v| {
                 vec![
                     v.label.clone(),
@@ -68,15 +84,14 @@ fn record_block(section: &mut Section, record: &RecordView) {
     section.table(
         &[
             ("Corrected field", 3),
-            ("Value", 3),
+            ("Value", 2),
             ("By, at", 4),
             ("Reason", 4),
-            ("Status", 3),
+            ("Status", 4),
             ("Verified, approved by", 3),
         ],
-        record
-            .values
-            .values()
+        values
+            .iter()
             .filter(|v| v.history.len() > 1)
             .flat_map(|v| {
                 v.history.iter().map(|change| {

@@ -55,8 +55,10 @@ pub struct Section {
 }
 
 pub enum Block {
-    /// A small heading inside a section (one step record, one shipment).
+    /// A heading inside a section (one step, one shipment).
     Heading(String),
+    /// A heading inside that (one record of a step).
+    Subheading(String),
     /// Label and value pairs.
     Fields(Vec<(String, String)>),
     Table(Table),
@@ -81,6 +83,10 @@ impl Section {
 
     pub fn heading(&mut self, text: impl Into<String>) {
         self.blocks.push(Block::Heading(text.into()));
+    }
+
+    pub fn subheading(&mut self, text: impl Into<String>) {
+        self.blocks.push(Block::Subheading(text.into()));
     }
 
     pub fn fields(&mut self, fields: Vec<(&str, String)>) {
@@ -119,10 +125,12 @@ pub fn assemble(
     // The view shows only the hold in force; the record shows every hold, lifted or not.
     let events = ledger::stream_events::<BatchEvent>(conn, &batches::stream(batch_number)?)?;
     let batch = Batch::fold(&events)?;
+    let template =
+        crate::templates::pinned_version(conn, &view.template.code, view.template.version)?;
     let footer = footer(conn)?;
     let holds = batch.map(|b| b.holds).unwrap_or_default();
     let mut sections = vec![summary(&view)];
-    sections.extend(manufacturing::steps(&view));
+    sections.extend(manufacturing::stages(&view, &template));
     sections.push(manufacturing::deviations(&view));
     sections.push(after::holds(&holds, &view));
     sections.extend(after::sections(&view.after_manufacturing));
@@ -180,6 +188,14 @@ pub fn optional(value: Option<&String>) -> String {
 
 pub fn optional_time(value: Option<&String>) -> String {
     value.map_or_else(|| "—".to_owned(), |t| when(t))
+}
+
+/// "who at when", or a dash for what has not happened (not yet verified, not witnessed).
+pub fn by_at(by: Option<&String>, at: Option<&String>) -> String {
+    match by {
+        Some(by) => format!("{by} at {}", optional_time(at)),
+        None => "—".to_owned(),
+    }
 }
 
 pub fn yes_no(value: bool) -> String {

@@ -6,8 +6,11 @@ use chrono::{DateTime, Utc};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
+use crate::batch_support::run_until;
 use crate::helpers::{problem, spawn_app, TestApp, TestUser};
-use crate::release_support::{expect_status, released, team, view};
+use crate::release_support::{
+    correct, expect_status, expect_success, hold, new_batch, raise_deviation, released, team, view,
+};
 
 /// A QP whose printed name needs more than ASCII, as Italian and German names do.
 async fn qp_named(app: &TestApp, full_name: &str) -> TestUser {
@@ -48,6 +51,18 @@ async fn checkpoint(app: &TestApp, auditor: &TestUser) -> (String, String) {
     let size = lines.next().expect("size").to_owned();
     let root = lines.next().expect("root").to_owned();
     (size, root)
+}
+
+/// The phrase's words, in order, in the text: a table cell's text may be wrapped, and an
+/// extractor reads a row line by line, across the other cells.
+fn in_order(text: &str, phrase: &str) -> bool {
+    let mut wanted = phrase.split_whitespace().peekable();
+    for word in text.split_whitespace() {
+        if wanted.peek() == Some(&word) {
+            wanted.next();
+        }
+    }
+    wanted.peek().is_none()
 }
 
 async fn fetch(app: &TestApp, who: &TestUser, path: &str) -> reqwest::Response {
@@ -149,6 +164,69 @@ async fn the_printed_record_shows_the_batch_its_signatures_and_the_checkpoint_in
         !html.contains("http://") && !html.contains("https://"),
         "nothing fetched"
     );
+}
+
+#[tokio::test]
+async fn the_record_prints_each_correction_with_its_history_every_hold_and_the_deviations() {
+    let app = spawn_app().await;
+    let team = team(&app).await;
+    let (batch, coi) = new_batch(&app, &team).await;
+    run_until(&app, &team.site, &batch, &coi, "selection_activation").await;
+    let corrected = correct(
+        &app,
+        &team.site.op1,
+        &batch,
+        ("volume", "240"),
+        "misread the scale",
+    )
+    .await;
+    expect_success(corrected, "correction").await;
+    expect_success(hold(&app, &team.site.qa, &batch).await, "hold").await;
+    let resumed = app
+        .post(
+            &format!("/api/v1/batches/{batch}/resume"),
+            Some(&team.site.qa.token),
+            &json!({ "reason": "sterility confirmed by QC",
+                     "signature": { "password": team.site.qa.password, "meaning": "approved" } }),
+        )
+        .await;
+    expect_status(resumed, 200, "resume").await;
+    let raised = raise_deviation(&app, &team.site.qa, &batch, "Freezer door found ajar").await;
+    expect_success(raised, "deviation").await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+
+    let response = fetch(
+        &app,
+        &auditor,
+        &format!("/api/v1/batches/{batch}/record.pdf"),
+    )
+    .await;
+    let bytes = response.bytes().await.expect("PDF");
+    let pdf = pdf_extract::extract_text_from_mem(&bytes).expect("the PDF's text");
+    let response = fetch(
+        &app,
+        &auditor,
+        &format!("/api/v1/batches/{batch}/record.html"),
+    )
+    .await;
+    let html = response.text().await.expect("HTML");
+    for expected in [
+        "Stage: ",
+        "Volume",
+        "250",
+        "240",
+        "misread the scale",
+        "awaiting verification",
+        "sterility of the final product in question",
+        "sterility confirmed by QC",
+        "Freezer door found ajar",
+    ] {
+        assert!(
+            in_order(&pdf, expected),
+            "the PDF lacks {expected:?}:\n{pdf}"
+        );
+        assert!(html.contains(expected), "the HTML lacks {expected:?}");
+    }
 }
 
 #[tokio::test]
