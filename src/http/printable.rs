@@ -7,6 +7,7 @@ use base64::Engine;
 use super::openapi::{BadRequest, Forbidden, NotFound, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
+use crate::batches::export;
 use crate::db::DbConn;
 use crate::error::{AppError, ServiceError};
 use crate::printable::{self, Footer, PrintableRecord};
@@ -14,20 +15,17 @@ use crate::printable::{self, Footer, PrintableRecord};
 /// Inline styles only: the page has no script, no image, nothing fetched.
 const HTML_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
-/// The footer's evidence: the checkpoint the record was printed against and the SHA-256 of
-/// the batch's export bundle.
-// TODO(integrator): the one call site for the export bundle. Until
-// `crate::batches::export::build` lands, the footer names a checkpoint signed now (covering
-// every entry the record shows) and states that the bundle's SHA-256 is not available,
-// rather than print a hash of anything else. Then: build the bundle here and take its
-// checkpoint and SHA-256.
-fn footer(state: &AppState, conn: &mut DbConn) -> Result<Footer, ServiceError> {
-    let signed = state.checkpointing.sign_now(conn)?;
+/// The footer's evidence: the checkpoint of the batch's export bundle (the newest that covers
+/// the batch's latest entry, signed now if none does) and the bundle's SHA-256, which anyone
+/// can compare with the bundle fetched again for that checkpoint.
+fn footer(state: &AppState, conn: &mut DbConn, batch_number: &str) -> Result<Footer, ServiceError> {
+    let exported = export::build(conn, &state.checkpointing, batch_number, None)?;
     Ok(Footer {
         origin: state.checkpointing.origin.clone(),
-        checkpoint_size: signed.size,
-        checkpoint_root_base64: base64::engine::general_purpose::STANDARD.encode(signed.root),
-        bundle_sha256: None,
+        checkpoint_size: exported.checkpoint.size,
+        checkpoint_root_base64: base64::engine::general_purpose::STANDARD
+            .encode(exported.checkpoint.root),
+        bundle_sha256: exported.sha256,
     })
 }
 
@@ -39,7 +37,11 @@ async fn record(
         .db
         .run({
             let state = state.clone();
-            move |conn| printable::assemble(conn, &batch_number, |conn| footer(&state, conn))
+            move |conn| {
+                printable::assemble(conn, &batch_number, |conn| {
+                    footer(&state, conn, &batch_number)
+                })
+            }
         })
         .await?)
 }

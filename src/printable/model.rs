@@ -20,8 +20,8 @@ pub struct Footer {
     pub origin: String,
     pub checkpoint_size: u64,
     pub checkpoint_root_base64: String,
-    /// Hex SHA-256 of the export bundle; `None` only while the bundle cannot be built.
-    pub bundle_sha256: Option<String>,
+    /// Lowercase hex SHA-256 of the export bundle against that checkpoint.
+    pub bundle_sha256: String,
 }
 
 impl Footer {
@@ -33,10 +33,7 @@ impl Footer {
     }
 
     pub fn bundle_line(&self) -> String {
-        match &self.bundle_sha256 {
-            Some(sha) => format!("Export bundle SHA-256 {sha}"),
-            None => "Export bundle SHA-256: not available".to_owned(),
-        }
+        format!("Export bundle SHA-256 {}", self.bundle_sha256)
     }
 }
 
@@ -47,6 +44,16 @@ pub struct PrintableRecord {
     pub printed_at: String,
     pub sections: Vec<Section>,
     pub footer: Footer,
+}
+
+impl PrintableRecord {
+    /// Where the bundle the footer names is fetched again, byte for byte.
+    pub fn bundle_source(&self) -> String {
+        format!(
+            "GET /api/v1/batches/{}/export?checkpoint={}",
+            self.batch_number, self.footer.checkpoint_size
+        )
+    }
 }
 
 pub struct Section {

@@ -88,7 +88,13 @@ fn furnish(fonts: &Fonts, record: &PrintableRecord, page: &mut Page, number: usi
         (PAGE_HEIGHT - 30.0, head),
         (40.0, footer.checkpoint_line()),
         (30.0, footer.bundle_line()),
-        (20.0, format!("Page {number} of {count}")),
+        (
+            20.0,
+            format!(
+                "Page {number} of {count} · the bundle: {}",
+                record.bundle_source()
+            ),
+        ),
     ];
     page.rules.push((MARGIN, PAGE_WIDTH - MARGIN, 50.0));
     for (y, text) in lines {

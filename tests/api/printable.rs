@@ -40,17 +40,38 @@ fn printed(stored: &str) -> String {
         .to_string()
 }
 
-/// The newest checkpoint's tree size and base64 root (lines 2 and 3 of the signed note).
-async fn checkpoint(app: &TestApp, auditor: &TestUser) -> (String, String) {
-    let response = app
-        .get("/api/v1/ledger/checkpoint", Some(&auditor.token))
-        .await;
+/// The token that follows `label` in the text.
+fn after<'a>(text: &'a str, label: &str) -> &'a str {
+    let (_, rest) = text
+        .split_once(label)
+        .unwrap_or_else(|| panic!("no {label:?} in:\n{text}"));
+    // In the HTML a token ends at the next tag.
+    rest.split(|c: char| c.is_whitespace() || c == '<')
+        .next()
+        .unwrap_or_default()
+}
+
+/// What a footer names, checked the way an inspector would: the bundle fetched again for the
+/// printed checkpoint has the printed SHA-256, and its checkpoint the printed size and root.
+async fn check_footer(app: &TestApp, who: &TestUser, batch: &str, text: &str) -> String {
+    let size = after(text, "tree size ");
+    let root = after(text, " root ");
+    let sha = after(text, "Export bundle SHA-256 ");
+    let path = format!("/api/v1/batches/{batch}/export?checkpoint={size}");
+    assert!(text.contains(&path), "the footer says where the bundle is");
+    let response = fetch(app, who, &path).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let note = response.text().await.expect("note");
-    let mut lines = note.lines().skip(1);
-    let size = lines.next().expect("size").to_owned();
-    let root = lines.next().expect("root").to_owned();
-    (size, root)
+    let etag = response.headers()[header::ETAG].to_str().expect("ASCII");
+    assert_eq!(
+        etag.trim_matches('"'),
+        sha,
+        "the printed SHA-256 is the bundle's"
+    );
+    let bundle: Value = response.json().await.expect("JSON");
+    let note = bundle["checkpoint"].as_str().expect("checkpoint note");
+    let lines: Vec<&str> = note.lines().collect();
+    assert_eq!((lines[1], lines[2]), (size, root), "{note}");
+    format!("tree size {size} · root {root}\nExport bundle SHA-256 {sha}")
 }
 
 /// The phrase's words, in order, in the text: a table cell's text may be wrapped, and an
@@ -103,10 +124,10 @@ async fn the_printed_record_shows_the_batch_its_signatures_and_the_checkpoint_in
     );
     let bytes = response.bytes().await.expect("PDF");
     assert!(bytes.starts_with(b"%PDF-"));
-    let (size, root) = checkpoint(&app, &auditor).await;
     let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).expect("the PDF's text");
     assert!(pages.len() > 1, "a released batch fills several pages");
     let text = pages.concat();
+    let footer = check_footer(&app, &auditor, &batch, &text).await;
     for expected in [
         batch.as_str(),
         "Lucía Müller-Rossi",
@@ -121,14 +142,10 @@ async fn the_printed_record_shows_the_batch_its_signatures_and_the_checkpoint_in
         );
     }
     for (number, page) in pages.iter().enumerate() {
-        for expected in [
-            format!("tree size {size}"),
-            root.clone(),
-            "Export bundle SHA-256".to_owned(),
-            format!("Page {} of {}", number + 1, pages.len()),
-        ] {
+        let page_number = format!("Page {} of {}", number + 1, pages.len());
+        for expected in footer.lines().chain([page_number.as_str()]) {
             assert!(
-                page.contains(&expected),
+                page.contains(expected),
                 "page {number} lacks {expected:?}:\n{page}"
             );
         }
@@ -146,18 +163,19 @@ async fn the_printed_record_shows_the_batch_its_signatures_and_the_checkpoint_in
         .expect("ASCII");
     assert!(content_type.starts_with("text/html"), "{content_type}");
     let html = response.text().await.expect("HTML");
-    let (size, root) = checkpoint(&app, &auditor).await;
-    for expected in [
-        batch.clone(),
-        "Lucía Müller-Rossi".to_owned(),
-        signed_at,
-        format!("tree size {size}"),
-        root,
-        "Export bundle SHA-256".to_owned(),
-        "@page".to_owned(),
-        "position: fixed".to_owned(),
-    ] {
-        assert!(html.contains(&expected), "the HTML lacks {expected:?}");
+    assert_eq!(
+        check_footer(&app, &auditor, &batch, &html).await,
+        footer,
+        "the page and the PDF name the same checkpoint and bundle"
+    );
+    for expected in footer.lines().chain([
+        batch.as_str(),
+        "Lucía Müller-Rossi",
+        signed_at.as_str(),
+        "@page",
+        "position: fixed",
+    ]) {
+        assert!(html.contains(expected), "the HTML lacks {expected:?}");
     }
     assert!(!html.contains("<script"), "no script in a printed record");
     assert!(
