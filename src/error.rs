@@ -23,6 +23,8 @@ pub enum AppError {
     Ledger(#[from] LedgerError),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Render(#[from] crate::printable::RenderError),
     /// The request itself could not be read (malformed JSON, wrong types, bad query string).
     #[error("{0}")]
     BadRequest(String),
@@ -146,6 +148,7 @@ impl AppError {
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => "merkle_tree_behind",
             AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => "checkpoint_inconsistent",
             AppError::InvalidStoredAccount(_) => "internal_error",
+            AppError::Render(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
         }
     }
@@ -191,6 +194,7 @@ impl AppError {
             AppError::Ledger(_)
             | AppError::Db(_)
             | AppError::InvalidStoredAccount(_)
+            | AppError::Render(_)
             | AppError::Auth(AuthError::Hashing) => {
                 "the server could not complete the request; nothing was recorded".to_owned()
             }
@@ -235,6 +239,7 @@ impl ResponseError for AppError {
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => StatusCode::CONFLICT,
             AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod ledger;
 pub mod materials;
 pub mod metrics;
+pub mod printable;
 pub mod projections;
 pub mod recall;
 pub mod signatures;

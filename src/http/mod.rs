@@ -16,6 +16,7 @@ mod idempotency;
 mod ledger;
 mod materials;
 pub mod openapi;
+mod printable;
 mod proofs;
 mod release;
 mod signatures;
@@ -144,6 +145,8 @@ endpoints! {
     POST "/api/v1/batches/{batch_number}/qc/{test_id}/verify", Some(Action::RecordQcResult) => release::verify_qc_result;
     GET "/api/v1/batches/{batch_number}/review", Some(Action::ReviewBatch) => release::review;
     GET "/api/v1/batches/{batch_number}/export", Some(Action::ExportBatch) => export::bundle;
+    GET "/api/v1/batches/{batch_number}/record.html", Some(Action::ExportBatch) => printable::html;
+    GET "/api/v1/batches/{batch_number}/record.pdf", Some(Action::ExportBatch) => printable::pdf;
     POST "/api/v1/batches/{batch_number}/physician-request", Some(Action::RequestExceptionalRelease) => release::physician_request;
     POST "/api/v1/batches/{batch_number}/release", Some(Action::CertifyBatch) => release::release;
     POST "/api/v1/batches/{batch_number}/shipments", Some(Action::ShipBatch) => custody::dispatch;

@@ -31,6 +31,7 @@ mod metrics;
 mod migrations;
 mod openapi;
 mod passwords;
+mod printable;
 mod projections;
 mod protocol;
 mod recall;
