@@ -37,4 +37,5 @@ mod sessions;
 mod signatures;
 mod templates;
 mod tiles;
+mod verify_pages;
 mod where_used;
