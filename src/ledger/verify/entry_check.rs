@@ -1,12 +1,17 @@
 //! The checks one entry needs on its own, with no other entry: its hash, its header bytes
 //! against its columns, and its payload. Pure, so they run on every core at once.
 //!
-//! The header's fast path serializes the header the columns claim with the canonicalizer and
-//! compares bytes with `entry_bytes`; only when they differ does the slow path parse the bytes
-//! to name what is wrong. Equal bytes prove what the slow path proves: parsing the canonical
-//! bytes of a header gives that header back (every field is a string or an integer of at most
-//! 2^53, which the canonicalizer writes exactly), so the stored bytes parse as a version-1
-//! header equal to the columns, and re-canonicalizing it gives the same bytes.
+//! Each has a fast path that only ever says "these bytes are exactly the canonical ones" and
+//! otherwise hands over to the slow path, which parses and re-canonicalizes as verification
+//! always did and names what is wrong. The fast paths write with serde_json, whose output is
+//! RFC 8785's for the values they accept: object keys already in ascending order and ASCII
+//! (where UTF-8 and UTF-16 order agree), integers of at most 2^53 (written digit for digit by
+//! both), strings escaped alike (`"`, `\\`, `\b \f \n \r \t`, other controls as lowercase
+//! `\u00xx`, nothing else), no whitespace. So equal bytes prove what the slow path proves:
+//! - header: `entry_bytes` are the canonical bytes of the header the columns claim; parsing
+//!   them gives that header back (strings and exact integers round-trip), so they parse as a
+//!   version-1 header equal to the columns, and re-canonicalizing it gives the same bytes;
+//! - payload: the canonical bytes of the parsed payload are the stored bytes.
 
 use std::io;
 
@@ -32,17 +37,77 @@ pub(super) fn check_entry(entry: &Entry) -> Result<Hash, String> {
     Ok(hash)
 }
 
+/// The header the columns claim, its fields in RFC 8785 order (ascending ASCII names), so
+/// that serde_json writes it canonically; borrowed, so nothing is copied.
+#[derive(Serialize)]
+struct SortedHeader<'a> {
+    actor: &'a str,
+    kind: &'a str,
+    payload_sha256: &'a str,
+    prev_hash: &'a str,
+    recorded_at: &'a str,
+    seq: i64,
+    stream: &'a str,
+    stream_prev_hash: &'a str,
+    stream_seq: i64,
+    v: i32,
+}
+
 /// The fast path: `entry_bytes` are exactly the canonical bytes of the header the columns
 /// claim. False means only "take the slow path", never "wrong".
 fn header_matches_columns(entry: &Entry) -> bool {
     let exact = |n: i64| n.unsigned_abs() <= EXACT_INTEGER;
-    entry.v == ENTRY_VERSION
-        && exact(entry.seq)
-        && exact(entry.stream_seq)
-        && matches!(
-            canonical_equals(&entry.header(), &entry.entry_bytes),
-            Ok(true)
-        )
+    if entry.v != ENTRY_VERSION || !exact(entry.seq) || !exact(entry.stream_seq) {
+        return false;
+    }
+    let (prev_hash, stream_prev_hash) = (
+        hex::encode(&entry.prev_hash),
+        hex::encode(&entry.stream_prev_hash),
+    );
+    let sorted = SortedHeader {
+        actor: &entry.actor,
+        kind: &entry.kind,
+        payload_sha256: &entry.payload_sha256,
+        prev_hash: &prev_hash,
+        recorded_at: &entry.recorded_at,
+        seq: entry.seq,
+        stream: &entry.stream,
+        stream_prev_hash: &stream_prev_hash,
+        stream_seq: entry.stream_seq,
+        v: entry.v,
+    };
+    writes_exactly(|w| serde_json::to_writer(w, &sorted), &entry.entry_bytes)
+}
+
+/// Whether serde_json writes `value` as RFC 8785 would (see the module's notes).
+fn serde_json_writes_canonically(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => n
+            .as_i64()
+            .map(i64::unsigned_abs)
+            .or_else(|| n.as_u64())
+            .is_some_and(|n| n <= EXACT_INTEGER),
+        Value::Array(items) => items.iter().all(serde_json_writes_canonically),
+        Value::Object(map) => {
+            map.keys().all(|key| key.is_ascii())
+                && map.keys().zip(map.keys().skip(1)).all(|(a, b)| a < b)
+                && map.values().all(serde_json_writes_canonically)
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => true,
+    }
+}
+
+/// Whether `write` writes exactly `expected`; stops at the first difference.
+fn writes_exactly(
+    write: impl FnOnce(&mut Matcher<'_>) -> serde_json::Result<()>,
+    expected: &[u8],
+) -> bool {
+    let mut matcher = Matcher {
+        rest: expected,
+        differs: false,
+    };
+    write(&mut matcher).is_ok() && matcher.rest.is_empty()
 }
 
 /// The stored bytes must be canonical, of format version 1, and say what the columns say.
@@ -77,7 +142,9 @@ pub(super) fn check_payload(entry: &Entry) -> Result<(), String> {
     if !payload.is_object() {
         return Err("payload is not a JSON object".to_owned());
     }
-    if !canonical_equals(&payload, &entry.payload_bytes)? {
+    let fast = serde_json_writes_canonically(&payload)
+        && writes_exactly(|w| serde_json::to_writer(w, &payload), &entry.payload_bytes);
+    if !fast && !canonical_equals(&payload, &entry.payload_bytes)? {
         return Err("payload_bytes are not in RFC 8785 canonical form".to_owned());
     }
     Ok(())

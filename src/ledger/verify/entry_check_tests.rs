@@ -85,6 +85,11 @@ fn every_tampering_gets_the_slow_path_s_verdict() {
     payload.payload_sha256 = payload_sha256(&payload.payload_bytes);
     cases.push(("a payload with spaces", payload));
 
+    let mut unsorted = good.clone();
+    unsorted.payload_bytes = br#"{"y":1,"x":2}"#.to_vec();
+    unsorted.payload_sha256 = payload_sha256(&unsorted.payload_bytes);
+    cases.push(("a payload with keys out of order", unsorted));
+
     let mut array = good.clone();
     array.payload_bytes = b"[1]".to_vec();
     array.payload_sha256 = payload_sha256(&array.payload_bytes);
@@ -110,4 +115,46 @@ fn canonical_equals_tells_a_prefix_from_the_whole() {
     assert_eq!(canonical_equals(&value, br#"{"a":1"#), Ok(false));
     assert_eq!(canonical_equals(&value, br#"{"a":1}}"#), Ok(false));
     assert_eq!(canonical_equals(&value, br#"{"a":2}"#), Ok(false));
+}
+
+/// The fast paths write with serde_json: for the values they accept, that is RFC 8785.
+#[test]
+fn serde_json_writes_what_the_canonicalizer_writes_for_what_the_fast_paths_accept() {
+    let strings = [
+        "plain",
+        "quote \" backslash \\ slash /",
+        "\u{0}\u{1}\u{8}\t\n\u{b}\u{c}\r\u{1f} \u{7f}",
+        "é ü ß 中文 \u{2028}\u{2029} \u{fffd} 😀",
+    ];
+    for (i, text) in strings.iter().enumerate() {
+        let mut entry = sealed(
+            1 << 53,
+            serde_json::json!({ "a": text, "b": [i, -(1i64 << 53)] }),
+        );
+        entry.actor = (*text).to_owned();
+        entry.kind = (*text).to_owned();
+        entry.stream = (*text).to_owned();
+        entry.recorded_at = (*text).to_owned();
+        entry.entry_bytes = canonical_bytes(&entry.header()).expect("bytes");
+        assert!(header_matches_columns(&entry), "{text:?}");
+        let payload: serde_json::Value =
+            serde_json::from_slice(&entry.payload_bytes).expect("JSON");
+        assert!(serde_json_writes_canonically(&payload));
+        assert_eq!(
+            serde_json::to_vec(&payload).expect("JSON"),
+            entry.payload_bytes,
+            "{text:?}"
+        );
+    }
+    // What they refuse goes to the canonicalizer: floats, big integers, keys past ASCII.
+    for refused in [
+        serde_json::json!({ "a": 1.5 }),
+        serde_json::json!({ "a": (1u64 << 53) + 1 }),
+        serde_json::json!({ "é": 1 }),
+    ] {
+        assert!(!serde_json_writes_canonically(&refused), "{refused}");
+        let entry = sealed(1, refused);
+        assert_eq!(check_entry(&entry), slow(&entry));
+        assert!(check_entry(&entry).is_ok());
+    }
 }
