@@ -42,4 +42,5 @@ mod sessions;
 mod signatures;
 mod templates;
 mod tiles;
+mod verify_pages;
 mod where_used;
