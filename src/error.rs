@@ -23,13 +23,16 @@ pub enum AppError {
     Ledger(#[from] LedgerError),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Render(#[from] crate::printable::RenderError),
     /// The request itself could not be read (malformed JSON, wrong types, bad query string).
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
-    #[error("method {0} is not allowed here")]
-    MethodNotAllowed(String),
+    /// A method the path does not serve; `allow` lists those it does (the `Allow` header).
+    #[error("method {method} is not allowed here (allowed: {allow})")]
+    MethodNotAllowed { method: String, allow: String },
     #[error("the request body is larger than this server accepts")]
     PayloadTooLarge,
     /// The request target (path and query) is longer than this many bytes.
@@ -132,7 +135,7 @@ impl AppError {
             },
             AppError::BadRequest(_) => "bad_request",
             AppError::NotFound(_) => "not_found",
-            AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UriTooLong(_) => "uri_too_long",
             AppError::PreconditionFailed { .. } => "precondition_failed",
@@ -145,6 +148,7 @@ impl AppError {
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => "merkle_tree_behind",
             AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => "checkpoint_inconsistent",
             AppError::InvalidStoredAccount(_) => "internal_error",
+            AppError::Render(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
         }
     }
@@ -190,6 +194,7 @@ impl AppError {
             AppError::Ledger(_)
             | AppError::Db(_)
             | AppError::InvalidStoredAccount(_)
+            | AppError::Render(_)
             | AppError::Auth(AuthError::Hashing) => {
                 "the server could not complete the request; nothing was recorded".to_owned()
             }
@@ -221,7 +226,7 @@ impl ResponseError for AppError {
             },
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -234,6 +239,7 @@ impl ResponseError for AppError {
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => StatusCode::CONFLICT,
             AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -259,6 +265,9 @@ impl ResponseError for AppError {
         response.content_type("application/problem+json");
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let AppError::MethodNotAllowed { allow, .. } = self {
+            response.insert_header((header::ALLOW, allow.as_str()));
         }
         if let AppError::Auth(AuthError::TooManyAttempts {
             retry_after_seconds,

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod ledger;
 pub mod materials;
 pub mod metrics;
+pub mod printable;
 pub mod progress;
 pub mod projections;
 pub mod recall;

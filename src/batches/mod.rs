@@ -6,8 +6,8 @@ pub mod custody;
 pub mod export;
 mod oversight;
 mod release;
-mod release_view;
-mod view;
+pub mod release_view;
+pub mod view;
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};

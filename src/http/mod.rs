@@ -16,6 +16,7 @@ mod idempotency;
 mod ledger;
 mod materials;
 pub mod openapi;
+mod printable;
 mod proofs;
 mod release;
 mod signatures;
@@ -144,6 +145,8 @@ endpoints! {
     POST "/api/v1/batches/{batch_number}/qc/{test_id}/verify", Some(Action::RecordQcResult) => release::verify_qc_result;
     GET "/api/v1/batches/{batch_number}/review", Some(Action::ReviewBatch) => release::review;
     GET "/api/v1/batches/{batch_number}/export", Some(Action::ExportBatch) => export::bundle;
+    GET "/api/v1/batches/{batch_number}/record.html", Some(Action::ExportBatch) => printable::html;
+    GET "/api/v1/batches/{batch_number}/record.pdf", Some(Action::ExportBatch) => printable::pdf;
     POST "/api/v1/batches/{batch_number}/physician-request", Some(Action::RequestExceptionalRelease) => release::physician_request;
     POST "/api/v1/batches/{batch_number}/release", Some(Action::CertifyBatch) => release::release;
     POST "/api/v1/batches/{batch_number}/shipments", Some(Action::ShipBatch) => custody::dispatch;
@@ -263,9 +266,21 @@ fn bad_request(e: impl std::fmt::Display) -> actix_web::Error {
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let known_path = ENDPOINTS.iter().any(|e| path_matches(e.path, req.path()));
-    if known_path {
-        return Err(AppError::MethodNotAllowed(req.method().to_string()));
+    let mut allowed: Vec<&str> = ENDPOINTS
+        .iter()
+        .filter(|e| path_matches(e.path, req.path()))
+        .flat_map(|e| match e.method {
+            "GET" => vec!["GET", "HEAD"],
+            other => vec![other],
+        })
+        .collect();
+    if !allowed.is_empty() {
+        allowed.sort_unstable();
+        allowed.dedup();
+        return Err(AppError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow: allowed.join(", "),
+        });
     }
     Err(AppError::NotFound(format!(
         "there is nothing at {}",

@@ -16,7 +16,7 @@ use utoipa::openapi::Required;
 use utoipa::{Modify, OpenApi};
 
 use super::{attachments, auth, batches, corrections, deviations, health, ledger, materials};
-use super::{audit, export, signatures};
+use super::{audit, export, printable, signatures};
 use super::{
     checkpoints, custody, idempotency, proofs, release, templates, tiles, users, ENDPOINTS,
 };
@@ -80,6 +80,8 @@ schema `Problem`) with a stable `code`.";
         release::record_qc_result,
         release::verify_qc_result,
         release::review,
+        printable::html,
+        printable::pdf,
         release::physician_request,
         release::release,
         custody::dispatch,

@@ -280,24 +280,6 @@ pub(super) fn read_nodes(
     Ok(found)
 }
 
-/// The stored nodes of `level` with indexes in `range`, by index.
-pub(super) fn stored_range(
-    conn: &mut DbConn,
-    level: u8,
-    range: Range<u64>,
-) -> Result<HashMap<u64, Vec<u8>>, LedgerError> {
-    let rows: Vec<(i64, Vec<u8>)> = mn::merkle_nodes
-        .filter(mn::level.eq(i32::from(level)))
-        .filter(
-            mn::idx
-                .ge(range.start as i64)
-                .and(mn::idx.lt(range.end as i64)),
-        )
-        .select((mn::idx, mn::hash))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|(i, h)| (i as u64, h)).collect())
-}
-
 /// At each level, the first stored node that covers an entry at or after `size`.
 pub(super) fn nodes_beyond(conn: &mut DbConn, size: u64) -> Result<Vec<NodeId>, LedgerError> {
     let top: Option<i32> = mn::merkle_nodes.select(max(mn::level)).first(conn)?;

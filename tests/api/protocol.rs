@@ -75,6 +75,30 @@ async fn head_needs_the_same_authorization_as_get() {
     // HEAD stands in for GET only: a POST-only path still refuses it.
     let post_only = head(&app, "/api/v1/auth/login", None).await;
     assert_eq!(post_only.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(post_only.headers()["allow"], "POST");
+}
+
+#[tokio::test]
+async fn a_method_a_path_does_not_serve_is_405_with_the_methods_it_does() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/batches", "GET, HEAD, POST"),
+        (Method::TRACE, "/api/v1/batches/B-1/export", "GET, HEAD"),
+        (Method::DELETE, "/api/v1/auth/login", "POST"),
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+    }
 }
 
 #[tokio::test]
