@@ -11,13 +11,13 @@
 //! `CARTREC_BENCH_POSTGRES` (an admin URL) is set or a server answers on 127.0.0.1:5432 (a
 //! scratch database is created and dropped).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use cartrec::db::{build_pool, migrations};
 use cartrec::error::AppError;
 use cartrec::ledger::{self, Actor, EventKind, NewEvent, Stream};
-use diesel::connection::SimpleConnection;
-use diesel::Connection;
 use serde_json::json;
 
 const DEFAULT_ENTRIES: u64 = 1_000_000;
@@ -179,36 +179,6 @@ fn compare_with_sha256(name: &str, verify_rate: f64, bytes_per_second: f64, mean
     );
 }
 
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
-
 fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = dir.path().join("verify.sqlite3");
-    bench_backend("sqlite", &sqlite.to_string_lossy());
-
-    let admin_url = std::env::var("CARTREC_BENCH_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    match diesel::PgConnection::establish(&admin_url) {
-        Ok(mut admin) => {
-            let name = format!("cartrec_bench_verify_{}", std::process::id());
-            admin
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-                .and_then(|()| admin.batch_execute(&format!("CREATE DATABASE {name}")))
-                .expect("create bench database");
-            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
-            bench_backend("postgresql", &format!("{base}/{name}"));
-            admin
-                .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .expect("drop bench database");
-        }
-        Err(e) => println!("postgresql skipped: {e}"),
-    }
-    if let Some(mib) = peak_rss_mib() {
-        println!("peak resident memory: {mib:.1} MiB");
-    }
+    common::on_each_backend("cartrec_bench_verify", bench_backend);
 }
