@@ -307,6 +307,7 @@ pub async fn deactivate(
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
     ),
 )]
 #[tracing::instrument(skip_all, fields(admin = %who.username, username = %path))]

@@ -100,7 +100,18 @@ fn replay_differences(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
             Outcome::Failed(e.into())
         }
     }
-    let result = conn.transaction::<(), Outcome, _>(|conn| {
+    impl From<ledger::LedgerError> for Outcome {
+        fn from(e: ledger::LedgerError) -> Self {
+            Outcome::Failed(e.into())
+        }
+    }
+    // Under the ledger's append lock, taken by the transaction's first statement: the replay
+    // writes the projection tables, and on SQLite a transaction that read first and writes
+    // later fails at once ("database is locked", no busy wait) when another request committed
+    // in between, which answered `GET /ledger/verify` with a 500 under concurrent writes. The
+    // lock also keeps appends out between the two snapshots, so they compare one state.
+    let result = ledger::write::<(), Outcome, _>(conn, |appender| {
+        let conn = appender.conn();
         let mut run = || -> Result<Vec<String>, ServiceError> {
             let live = snapshot(conn)?;
             replay(conn)?;

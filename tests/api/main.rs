@@ -39,6 +39,7 @@ mod recall;
 mod release;
 mod release_support;
 mod runtime_role;
+mod schemathesis;
 mod sessions;
 mod signatures;
 mod templates;
