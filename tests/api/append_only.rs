@@ -458,14 +458,7 @@ fn insert_next_by_hand(_app: &TestApp, conn: &mut DbConn, count: i64) {
 async fn checkpoints_cannot_be_replaced_changed_or_removed() {
     let app = spawn_app().await;
     let auditor = app.user_with_roles(&["auditor"]).await;
-    let signed = app
-        .client
-        .post(app.url("/api/v1/ledger/checkpoint"))
-        .bearer_auth(&auditor.token)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(signed.status(), 200);
+    app.sign_checkpoint(&auditor).await;
     let attacks = projection_attacks(
         &app,
         "checkpoints",

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, test_settings, TestApp, TestDatabase, TestUser};
+use crate::helpers::{checkpoint_head, spawn_app, test_settings, TestApp, TestDatabase, TestUser};
 
 /// `cartrec` against `db`, with the keys and `checkpoint_dir` of `app`'s data directory: the
 /// same site, another database.
@@ -61,19 +61,7 @@ fn entries_in(line: &str) -> u64 {
 }
 
 async fn sign_checkpoint(app: &TestApp, auditor: &TestUser) -> u64 {
-    let response = app
-        .client
-        .post(app.url("/api/v1/ledger/checkpoint"))
-        .bearer_auth(&auditor.token)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), StatusCode::OK, "checkpoint signed");
-    let note = response.text().await.expect("text");
-    note.lines()
-        .nth(1)
-        .and_then(|size| size.parse().ok())
-        .expect("a size on the note's second line")
+    checkpoint_head(&app.sign_checkpoint(auditor).await).0
 }
 
 fn backup_file(app: &TestApp, name: &str) -> PathBuf {

@@ -308,6 +308,19 @@ impl TestApp {
             .await
     }
 
+    /// Signs a checkpoint on demand (as an auditor) and answers its signed note.
+    pub async fn sign_checkpoint(&self, auditor: &TestUser) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/v1/ledger/checkpoint"))
+            .bearer_auth(&auditor.token)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200, "checkpoint signed");
+        response.text().await.expect("the signed note")
+    }
+
     pub async fn ledger_entries(&self, auditor: &TestUser) -> Vec<Value> {
         let mut entries = Vec::new();
         let mut from = 0;
@@ -383,4 +396,17 @@ pub async fn problem(response: Response) -> (StatusCode, Value) {
         .to_owned();
     assert_eq!(content_type, "application/problem+json", "status {status}");
     (status, response.json().await.expect("problem JSON"))
+}
+
+/// The tree size and root a checkpoint note states (its second and third lines).
+pub fn checkpoint_head(note: &str) -> (u64, [u8; 32]) {
+    use base64::Engine;
+    let lines: Vec<&str> = note.lines().collect();
+    let size = lines[1].parse().expect("a size on the note's second line");
+    let root = base64::engine::general_purpose::STANDARD
+        .decode(lines[2])
+        .expect("base64")
+        .try_into()
+        .expect("32 bytes");
+    (size, root)
 }

@@ -14,7 +14,7 @@ use cartrec::error::AppError;
 use cartrec::ledger::{self, Actor, EventKind, NewEvent, Stream};
 use serde_json::json;
 
-use crate::helpers::{problem, spawn_app, TestApp, TestUser};
+use crate::helpers::{checkpoint_head, problem, spawn_app, TestApp, TestUser};
 use crate::ledger_integrity::append_test_events;
 
 /// The C2SP path (no height) of a `tlog_tiles` tile of height 8.
@@ -74,15 +74,7 @@ async fn tiles_and_bundles_hold_the_ledger_and_hash_to_the_signed_root() {
     // Over 256 entries: one full level-0 tile, a partial one, and level 1's first hash.
     append_test_events(&mut app.db.connect(), "tiles", 300);
 
-    let signed = app
-        .client
-        .post(app.url("/api/v1/ledger/checkpoint"))
-        .bearer_auth(&auditor.token)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(signed.status(), 200);
-    let note = signed.text().await.expect("note");
+    let note = app.sign_checkpoint(&auditor).await;
     let served = app
         .get("/api/v1/log/checkpoint", Some(&auditor.token))
         .await;
@@ -92,13 +84,7 @@ async fn tiles_and_bundles_hold_the_ledger_and_hash_to_the_signed_root() {
         .expect("ASCII")
         .starts_with("text/plain"));
     assert_eq!(served.text().await.expect("note"), note);
-    let lines: Vec<&str> = note.lines().collect();
-    let size: u64 = lines[1].parse().expect("a size");
-    let root: [u8; 32] = BASE64
-        .decode(lines[2])
-        .expect("base64")
-        .try_into()
-        .expect("32 bytes");
+    let (size, root) = checkpoint_head(&note);
     assert!(size > 256 && size % 256 != 0, "{size}");
 
     let entries = app.ledger_entries(&auditor).await;
@@ -218,22 +204,8 @@ async fn at_seventy_thousand_entries_full_and_partial_tiles_of_levels_0_1_and_2_
     tokio::task::spawn_blocking(move || append_many(conn, 70_000))
         .await
         .expect("appended");
-    let signed = app
-        .client
-        .post(app.url("/api/v1/ledger/checkpoint"))
-        .bearer_auth(&auditor.token)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(signed.status(), 200);
-    let note = signed.text().await.expect("note");
-    let lines: Vec<&str> = note.lines().collect();
-    let size: u64 = lines[1].parse().expect("a size");
-    let root: [u8; 32] = BASE64
-        .decode(lines[2])
-        .expect("base64")
-        .try_into()
-        .expect("32 bytes");
+    let note = app.sign_checkpoint(&auditor).await;
+    let (size, root) = checkpoint_head(&note);
     // 65,536 = 256^2 entries fill level 2's first hash; the rest leave partial tiles above.
     assert!(size > 65_536 && size % 256 != 0, "{size}");
 
