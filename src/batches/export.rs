@@ -97,16 +97,13 @@ fn choose_checkpoint(
     newest_seq: i64,
 ) -> Result<Signed, ServiceError> {
     if let Some(size) = size {
-        return checkpoints::all(conn)?
-            .into_iter()
-            .find(|c| c.size == size)
-            .ok_or_else(|| {
-                DomainError::not_found(
-                    "checkpoint_not_found",
-                    format!("no checkpoint of {size} entries was signed"),
-                )
-                .into()
-            });
+        return checkpoints::of_size(conn, size)?.ok_or_else(|| {
+            DomainError::not_found(
+                "checkpoint_not_found",
+                format!("no checkpoint of {size} entries was signed"),
+            )
+            .into()
+        });
     }
     let covers = |c: &Signed| i64::try_from(c.size).unwrap_or(i64::MAX) > newest_seq;
     match checkpoints::latest(conn)? {

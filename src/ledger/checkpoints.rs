@@ -79,6 +79,20 @@ pub fn latest(conn: &mut DbConn) -> Result<Option<Signed>, LedgerError> {
         .transpose()
 }
 
+/// The stored checkpoint of exactly `size` entries, if one was signed.
+pub fn of_size(conn: &mut DbConn, size: u64) -> Result<Option<Signed>, LedgerError> {
+    let Ok(size) = i64::try_from(size) else {
+        return Ok(None);
+    };
+    checkpoints::table
+        .filter(checkpoints::size.eq(size))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(Row::into_signed)
+        .transpose()
+}
+
 /// Every stored checkpoint, oldest first.
 pub fn all(conn: &mut DbConn) -> Result<Vec<Signed>, LedgerError> {
     checkpoints::table
