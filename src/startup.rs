@@ -65,10 +65,12 @@ impl Application {
         if settings.facility_id == Settings::default().facility_id {
             tracing::warn!("facility_id is ICCBBA's example A9999: set this site's own FIN");
         }
-        let time_zone: chrono_tz::Tz = settings
-            .time_zone
-            .parse()
-            .map_err(|_| anyhow::anyhow!("time_zone: {} is not an IANA time zone, e.g. Europe/Rome", settings.time_zone))?;
+        let time_zone: chrono_tz::Tz = settings.time_zone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "time_zone: {} is not an IANA time zone, e.g. Europe/Rome",
+                settings.time_zone
+            )
+        })?;
         let state = web::Data::new(AppState {
             db,
             facility,

@@ -8,7 +8,6 @@ language-apply = Übernehmen
 logout = Abmelden
 details = Details
 back-to-work = Zurück zu meiner Arbeit
-parses = Fluent-Ressourcen sind gültig
 
 login-title = Bei cartrec anmelden
 login = Anmelden

@@ -8,7 +8,6 @@ language-apply = Apply
 logout = Log out
 details = Details
 back-to-work = Back to my work
-parses = Fluent resources parse
 
 login-title = Sign in to cartrec
 login = Sign in

@@ -8,7 +8,6 @@ language-apply = Applica
 logout = Esci
 details = Dettagli
 back-to-work = Torna al mio lavoro
-parses = Le risorse Fluent sono valide
 
 login-title = Accedi a cartrec
 login = Accedi

@@ -6,6 +6,9 @@ use super::i18n::{Lang, Tr};
 use super::session::Viewer;
 use crate::auth::Action;
 
+/// The areas of the UI in the navigation: (path, message id, the action that opens it).
+const SECTIONS: &[(&str, &str, Action)] = &[("/batches", "nav-batches", Action::ReadBatches)];
+
 pub struct NavItem {
     pub href: &'static str,
     pub label: String,
@@ -46,12 +49,14 @@ impl Frame {
             label: tr.t("nav-work"),
             current: here == "/",
         }];
-        if viewer.can(Action::ReadBatches) {
-            nav.push(NavItem {
-                href: "/batches",
-                label: tr.t("nav-batches"),
-                current: section("/batches"),
-            });
+        for (href, label, action) in SECTIONS {
+            if viewer.can(*action) {
+                nav.push(NavItem {
+                    href,
+                    label: tr.t(label),
+                    current: section(href),
+                });
+            }
         }
         let roles = viewer
             .who

@@ -70,21 +70,20 @@ impl Lang {
     }
 }
 
-/// The Fluent sources of each language, in `Lang::ALL` order.
-const SOURCES: [[&str; 2]; 3] = [
-    [
-        include_str!("../../locales/en/ui.ftl"),
-        include_str!("../../locales/en/refusals.ftl"),
-    ],
-    [
-        include_str!("../../locales/it/ui.ftl"),
-        include_str!("../../locales/it/refusals.ftl"),
-    ],
-    [
-        include_str!("../../locales/de/ui.ftl"),
-        include_str!("../../locales/de/refusals.ftl"),
-    ],
-];
+/// The Fluent resource files of each language, in `Lang::ALL` order: one file per area of the
+/// UI, so that each area's words are kept together.
+macro_rules! resources {
+    ($($file:literal),* $(,)?) => {
+        [
+            [$(include_str!(concat!("../../locales/en/", $file))),*],
+            [$(include_str!(concat!("../../locales/it/", $file))),*],
+            [$(include_str!(concat!("../../locales/de/", $file))),*],
+        ]
+    };
+}
+
+const SOURCES: [[&str; FILES]; 3] = resources!["ui.ftl", "refusals.ftl"];
+const FILES: usize = 2;
 
 struct Catalog {
     bundles: Vec<FluentBundle<FluentResource>>,
@@ -214,14 +213,12 @@ mod tests {
 
     #[test]
     fn every_resource_parses_and_each_language_has_the_same_messages() {
-        for file in 0..2 {
-            let english = {
-                let mut ids = ids(SOURCES[0][file]);
-                ids.sort();
-                ids
-            };
-            for lang in [Lang::It, Lang::De] {
-                let mut theirs = ids(SOURCES[lang.index()][file]);
+        let [english_files, italian, german] = SOURCES;
+        for (file, english_source) in english_files.iter().enumerate() {
+            let mut english = ids(english_source);
+            english.sort();
+            for (lang, sources) in [(Lang::It, italian), (Lang::De, german)] {
+                let mut theirs = ids(sources[file]);
                 theirs.sort();
                 let missing: Vec<_> = english.iter().filter(|id| !theirs.contains(id)).collect();
                 let extra: Vec<_> = theirs.iter().filter(|id| !english.contains(id)).collect();
@@ -242,14 +239,21 @@ mod tests {
                 .iter()
                 .filter(|code| !tr.has(&format!("refusal-{code}")))
                 .collect();
-            assert!(missing.is_empty(), "{}: no message for {missing:?}", lang.tag());
+            assert!(
+                missing.is_empty(),
+                "{}: no message for {missing:?}",
+                lang.tag()
+            );
         }
     }
 
     #[test]
     fn the_cookie_wins_then_accept_language_then_english() {
         assert_eq!(Lang::choose(Some("de"), Some("it-IT,it;q=0.9")), Lang::De);
-        assert_eq!(Lang::choose(None, Some("it-IT,it;q=0.9,en;q=0.5")), Lang::It);
+        assert_eq!(
+            Lang::choose(None, Some("it-IT,it;q=0.9,en;q=0.5")),
+            Lang::It
+        );
         assert_eq!(Lang::choose(None, Some("de-CH, fr;q=0.8")), Lang::De);
         assert_eq!(Lang::choose(Some("fr"), Some("fr-FR")), Lang::En);
         assert_eq!(Lang::choose(None, None), Lang::En);
@@ -261,6 +265,9 @@ mod tests {
         assert_ne!(it.t("login-title"), "login-title");
         assert_eq!(it.decimal("72.5"), "72,5");
         assert_eq!(it.parse_decimal(" 72,5 "), "72.5");
-        assert_eq!(Tr::new(Lang::En).refusal("no_such_code"), Tr::new(Lang::En).t("refusal-generic"));
+        assert_eq!(
+            Tr::new(Lang::En).refusal("no_such_code"),
+            Tr::new(Lang::En).t("refusal-generic")
+        );
     }
 }

@@ -99,7 +99,11 @@ pub fn render_error(tr: Tr, error: &WebError) -> HttpResponse {
             if e.status_code().is_server_error() {
                 tracing::error!(error = %e, cause = ?e, "a page failed");
             }
-            (tr.t("error-refused"), tr.refusal(e.code()), Some(e.to_string()))
+            (
+                tr.t("error-refused"),
+                tr.refusal(e.code()),
+                Some(e.to_string()),
+            )
         }
         WebError::Internal => (tr.t("error-internal"), tr.refusal("internal_error"), None),
     };
@@ -125,34 +129,11 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
-/// The UI's routes, beside the API's `/api/v1`.
+/// The UI's routes, beside the API's `/api/v1`: each area of the UI declares its own.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assets/{name}", web::get().to(assets::serve))
-        .route("/", web::get().to(pages::home::home))
-        .route("/login", web::get().to(pages::auth::login_form))
-        .route("/login", web::post().to(pages::auth::login))
-        .route("/logout", web::post().to(pages::auth::logout))
-        .route("/password", web::get().to(pages::auth::password_form))
-        .route("/password", web::post().to(pages::auth::change_password))
-        .route("/language", web::post().to(pages::auth::choose_language))
-        .route("/batches", web::get().to(pages::batches::list))
-        .route("/batches/new", web::get().to(pages::batches::new_form))
-        .route("/batches/new", web::post().to(pages::batches::create))
-        .route("/batches/{number}", web::get().to(pages::batches::show))
-        .route(
-            "/batches/{number}/steps/{step}",
-            web::get().to(pages::steps::form),
-        )
-        .route(
-            "/batches/{number}/steps/{step}",
-            web::post().to(pages::steps::submit),
-        )
-        .route(
-            "/batches/{number}/steps/{step}/verify",
-            web::get().to(pages::steps::verify_form),
-        )
-        .route(
-            "/batches/{number}/steps/{step}/verify",
-            web::post().to(pages::steps::verify),
-        );
+    cfg.route("/assets/{name}", web::get().to(assets::serve));
+    pages::auth::routes(cfg);
+    pages::home::routes(cfg);
+    pages::batches::routes(cfg);
+    pages::steps::routes(cfg);
 }

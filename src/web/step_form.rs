@@ -63,7 +63,10 @@ impl Pickers {
                 .iter()
                 .filter(|lot| field.material.as_deref().is_none_or(|m| m == lot.material))
                 .map(|lot| {
-                    let label = format!("{} · {} {} · {}", lot.lot_id, lot.supplier, lot.lot_number, lot.expiry);
+                    let label = format!(
+                        "{} · {} {} · {}",
+                        lot.lot_id, lot.supplier, lot.lot_number, lot.expiry
+                    );
                     (lot.lot_id.clone(), label)
                 })
                 .collect(),
@@ -97,7 +100,11 @@ pub fn inputs(
             range: range(field, tr),
             required: field.required,
             options: match field.kind {
-                FieldType::Choice => field.choices.iter().map(|c| (c.clone(), c.clone())).collect(),
+                FieldType::Choice => field
+                    .choices
+                    .iter()
+                    .map(|c| (c.clone(), c.clone()))
+                    .collect(),
                 FieldType::Boolean => vec![
                     ("true".to_owned(), tr.t("yes")),
                     ("false".to_owned(), tr.t("no")),
@@ -158,7 +165,11 @@ pub fn to_values(
     let mut values = Map::new();
     let mut errors = BTreeMap::new();
     for field in &step.fields {
-        let Some(text) = typed.get(&field.id).map(|t| t.trim()).filter(|t| !t.is_empty()) else {
+        let Some(text) = typed
+            .get(&field.id)
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+        else {
             continue;
         };
         match convert(field.kind, text, tr, zone) {
@@ -177,7 +188,12 @@ pub fn to_values(
     }
 }
 
-fn convert(kind: FieldType, text: &str, tr: Tr, zone: chrono_tz::Tz) -> Result<Value, &'static str> {
+fn convert(
+    kind: FieldType,
+    text: &str,
+    tr: Tr,
+    zone: chrono_tz::Tz,
+) -> Result<Value, &'static str> {
     Ok(match kind {
         FieldType::Number => Value::String(tr.parse_decimal(text)),
         FieldType::Integer => Value::from(text.parse::<i64>().map_err(|_| "form-whole-number")?),
@@ -189,6 +205,23 @@ fn convert(kind: FieldType, text: &str, tr: Tr, zone: chrono_tz::Tz) -> Result<V
         FieldType::Datetime => Value::String(local_to_rfc3339(text, zone).ok_or("form-datetime")?),
         _ => Value::String(text.to_owned()),
     })
+}
+
+/// What the domain's own field rules say of each value before the signature dialog opens (a
+/// required field left empty, a value of the wrong form), so that nobody is asked to sign
+/// what would be refused. Recording checks everything again.
+pub fn field_refusals(
+    step: &Step,
+    values: &Map<String, Value>,
+    tr: Tr,
+) -> BTreeMap<String, String> {
+    step.fields
+        .iter()
+        .filter_map(|field| {
+            let refusal = field.read_optional(values.get(&field.id)).err()?;
+            Some((field.id.clone(), tr.refusal(refusal.code)))
+        })
+        .collect()
 }
 
 /// `2026-11-25T14:30` as the browser's date-time input sends it, in the site's time zone.
@@ -242,8 +275,14 @@ mod tests {
 
     #[test]
     fn a_refusal_names_its_field() {
-        assert_eq!(field_named("field 'volume': send a decimal"), Some("volume"));
-        assert_eq!(field_named("field 'viability' is required"), Some("viability"));
+        assert_eq!(
+            field_named("field 'volume': send a decimal"),
+            Some("volume")
+        );
+        assert_eq!(
+            field_named("field 'viability' is required"),
+            Some("viability")
+        );
         assert_eq!(field_named("the step is out of order"), None);
     }
 }

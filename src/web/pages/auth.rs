@@ -99,7 +99,13 @@ pub async fn login(req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse
         password,
     } = form.into_inner();
     if !prelogin_token_ok(&req, &csrf) {
-        return login_page(&req, tr, username, Some(tr.t("error-csrf-text")), StatusCode::FORBIDDEN);
+        return login_page(
+            &req,
+            tr,
+            username,
+            Some(tr.t("error-csrf-text")),
+            StatusCode::FORBIDDEN,
+        );
     }
     match sign_in(&req, &username, SecretString::from(password)).await {
         Ok(granted) => {
@@ -109,11 +115,8 @@ pub async fn login(req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse
                 "/"
             };
             let mut response = see_other(next);
-            let _ = response.add_cookie(&session::cookie(
-                &req,
-                SESSION_COOKIE,
-                granted.access_token,
-            ));
+            let _ =
+                response.add_cookie(&session::cookie(&req, SESSION_COOKIE, granted.access_token));
             let _ = response.add_cookie(&session::removal(&req, PRELOGIN_COOKIE));
             response
         }
@@ -220,7 +223,9 @@ pub async fn change_password(
     let state = session::state(&req)?;
     let client = client_address(&req);
     let outcome: Result<(), AppError> = async {
-        state.throttle.check(&client, viewer.who.username.as_str())?;
+        state
+            .throttle
+            .check(&client, viewer.who.username.as_str())?;
         let (current, new) = (
             SecretString::from(current_password),
             SecretString::from(new_password),
@@ -231,7 +236,14 @@ pub async fn change_password(
             .run({
                 let state = state.clone();
                 move |conn| {
-                    accounts::change_own_password(conn, &state.policy, &who, &current, &new, &client)
+                    accounts::change_own_password(
+                        conn,
+                        &state.policy,
+                        &who,
+                        &current,
+                        &new,
+                        &client,
+                    )
                 }
             })
             .await
@@ -251,7 +263,11 @@ pub async fn change_password(
                 error: Some(viewer.tr.refusal(error.code())),
                 detail: Some(error.to_string()),
             };
-            Ok(page(&viewer, actix_web::ResponseError::status_code(&error), &page_data))
+            Ok(page(
+                &viewer,
+                actix_web::ResponseError::status_code(&error),
+                &page_data,
+            ))
         }
     }
 }
@@ -283,4 +299,13 @@ pub async fn choose_language(
     let cookie: Cookie<'static> = session::cookie(&req, LANG_COOKIE, lang.tag().to_owned());
     let _ = response.add_cookie(&cookie);
     Ok(response)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/password", web::get().to(password_form))
+        .route("/password", web::post().to(change_password))
+        .route("/language", web::post().to(choose_language));
 }

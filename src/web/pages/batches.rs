@@ -201,8 +201,12 @@ fn field_of_new_batch(code: &str) -> Option<&'static str> {
         "invalid_patient_code" => Some("patient_code"),
         "invalid_date_of_birth" => Some("date_of_birth"),
         "invalid_patient_weight" | "invalid_decimal" => Some("patient_weight_kg"),
-        "invalid_coi" | "coi_check_character" | "coi_in_use" | "invalid_coi_sequence"
-        | "invalid_coi_year" | "invalid_facility_id" => Some("coi"),
+        "invalid_coi"
+        | "coi_check_character"
+        | "coi_in_use"
+        | "invalid_coi_sequence"
+        | "invalid_coi_year"
+        | "invalid_facility_id" => Some("coi"),
         "template_not_found" | "template_not_approved" => Some("template"),
         _ => Some("treating_site").filter(|_| code == "invalid_treating_site"),
     }
@@ -238,8 +242,11 @@ pub async fn show(
         .db
         .run(move |conn| {
             let batch = batches::record_view(conn, &number)?;
-            let template =
-                crate::templates::pinned_version(conn, &batch.template.code, batch.template.version)?;
+            let template = crate::templates::pinned_version(
+                conn,
+                &batch.template.code,
+                batch.template.version,
+            )?;
             Ok::<_, crate::error::ServiceError>((batch, template))
         })
         .await?;
@@ -279,7 +286,12 @@ impl BatchHeading {
 }
 
 /// A recorded value as this language writes it; the ledger keeps it language-neutral.
-pub fn show_value(value: &serde_json::Value, kind: FieldType, zone: chrono_tz::Tz, tr: Tr) -> String {
+pub fn show_value(
+    value: &serde_json::Value,
+    kind: FieldType,
+    zone: chrono_tz::Tz,
+    tr: Tr,
+) -> String {
     use serde_json::Value;
     match (kind, value) {
         (FieldType::Number, Value::String(text)) => tr.decimal(text),
@@ -346,8 +358,13 @@ fn stages(batch: &BatchView, template: &ProcessTemplate, viewer: &Viewer) -> Vec
                         role: tr.t(&format!("role-{}", view.role)),
                         status: view.status,
                         status_label: tr.t(&format!("step-{}", view.status)),
-                        can_record: active && holds_role && (view.status == "pending" || view.repeatable),
-                        can_verify: active && holds_role && view.verify && view.status == "recorded",
+                        can_record: active
+                            && holds_role
+                            && (view.status == "pending" || view.repeatable),
+                        can_verify: active
+                            && holds_role
+                            && view.verify
+                            && view.status == "recorded",
                         records: view
                             .records
                             .iter()
@@ -387,10 +404,12 @@ fn record_shown(record: &RecordView, step: &Step, viewer: &Viewer) -> RecordShow
     RecordShown {
         record: record.record,
         performed: format!("{} · {}", record.performed_by, when(&record.performed_at)),
-        verified: record
-            .verified_by
-            .as_ref()
-            .map(|by| format!("{by} · {}", record.verified_at.as_deref().map(when).unwrap_or_default())),
+        verified: record.verified_by.as_ref().map(|by| {
+            format!(
+                "{by} · {}",
+                record.verified_at.as_deref().map(when).unwrap_or_default()
+            )
+        }),
         values,
         signatures: record
             .signatures
@@ -406,4 +425,11 @@ fn record_shown(record: &RecordView, step: &Step, viewer: &Viewer) -> RecordShow
             })
             .collect(),
     }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/batches", web::get().to(list))
+        .route("/batches/new", web::get().to(new_form))
+        .route("/batches/new", web::post().to(create))
+        .route("/batches/{number}", web::get().to(show));
 }

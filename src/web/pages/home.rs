@@ -35,7 +35,13 @@ pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
             template: None,
             pending_for: Some((
                 viewer.who.username.as_str().to_owned(),
-                viewer.who.roles.names().iter().map(|r| (*r).to_owned()).collect(),
+                viewer
+                    .who
+                    .roles
+                    .names()
+                    .iter()
+                    .map(|r| (*r).to_owned())
+                    .collect(),
             )),
         };
         let active = Filter {
@@ -58,4 +64,8 @@ pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
         can_read_batches,
     };
     Ok(page(&viewer, StatusCode::OK, &home))
+}
+
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.route("/", actix_web::web::get().to(home));
 }

@@ -10,9 +10,9 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use secrecy::SecretString;
 
+use super::batches::BatchHeading;
 use super::{page, see_other};
 use crate::auth::{Action, SignatureInput, SignatureMeaning};
-use super::batches::BatchHeading;
 use crate::batches::{self, BatchView, StepInput};
 use crate::domain::template::{Step, Template as ProcessTemplate};
 use crate::error::AppError;
@@ -104,7 +104,14 @@ pub async fn form(
     let state = session::state(&req)?;
     let context = context(&state, number).await?;
     let none = BTreeMap::new();
-    let shown = step_page(&viewer, context, &step_id, &none, "", (none.clone(), None, None))?;
+    let shown = step_page(
+        &viewer,
+        context,
+        &step_id,
+        &none,
+        "",
+        (none.clone(), None, None),
+    )?;
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
 
@@ -165,7 +172,14 @@ pub async fn submit(
     let values = match step_form::to_values(step, &typed, viewer.tr, state.time_zone) {
         Ok(values) => values,
         Err(errors) => {
-            let shown = step_page(&viewer, context, &step_id, &typed, &coi, (errors, None, None))?;
+            let shown = step_page(
+                &viewer,
+                context,
+                &step_id,
+                &typed,
+                &coi,
+                (errors, None, None),
+            )?;
             return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
         }
     };
@@ -177,6 +191,18 @@ pub async fn submit(
             return Ok(page(&viewer, StatusCode::OK, &shown));
         }
         _ => {
+            let errors = step_form::field_refusals(step, &values, viewer.tr);
+            if !errors.is_empty() {
+                let shown = step_page(
+                    &viewer,
+                    context,
+                    &step_id,
+                    &typed,
+                    &coi,
+                    (errors, None, None),
+                )?;
+                return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+            }
             let shown = sign_page(&viewer, &context, step, &form, position, None, None)?;
             return Ok(page(&viewer, StatusCode::OK, &shown));
         }
@@ -200,13 +226,24 @@ pub async fn submit(
         SignatureMeaning::Performed,
         {
             let number = number.clone();
-            move |conn, who, signer| batches::record_step(conn, who, &number, input, position, signer)
+            move |conn, who, signer| {
+                batches::record_step(conn, who, &number, input, position, signer)
+            }
         },
     )
     .await;
     match recorded {
-        Ok(()) => Ok(see_other(&format!("/batches/{number}?recorded={step_id}#step-{step_id}"))),
-        Err(error) => refused(&viewer, context, &step_id, &form, (&typed, &coi, position), error),
+        Ok(()) => Ok(see_other(&format!(
+            "/batches/{number}?recorded={step_id}#step-{step_id}"
+        ))),
+        Err(error) => refused(
+            &viewer,
+            context,
+            &step_id,
+            &form,
+            (&typed, &coi, position),
+            error,
+        ),
     }
 }
 
@@ -232,13 +269,28 @@ fn refused(
     let mut coi_error = None;
     let mut general = None;
     match step_form::field_named(&detail) {
-        Some(field) if typed.contains_key(field) || context.template.step(step_id).is_some_and(|(_, s)| s.fields.iter().any(|f| f.id == field)) => {
+        Some(field)
+            if typed.contains_key(field)
+                || context
+                    .template
+                    .step(step_id)
+                    .is_some_and(|(_, s)| s.fields.iter().any(|f| f.id == field)) =>
+        {
             field_errors.insert(field.to_owned(), format!("{message} ({detail})"));
         }
-        _ if error.code().starts_with("coi") || error.code() == "invalid_coi" => coi_error = Some(message.clone()),
+        _ if error.code().starts_with("coi") || error.code() == "invalid_coi" => {
+            coi_error = Some(message.clone())
+        }
         _ => general = Some((message, detail)),
     }
-    let shown = step_page(viewer, context, step_id, typed, coi, (field_errors, coi_error, general))?;
+    let shown = step_page(
+        viewer,
+        context,
+        step_id,
+        typed,
+        coi,
+        (field_errors, coi_error, general),
+    )?;
     Ok(page(viewer, status, &shown))
 }
 
@@ -269,9 +321,11 @@ fn sign_page(
     for f in &step.fields {
         let text = typed.get(&f.id).cloned().unwrap_or_default();
         let shown = match f.kind {
-            crate::domain::template::FieldType::Datetime => step_form::local_to_rfc3339(&text, zone)
-                .map(|v| step_form::show_datetime(&v, zone, viewer.tr))
-                .unwrap_or(text),
+            crate::domain::template::FieldType::Datetime => {
+                step_form::local_to_rfc3339(&text, zone)
+                    .map(|v| step_form::show_datetime(&v, zone, viewer.tr))
+                    .unwrap_or(text)
+            }
             crate::domain::template::FieldType::Boolean => match text.as_str() {
                 "true" => viewer.tr.t("yes"),
                 "false" => viewer.tr.t("no"),
@@ -332,7 +386,11 @@ fn verify_page(
         .ok_or(WebError::NotFound)?;
     let record = view.records.last().ok_or(WebError::NotFound)?;
     let zone = viewer.zone;
-    let mut summary = vec![(viewer.tr.t("performed-by"), record.performed_by.clone(), None)];
+    let mut summary = vec![(
+        viewer.tr.t("performed-by"),
+        record.performed_by.clone(),
+        None,
+    )];
     for f in &step.fields {
         if let Some(value) = record.values.get(&f.id) {
             let shown = super::batches::show_value(&value.value, f.kind, zone, viewer.tr);
@@ -392,7 +450,9 @@ pub async fn verify(
     )
     .await;
     match verified {
-        Ok(()) => Ok(see_other(&format!("/batches/{number}?verified={step_id}#step-{step_id}"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/batches/{number}?verified={step_id}#step-{step_id}"
+        ))),
         Err(error) => {
             let message = viewer.tr.refusal(error.code());
             let (password_error, general) = if is_password_refusal(error.code()) {
@@ -404,4 +464,17 @@ pub async fn verify(
             Ok(page(&viewer, error.status_code(), &shown))
         }
     }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/batches/{number}/steps/{step}", web::get().to(form))
+        .route("/batches/{number}/steps/{step}", web::post().to(submit))
+        .route(
+            "/batches/{number}/steps/{step}/verify",
+            web::get().to(verify_form),
+        )
+        .route(
+            "/batches/{number}/steps/{step}/verify",
+            web::post().to(verify),
+        );
 }
