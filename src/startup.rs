@@ -173,6 +173,7 @@ fn serve(
         App::new()
             // Innermost, so that its refusal still gets the headers and request id below.
             .wrap(middleware::from_fn(http::limit_uri_length))
+            .wrap(middleware::from_fn(crate::web::localize_errors))
             .wrap(security_headers())
             .wrap(middleware::from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::default())

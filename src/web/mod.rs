@@ -11,7 +11,10 @@ pub mod refusal_codes;
 pub mod session;
 mod step_form;
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 
@@ -82,8 +85,8 @@ impl ResponseError for WebError {
                 .insert_header((header::LOCATION, "/login"))
                 .finish();
         }
-        // The language is not known here; the error page is rendered in the page's language
-        // by `page_error`, and this is only the fallback for errors raised by extractors.
+        // The language is not known here: `localize_errors` renders the page again in the
+        // viewer's language.
         render_error(Tr::new(i18n::Lang::En), self)
     }
 }
@@ -115,6 +118,26 @@ pub fn render_error(tr: Tr, error: &WebError) -> HttpResponse {
     };
     let body = page.render().unwrap_or_else(|_| "error".to_owned());
     html(error.status_code(), body)
+}
+
+/// Renders a page's error in the language of the request that met it (the error itself is
+/// made where the language is not at hand). Responses of the API are left as they are.
+pub async fn localize_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let lang = session::language(req.request());
+    let response = next.call(req).await?.map_into_boxed_body();
+    let page = response
+        .response()
+        .error()
+        .and_then(|error| error.as_error::<WebError>())
+        .filter(|error| !matches!(error, WebError::SignIn))
+        .map(|error| render_error(Tr::new(lang), error));
+    Ok(match page {
+        Some(page) => response.into_response(page),
+        None => response,
+    })
 }
 
 /// A page's HTML with the UI's own Content-Security-Policy: its stylesheet, its forms, and
