@@ -6,6 +6,7 @@
 mod assets;
 mod frame;
 pub mod i18n;
+mod multipart;
 mod pages;
 pub mod refusal_codes;
 pub mod session;

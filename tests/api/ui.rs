@@ -160,6 +160,8 @@ async fn a_batch_is_started_recorded_signed_and_verified_through_the_ui_alone() 
     );
 }
 
+const COLLECTION_RECORD: &[u8] = b"apheresis collection record, scanned";
+
 /// Fills the receipt form, scans the chain of identity (the scanner ends with Enter, which
 /// goes on to the signature dialog), and signs.
 async fn record_apheresis_receipt(b: &crate::browser::Browser, coi: &str, password: &str) {
@@ -176,6 +178,14 @@ async fn record_apheresis_receipt(b: &crate::browser::Browser, coi: &str, passwo
     b.type_into("[id='f.total_nucleated_cells']", "5e9").await;
     b.type_into("[id='f.cd3_percent']", "45").await;
     b.type_into("[id='f.viability']", "92").await;
+    // The collection record, chosen as a file from the tablet.
+    let scan = std::env::temp_dir().join(format!("collection-{}.txt", uuid::Uuid::new_v4()));
+    std::fs::write(&scan, COLLECTION_RECORD).expect("file written");
+    b.find("[id='f.collection_record']")
+        .await
+        .send_keys(&scan.display().to_string())
+        .await
+        .expect("file chosen");
     b.screenshot("step-form").await;
     b.scan_into("#coi", coi).await;
     assert!(

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
@@ -14,10 +15,12 @@ use super::batches::BatchHeading;
 use super::{page, see_other};
 use crate::auth::{Action, SignatureInput, SignatureMeaning};
 use crate::batches::{self, BatchView, StepInput};
+use crate::domain::template::FieldType;
 use crate::domain::template::{Step, Template as ProcessTemplate};
 use crate::error::AppError;
 use crate::http::{signed, AppState};
 use crate::web::frame::Frame;
+use crate::web::multipart::{self, Upload};
 use crate::web::session::{self, Viewer};
 use crate::web::step_form::{self, FieldInput, Pickers};
 use crate::web::WebError;
@@ -92,6 +95,8 @@ struct SignPage {
     error: Option<(String, String)>,
     position: i64,
     editable: bool,
+    /// The recording form carries files, so it is sent as `multipart/form-data`.
+    multipart: bool,
 }
 
 pub async fn form(
@@ -156,16 +161,17 @@ fn field(form: &[(String, String)], name: &str) -> String {
 pub async fn submit(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    payload: Multipart,
 ) -> Result<HttpResponse, WebError> {
     let viewer = Viewer::from_request(&req).await?;
     viewer.require(Action::RecordStep)?;
-    let form = form.into_inner();
+    let state = session::state(&req)?;
+    let (mut form, uploads) = multipart::read(payload, state.max_attachment_bytes).await?;
     viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, step_id) = path.into_inner();
-    let state = session::state(&req)?;
     let context = context(&state, number).await?;
     let step = step_of(&context.template, &step_id)?;
+    attach(&state, &viewer, step, uploads, &mut form).await?;
     let typed = step_form::typed_values(step, &form);
     let coi = field(&form, "coi").trim().to_owned();
     let position: Option<i64> = field(&form, "position").parse().ok();
@@ -247,6 +253,38 @@ pub async fn submit(
     }
 }
 
+/// Stores the files chosen for the step's attachment fields (as `POST /api/v1/attachments`
+/// does) and puts each one's SHA-256 in its field, in place of any chosen before.
+async fn attach(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+    step: &Step,
+    uploads: Vec<Upload>,
+    form: &mut Vec<(String, String)>,
+) -> Result<(), WebError> {
+    for upload in uploads {
+        let is_attachment = step.fields.iter().any(|f| {
+            f.kind == FieldType::Attachment && step_form::input_name(&f.id) == upload.field
+        });
+        if !is_attachment {
+            continue;
+        }
+        viewer.require(Action::UploadAttachment)?;
+        let actor = viewer.who.actor();
+        let file = crate::attachments::File {
+            content_type: upload.content_type,
+            bytes: upload.bytes,
+        };
+        let (sha256, _) = state
+            .db
+            .run(move |conn| crate::attachments::store(conn, &actor, file))
+            .await?;
+        form.retain(|(name, _)| *name != upload.field);
+        form.push((upload.field, sha256));
+    }
+    Ok(())
+}
+
 /// A refused recording: a wrong password back in the signature dialog, anything else back in
 /// the form beside the field it concerns, with everything typed.
 fn refused(
@@ -321,12 +359,10 @@ fn sign_page(
     for f in &step.fields {
         let text = typed.get(&f.id).cloned().unwrap_or_default();
         let shown = match f.kind {
-            crate::domain::template::FieldType::Datetime => {
-                step_form::local_to_rfc3339(&text, zone)
-                    .map(|v| step_form::show_datetime(&v, zone, viewer.tr))
-                    .unwrap_or(text)
-            }
-            crate::domain::template::FieldType::Boolean => match text.as_str() {
+            FieldType::Datetime => step_form::local_to_rfc3339(&text, zone)
+                .map(|v| step_form::show_datetime(&v, zone, viewer.tr))
+                .unwrap_or(text),
+            FieldType::Boolean => match text.as_str() {
                 "true" => viewer.tr.t("yes"),
                 "false" => viewer.tr.t("no"),
                 _ => text,
@@ -352,6 +388,7 @@ fn sign_page(
         error,
         position: position.unwrap_or(context.batch.position),
         editable: true,
+        multipart: true,
         heading: BatchHeading::of(&context.batch, viewer.tr),
     })
 }
@@ -410,6 +447,7 @@ fn verify_page(
         error,
         position: context.batch.position,
         editable: false,
+        multipart: false,
         heading: BatchHeading::of(&context.batch, viewer.tr),
     })
 }
