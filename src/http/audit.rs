@@ -125,7 +125,7 @@ fn instant(name: &str, raw: &str) -> Result<String, AppError> {
 }
 
 /// The filter the parameters describe, or a 400 naming the parameter that is wrong.
-fn filter(
+pub(crate) fn filter(
     batch: Option<&str>,
     user: Option<&str>,
     kind: Option<&str>,
@@ -302,7 +302,15 @@ pub async fn trail_csv(
     state: web::Data<AppState>,
     query: web::Query<AuditDownloadQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let entries = every_row(&state, query.filter()?).await?;
+    csv_download(&state, query.filter()?).await
+}
+
+/// The matching entries as a CSV download, for whoever the caller has authorized.
+pub(crate) async fn csv_download(
+    state: &AppState,
+    filter: AuditFilter,
+) -> Result<HttpResponse, AppError> {
+    let entries = every_row(state, filter).await?;
     // Building the CSV is CPU work: off the async threads. Writing into memory cannot fail
     // but for a bug, which is logged and answered as an internal error.
     let body = web::block(move || to_csv(&entries))

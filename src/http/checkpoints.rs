@@ -63,7 +63,7 @@ pub async fn latest(_who: Principal, state: web::Data<AppState>) -> Result<HttpR
 }
 
 /// The newest signed checkpoint's note, or 404 before the first.
-pub(super) async fn newest(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub(crate) async fn newest(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let latest = state
         .db
         .run(|conn| checkpoints::latest(conn).map_err(ServiceError::from))

@@ -54,8 +54,16 @@ pub async fn bundle(
     path: web::Path<String>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let batch_number = path.into_inner();
     let size = checkpoint_size(query.into_inner().checkpoint)?;
+    bundle_download(state, path.into_inner(), size).await
+}
+
+/// The batch's export bundle as a download, for whoever the caller has authorized.
+pub(crate) async fn bundle_download(
+    state: web::Data<AppState>,
+    batch_number: String,
+    size: Option<u64>,
+) -> Result<HttpResponse, AppError> {
     let exported = state
         .db
         .run({

@@ -2,21 +2,21 @@
 //! on the blocking pool, and answer. One file per resource.
 
 mod attachments;
-mod audit;
+pub(crate) mod audit;
 mod auth;
 mod batches;
-mod checkpoints;
+pub(crate) mod checkpoints;
 mod corrections;
 mod custody;
 mod deviations;
-mod export;
+pub(crate) mod export;
 mod extract;
 mod health;
 mod idempotency;
-mod ledger;
+pub(crate) mod ledger;
 mod materials;
 pub mod openapi;
-mod printable;
+pub(crate) mod printable;
 mod proofs;
 mod release;
 mod signatures;

@@ -71,7 +71,15 @@ pub async fn html(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let record = record(state, path.into_inner()).await?;
+    html_page(state, path.into_inner()).await
+}
+
+/// The printable record as HTML, for whoever the caller has authorized (the API or the UI).
+pub(crate) async fn html_page(
+    state: web::Data<AppState>,
+    batch_number: String,
+) -> Result<HttpResponse, AppError> {
+    let record = record(state, batch_number).await?;
     let page = printable::html(&record)?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -103,7 +111,15 @@ pub async fn pdf(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let record = record(state, path.into_inner()).await?;
+    pdf_download(state, path.into_inner()).await
+}
+
+/// The printable record as a PDF download, for whoever the caller has authorized.
+pub(crate) async fn pdf_download(
+    state: web::Data<AppState>,
+    batch_number: String,
+) -> Result<HttpResponse, AppError> {
+    let record = record(state, batch_number).await?;
     let filename = format!("batch-record-{}.pdf", record.batch_number);
     // Subsetting and compressing the fonts is CPU work: off the async workers.
     let bytes = web::block(move || printable::pdf(&record))

@@ -160,4 +160,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::home::routes(cfg);
     pages::batches::routes(cfg);
     pages::steps::routes(cfg);
+    pages::ledger::routes(cfg);
 }

@@ -46,6 +46,7 @@ mod signatures;
 mod templates;
 mod tiles;
 mod ui;
+mod ui_auditor;
 mod ui_security;
 mod verify_pages;
 mod where_used;

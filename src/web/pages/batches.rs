@@ -221,6 +221,8 @@ struct BatchPage {
     stages: Vec<StageShown>,
     /// The step just recorded or verified, for the confirmation shown.
     done: Option<String>,
+    /// May download the printable record and the export bundle.
+    can_export: bool,
 }
 
 #[derive(Deserialize)]
@@ -262,6 +264,7 @@ pub async fn show(
         stages: stages(&batch, &template, &viewer),
         batch,
         done,
+        can_export: viewer.can(Action::ExportBatch),
     };
     Ok(page(&viewer, StatusCode::OK, &shown))
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod batches;
 pub mod home;
+pub mod ledger;
 pub mod steps;
 
 use actix_web::http::{header, StatusCode};

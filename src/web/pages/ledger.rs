@@ -1,0 +1,305 @@
+//! The auditor's view in the browser: the ledger's verification on demand, the newest signed
+//! checkpoint and the verifier key to download, the audit trail with its filters (and as CSV),
+//! and a batch's printable record and export bundle. Every download is what the API serves.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use base64::Engine;
+use serde::Deserialize;
+
+use super::page;
+use crate::auth::Action;
+use crate::error::AppError;
+use crate::http::{audit, checkpoints, export, printable};
+use crate::ledger::{self, AuditFilter};
+use crate::web::frame::Frame;
+use crate::web::session::{self, Viewer};
+use crate::web::step_form;
+use crate::web::WebError;
+
+pub struct Verification {
+    pub ok: bool,
+    pub summary: String,
+    pub failure: Option<String>,
+    pub mismatches: Vec<String>,
+}
+
+pub struct CheckpointShown {
+    pub size: u64,
+    pub root: String,
+    pub signed_at: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "ui/ledger.html")]
+struct LedgerPage {
+    frame: Frame,
+    checkpoint: Option<CheckpointShown>,
+    vkey: String,
+    verification: Option<Verification>,
+}
+
+async fn ledger_page(
+    req: &HttpRequest,
+    viewer: &Viewer,
+    verification: Option<Verification>,
+) -> Result<HttpResponse, WebError> {
+    let state = session::state(req)?;
+    let latest = state
+        .db
+        .run(|conn| ledger::checkpoints::latest(conn).map_err(AppError::from))
+        .await?;
+    let checkpoint = latest.map(|signed| CheckpointShown {
+        size: signed.size,
+        root: base64::engine::general_purpose::STANDARD.encode(signed.root),
+        signed_at: step_form::show_datetime(&signed.signed_at, viewer.zone, viewer.tr),
+        note: signed.note,
+    });
+    let shown = LedgerPage {
+        frame: Frame::of(viewer, "/ledger"),
+        checkpoint,
+        vkey: state.checkpointing.vkey(),
+        verification,
+    };
+    Ok(page(viewer, StatusCode::OK, &shown))
+}
+
+pub async fn show(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadLedger)?;
+    ledger_page(&req, &viewer, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Verifies the whole ledger and then the projections against it, as `cartrec verify` does.
+pub async fn verify(req: HttpRequest, form: web::Form<CsrfOnly>) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::VerifyLedger)?;
+    viewer.check_csrf(&req, Some(&form.csrf))?;
+    let state = session::state(&req)?;
+    let (report, mismatches) = state
+        .db
+        .run(|conn| {
+            let report = ledger::verify(conn)?;
+            let mismatches = if report.is_ok() {
+                crate::projections::check(conn)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, AppError>((report, mismatches))
+        })
+        .await?;
+    let ok = report.is_ok() && mismatches.is_empty();
+    crate::metrics::verification(ok);
+    let verification = Verification {
+        ok,
+        summary: report.to_string(),
+        failure: report
+            .failure
+            .as_ref()
+            .map(|f| format!("seq {}: {}", f.seq, f.reason)),
+        mismatches,
+    };
+    ledger_page(&req, &viewer, Some(verification)).await
+}
+
+pub async fn checkpoint(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadLedger)?;
+    Ok(checkpoints::newest(session::state(&req)?).await?)
+}
+
+pub async fn vkey(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadLedger)?;
+    let vkey = session::state(&req)?.checkpointing.vkey();
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(format!("{vkey}\n")))
+}
+
+/// The audit trail's filters as typed; dates and times in the site's time zone.
+#[derive(Deserialize, Default)]
+pub struct AuditForm {
+    #[serde(default)]
+    batch: String,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+impl AuditForm {
+    fn filter(&self, zone: chrono_tz::Tz) -> Result<AuditFilter, AppError> {
+        let given = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        let instant =
+            |text: &str| given(text).map(|t| step_form::local_to_rfc3339(&t, zone).unwrap_or(t));
+        audit::filter(
+            given(&self.batch).as_deref(),
+            given(&self.user).as_deref(),
+            given(&self.kind).as_deref(),
+            instant(&self.from).as_deref(),
+            instant(&self.to).as_deref(),
+            given(&self.cursor).as_deref(),
+        )
+    }
+
+    /// The query string of these filters, for the next page and the download.
+    fn query(&self) -> String {
+        let pairs = [
+            ("batch", &self.batch),
+            ("user", &self.user),
+            ("kind", &self.kind),
+            ("from", &self.from),
+            ("to", &self.to),
+        ];
+        serde_urlencoded::to_string(
+            pairs
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default()
+    }
+}
+
+pub struct AuditLine {
+    pub seq: i64,
+    pub recorded_at: String,
+    pub actor: String,
+    pub stream: String,
+    pub kind: String,
+    pub payload: String,
+    pub hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "ui/audit.html")]
+struct AuditPage {
+    frame: Frame,
+    form: AuditForm,
+    lines: Vec<AuditLine>,
+    next: Option<String>,
+    download: String,
+    error: Option<(String, String)>,
+}
+
+const PAGE_ROWS: i64 = 50;
+
+pub async fn trail(
+    req: HttpRequest,
+    form: web::Query<AuditForm>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadAuditTrail)?;
+    let form = form.into_inner();
+    let state = session::state(&req)?;
+    let query = form.query();
+    let (lines, next, error) = match form.filter(viewer.zone) {
+        Ok(filter) => {
+            let (entries, next) = state
+                .db
+                .run(move |conn| {
+                    ledger::audit_page(conn, &filter, PAGE_ROWS).map_err(AppError::from)
+                })
+                .await?;
+            let lines = entries
+                .into_iter()
+                .map(|entry| AuditLine {
+                    seq: entry.seq,
+                    recorded_at: step_form::show_datetime(
+                        &entry.recorded_at,
+                        viewer.zone,
+                        viewer.tr,
+                    ),
+                    actor: entry.actor,
+                    stream: entry.stream,
+                    kind: entry.kind,
+                    payload: String::from_utf8_lossy(&entry.payload_bytes).into_owned(),
+                    hash: hex::encode(&entry.hash),
+                })
+                .collect();
+            let next = next.map(|cursor| format!("/audit?{query}&cursor={cursor}"));
+            (lines, next, None)
+        }
+        Err(error) => (
+            vec![],
+            None,
+            Some((viewer.tr.refusal(error.code()), error.to_string())),
+        ),
+    };
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let shown = AuditPage {
+        frame: Frame::of(&viewer, "/audit"),
+        download: format!("/audit.csv?{query}"),
+        form,
+        lines,
+        next,
+        error,
+    };
+    Ok(page(&viewer, status, &shown))
+}
+
+pub async fn trail_csv(
+    req: HttpRequest,
+    form: web::Query<AuditForm>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadAuditTrail)?;
+    let filter = form.filter(viewer.zone)?;
+    let state = session::state(&req)?;
+    Ok(audit::csv_download(&state, filter).await?)
+}
+
+pub async fn record_html(
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ExportBatch)?;
+    Ok(printable::html_page(session::state(&req)?, path.into_inner()).await?)
+}
+
+pub async fn record_pdf(
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ExportBatch)?;
+    Ok(printable::pdf_download(session::state(&req)?, path.into_inner()).await?)
+}
+
+pub async fn bundle(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ExportBatch)?;
+    Ok(export::bundle_download(session::state(&req)?, path.into_inner(), None).await?)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ledger", web::get().to(show))
+        .route("/ledger/verify", web::post().to(verify))
+        .route("/ledger/checkpoint.txt", web::get().to(checkpoint))
+        .route("/ledger/vkey.txt", web::get().to(vkey))
+        .route("/audit", web::get().to(trail))
+        .route("/audit.csv", web::get().to(trail_csv))
+        .route("/batches/{number}/record.html", web::get().to(record_html))
+        .route("/batches/{number}/record.pdf", web::get().to(record_pdf))
+        .route("/batches/{number}/export.json", web::get().to(bundle));
+}
