@@ -224,3 +224,42 @@ async fn an_answer_carrying_a_temporary_password_is_never_kept_however_the_path_
     };
     assert_eq!(kept, 0);
 }
+
+/// A refusal that records (a wrong signature password counts toward the lock, in the ledger)
+/// commits what it recorded although its key is released, and its retry is decided again.
+#[tokio::test]
+async fn a_refusal_that_records_keeps_its_record_and_releases_the_key() {
+    let app = crate::helpers::spawn_app().await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let stream = format!("user/{}", qa.username);
+    let recorded = || async {
+        app.ledger_entries(&auditor)
+            .await
+            .iter()
+            .filter(|e| e["stream"] == stream.as_str())
+            .count()
+    };
+    let sign = || {
+        app.client
+            .post(app.url("/api/v1/ledger/entries/0/signatures"))
+            .bearer_auth(&qa.token)
+            .header("Idempotency-Key", "wrong-signature")
+            .json(&json!({ "signature": { "password": "wrong-password-guess", "meaning": "reviewed" } }))
+            .send()
+    };
+    let before = recorded().await;
+    for attempt in 1..=2 {
+        let (status, body) = problem(sign().await.expect("sent")).await;
+        assert_eq!(
+            (status.as_u16(), body["code"].as_str()),
+            (403, Some("signature_password_wrong"))
+        );
+        assert_eq!(
+            recorded().await,
+            before + attempt,
+            "attempt {attempt} recorded"
+        );
+    }
+    assert_eq!(unanswered_claims(&app), 0);
+}
