@@ -41,7 +41,9 @@ pub enum AppError {
     /// `If-Match` named a position the record has moved past.
     #[error("the record has changed since you read it (it is at \"{actual}\", you sent \"{expected}\"); read it again")]
     PreconditionFailed { expected: i64, actual: i64 },
-    /// A retry whose first request has not answered (or was cut off by a crash).
+    /// A retry whose key an earlier version claimed, in a step of its own, for a request that
+    /// never answered (cut off by a crash): whether it was recorded is unknown. Keys are now
+    /// claimed in the write's transaction, so none is left like this any more.
     #[error("a request with this Idempotency-Key is still running or was interrupted; read the record to see whether it was recorded")]
     RequestInProgress,
     /// A retry with an `Idempotency-Key` already used for another request.

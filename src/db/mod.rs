@@ -2,7 +2,10 @@
 //! helper through which async code runs blocking database work.
 
 pub mod migrations;
+mod pinned;
 pub mod schema;
+
+pub use pinned::Pinned;
 
 use std::time::{Duration, Instant};
 
@@ -165,6 +168,16 @@ impl Db {
         work(&mut conn)
     }
 
+    /// Takes a connection out of the pool for one request ([`Pinned::scope`]).
+    pub async fn pin(&self) -> Result<Pinned, DbError> {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || pool.get().map(Pinned::new).map_err(DbError::from))
+            .await
+            .unwrap_or(Err(DbError::TaskFailed))
+    }
+
+    /// Runs database work: on the connection the request being served pinned, if it did
+    /// ([`Pinned::scope`]), else on one from the pool.
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
@@ -172,11 +185,17 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let pinned = Pinned::current();
         let span = tracing::Span::current();
         let task = actix_web::web::block(move || {
             let _entered = span.enter();
-            let mut conn = pool.get().map_err(DbError::from)?;
-            work(&mut conn)
+            match pinned {
+                Some(pinned) => pinned.with(work),
+                None => {
+                    let mut conn = pool.get().map_err(DbError::from)?;
+                    work(&mut conn)
+                }
+            }
         });
         task.await
             .unwrap_or_else(|_| Err(DbError::TaskFailed.into()))

@@ -12,8 +12,9 @@ use sha2::{Digest, Sha256};
 
 use super::AppState;
 use crate::accounts::Principal;
+use crate::db::Pinned;
 use crate::error::AppError;
-use crate::idempotency::{self, Claim};
+use crate::idempotency::{self, Answer, Claim};
 
 const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
@@ -68,30 +69,56 @@ pub async fn middleware(
     let fingerprint = fingerprint(req.path(), req.query_string(), &body);
     req.set_payload(bytes_payload(body));
     let username = principal.username.as_str().to_owned();
-    let claimed = state
-        .db
-        .run({
-            let (username, key, fingerprint) = (username.clone(), key.clone(), fingerprint.clone());
-            move |conn| {
-                idempotency::claim(
-                    conn,
-                    &username,
-                    &key,
-                    &fingerprint,
-                    crate::accounts::now().naive_utc(),
-                )
-                .map_err(AppError::from)
-            }
-        })
-        .await;
-    match claimed {
+    let claim = ClaimOf {
+        username,
+        key,
+        fingerprint,
+    };
+    match open(&state, &claim).await {
         Err(error) => Ok(req.into_response(error.error_response())),
-        Ok(Claim::Seen(kept)) => Ok(req.into_response(replay(kept, &fingerprint))),
-        Ok(Claim::New) => {
-            let response = next.call(req).await?;
-            keep(&state, username, key, response).await
-        }
+        Ok((_, Claim::Seen(kept))) => Ok(req.into_response(replay(kept, &claim.fingerprint))),
+        Ok((pinned, Claim::New)) => match pinned.clone().scope(next.call(req)).await {
+            Ok(response) => keep(&pinned, claim, response).await,
+            Err(error) => {
+                // No answer to keep: nothing of the request is committed.
+                let _ = pinned
+                    .run(|conn| {
+                        idempotency::abandon(conn);
+                        Ok::<_, AppError>(())
+                    })
+                    .await;
+                Err(error)
+            }
+        },
     }
+}
+
+/// Who claims which key for which request.
+struct ClaimOf {
+    username: String,
+    key: String,
+    fingerprint: String,
+}
+
+/// Pins a connection for the request and claims the key in a transaction opened on it.
+async fn open(state: &web::Data<AppState>, claim: &ClaimOf) -> Result<(Pinned, Claim), AppError> {
+    let now = crate::accounts::now().naive_utc();
+    state
+        .db
+        .run(move |conn| idempotency::forget_expired(conn, now).map_err(AppError::from))
+        .await?;
+    let pinned = state.db.pin().await?;
+    let (username, key, fingerprint) = (
+        claim.username.clone(),
+        claim.key.clone(),
+        claim.fingerprint.clone(),
+    );
+    let claimed = pinned
+        .run(move |conn| {
+            idempotency::begin(conn, &username, &key, &fingerprint, now).map_err(AppError::from)
+        })
+        .await?;
+    Ok((pinned, claimed))
 }
 
 fn valid_key(key: &str) -> bool {
@@ -129,13 +156,13 @@ fn replay(kept: idempotency::Kept, fingerprint: &str) -> HttpResponse {
     response.body(kept.body.unwrap_or_default())
 }
 
-/// Keeps a successful answer for retries. Any other answer releases the key: a refusal is
-/// decided again on a retry (it may have been transient: a lost race, a rate limit), and a
-/// server-side failure recorded nothing.
+/// Commits the request's transaction, keeping a successful answer with the key. Any other
+/// answer releases the key: a refusal is decided again on a retry (it may have been
+/// transient: a lost race, a rate limit). If the commit fails, nothing of the request is
+/// recorded, and the client is told so instead of the answer.
 async fn keep(
-    state: &web::Data<AppState>,
-    username: String,
-    key: String,
+    pinned: &Pinned,
+    claim: ClaimOf,
     response: ServiceResponse<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let (request, response) = response.into_parts();
@@ -149,33 +176,36 @@ async fn keep(
     };
     let (content_type, etag) = (header(header::CONTENT_TYPE), header(header::ETAG));
     let headers = response.headers().clone();
-    let bytes = body::to_bytes(response.into_body())
-        .await
-        .map_err(|_| AppError::BadRequest("the answer could not be read".to_owned()))?;
-    let kept = bytes.clone();
-    let stored = state
-        .db
+    let bytes = body::to_bytes(response.into_body()).await;
+    let kept = bytes.as_ref().ok().cloned();
+    let committed = pinned
         .run(move |conn| {
-            if !status.is_success() {
-                idempotency::release(conn, &username, &key)
-            } else {
-                idempotency::keep(
-                    conn,
-                    &username,
-                    &key,
-                    status.as_u16(),
-                    content_type.as_deref(),
-                    etag.as_deref(),
-                    &kept,
-                )
-            }
-            .map_err(AppError::from)
+            let Some(kept) = kept else {
+                idempotency::abandon(conn);
+                return Ok(false);
+            };
+            let answer = status.is_success().then(|| Answer {
+                status: status.as_u16(),
+                content_type: content_type.as_deref(),
+                etag: etag.as_deref(),
+                body: &kept,
+            });
+            idempotency::commit(conn, &claim.username, &claim.key, answer)
+                .map(|()| true)
+                .map_err(AppError::from)
         })
         .await;
-    if let Err(error) = stored {
-        tracing::error!(%error, "could not keep the answer for an Idempotency-Key");
-    }
-    let mut rebuilt = HttpResponse::with_body(status, BoxBody::new(bytes));
-    *rebuilt.headers_mut() = headers;
+    let rebuilt = match (committed, bytes) {
+        (Ok(true), Ok(bytes)) => {
+            let mut rebuilt = HttpResponse::with_body(status, BoxBody::new(bytes));
+            *rebuilt.headers_mut() = headers;
+            rebuilt
+        }
+        (Err(error), _) => {
+            tracing::error!(%error, "could not commit a request with an Idempotency-Key");
+            error.error_response()
+        }
+        _ => AppError::BadRequest("the answer could not be read".to_owned()).error_response(),
+    };
     Ok(ServiceResponse::new(request, rebuilt))
 }

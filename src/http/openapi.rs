@@ -213,8 +213,9 @@ fn idempotency_key() -> Parameter {
         .required(Required::False)
         .description(Some(
             "1 to 255 visible ASCII characters. A retry with the same key and the same request \
-             gets the first answer (`Idempotent-Replayed: true`) and records nothing again; the \
-             same key with another request is refused (422).",
+             gets the first answer (`Idempotent-Replayed: true`) and records nothing again; a \
+             copy sent while the first runs waits for it; the same key with another request is \
+             refused (422).",
         ))
         .schema(Some(
             ObjectBuilder::new()
@@ -287,7 +288,8 @@ mod problems {
     pub struct NotFound(Problem<'static>);
 
     /// The record's state does not allow this now, someone else wrote at the same moment
-    /// (`stale`), or a request with this `Idempotency-Key` is still running.
+    /// (`stale`), or the `Idempotency-Key` was claimed by an earlier version for a request
+    /// that never answered (`request_in_progress`).
     #[derive(ToResponse)]
     #[response(content_type = "application/problem+json")]
     pub struct Conflict(Problem<'static>);

@@ -1,8 +1,9 @@
 //! Crash safety: `cartrec serve` killed with SIGKILL under write load, 20 times. Every write
 //! that was answered 2xx is there afterwards, exactly once; a request cut off by the kill and
-//! retried with its `Idempotency-Key` adds no second copy; the ledger verifies, and every
-//! projection still says what the ledger says. The background checkpoint signer runs too, so a
-//! kill can land while it signs.
+//! retried with its `Idempotency-Key` gets a definite answer, never `409 request_in_progress`:
+//! the kept answer if its write committed, else it runs afresh, and either way it is recorded
+//! exactly once; the ledger verifies, and every projection still says what the ledger says.
+//! The background checkpoint signer runs too, so a kill can land while it signs.
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -14,6 +15,7 @@ use serde_json::{json, Value};
 
 use crate::batch_support::{create_batch, site};
 use crate::helpers::{spawn_app, TestApp, TestUser};
+use crate::idempotency::{hold_writes, release, unanswered_claims, until_stopped_at_append};
 
 const KILLS: usize = 20;
 const WRITERS: usize = 4;
@@ -22,6 +24,8 @@ const WRITERS: usize = 4;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Acknowledged,
+    /// 2xx with the answer kept from the first time (`Idempotent-Replayed`).
+    Replayed,
     /// Cut off by the kill: no answer.
     Unknown,
     Refused(u16),
@@ -40,6 +44,10 @@ fn free_port() -> u16 {
 /// `cartrec serve` on the app's database and data directory (so its key files and JWT secret),
 /// signing checkpoints in the background every few entries.
 async fn start(app: &TestApp) -> Server {
+    start_signing_every(app, "10").await
+}
+
+async fn start_signing_every(app: &TestApp, entries: &str) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_cartrec"))
         .arg("serve")
@@ -47,7 +55,7 @@ async fn start(app: &TestApp) -> Server {
         .env("CARTREC_DATA_DIR", app.data_dir.path())
         .env("CARTREC_BIND", format!("127.0.0.1:{port}"))
         .env("CARTREC_LOG_LEVEL", "error")
-        .env("CARTREC_CHECKPOINT_EVERY_ENTRIES", "10")
+        .env("CARTREC_CHECKPOINT_EVERY_ENTRIES", entries)
         .env("CARTREC_CHECKPOINT_EVERY_SECONDS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -89,7 +97,12 @@ async fn raise(
         .send()
         .await;
     match sent {
-        Ok(response) if response.status().is_success() => Outcome::Acknowledged,
+        Ok(response) if response.status().is_success() => {
+            match response.headers().get("idempotent-replayed") {
+                Some(_) => Outcome::Replayed,
+                None => Outcome::Acknowledged,
+            }
+        }
         Ok(response) => Outcome::Refused(response.status().as_u16()),
         Err(_) => Outcome::Unknown,
     }
@@ -164,15 +177,17 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
         acknowledged >= KILLS,
         "the load wrote: {acknowledged} acknowledged"
     );
+    let count = |outcome| retried.values().filter(|o| **o == outcome).count();
     println!(
-        "{KILLS} kills: {acknowledged} writes acknowledged, {} cut off and retried ({} then \
-         acknowledged, the rest 409 request_in_progress)",
+        "{KILLS} kills: {acknowledged} writes acknowledged, {} cut off and retried: {} got the \
+         kept answer, {} ran afresh, {} other",
         unknown.len(),
-        retried
-            .values()
-            .filter(|o| **o == Outcome::Acknowledged)
-            .count()
+        count(Outcome::Replayed),
+        count(Outcome::Acknowledged),
+        unknown.len() - count(Outcome::Replayed) - count(Outcome::Acknowledged),
     );
+    // Every claim that survived a kill holds its answer.
+    assert_eq!(unanswered_claims(&app), 0);
 
     let view: Value = app
         .get(&format!("/api/v1/batches/{batch}"), Some(&site.op1.token))
@@ -190,7 +205,9 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
     for (key, outcome) in &outcomes {
         let held = copies.get(key).copied().unwrap_or(0);
         match (outcome, retried.get(key)) {
-            (Outcome::Acknowledged, _) | (_, Some(Outcome::Acknowledged)) => {
+            (Outcome::Acknowledged, _)
+            | (_, Some(Outcome::Acknowledged))
+            | (_, Some(Outcome::Replayed)) => {
                 assert_eq!(held, 1, "{key} was acknowledged: held {held} times")
             }
             _ => assert!(held <= 1, "{key} held {held} times"),
@@ -198,7 +215,7 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
     }
     for (key, outcome) in &retried {
         assert!(
-            matches!(outcome, Outcome::Acknowledged | Outcome::Refused(409)),
+            matches!(outcome, Outcome::Acknowledged | Outcome::Replayed),
             "retry of {key}: {outcome:?}"
         );
     }
@@ -208,6 +225,71 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     assert!(stdout.lines().any(|l| l.starts_with("ok: ")), "{stdout}");
+}
+
+/// The crash, made deterministic: the server is killed while a keyed write stands between
+/// its claim and its commit (stopped at the ledger's append lock, which the test holds). The
+/// claim was part of the write's transaction, so the kill leaves no claim behind, and the
+/// retry runs the command afresh, once.
+#[tokio::test]
+async fn a_server_killed_between_claiming_a_key_and_committing_leaves_no_claim() {
+    let app = spawn_app().await;
+    let site = site(&app).await;
+    let batch = create_batch(&app, &site.op1, None).await["batch_number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    // No background signing: the only writer stopped at the lock is the request.
+    let mut server = start_signing_every(&app, "1000000").await;
+    let held = hold_writes(&app);
+    let cut_off = {
+        let (address, token, batch) = (
+            server.address.clone(),
+            site.op1.token.clone(),
+            batch.clone(),
+        );
+        let client = app.client.clone();
+        tokio::spawn(async move { raise(&client, &address, &token, &batch, "killed").await })
+    };
+    until_stopped_at_append(&app).await;
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("reaped");
+    release(held);
+    assert_eq!(cut_off.await.expect("request"), Outcome::Unknown);
+    assert_eq!(unanswered_claims(&app), 0);
+
+    let server = start_signing_every(&app, "1000000").await;
+    let retry = raise(
+        &app.client,
+        &server.address,
+        &site.op1.token,
+        &batch,
+        "killed",
+    )
+    .await;
+    assert_eq!(retry, Outcome::Acknowledged, "run afresh, not replayed");
+    let again = raise(
+        &app.client,
+        &server.address,
+        &site.op1.token,
+        &batch,
+        "killed",
+    )
+    .await;
+    assert_eq!(again, Outcome::Replayed);
+    let view: Value = app
+        .get(&format!("/api/v1/batches/{batch}"), Some(&site.op1.token))
+        .await
+        .json()
+        .await
+        .expect("view");
+    let copies = view["deviations"]
+        .as_array()
+        .expect("deviations")
+        .iter()
+        .filter(|d| d["description"] == "crash test killed")
+        .count();
+    assert_eq!(copies, 1);
 }
 
 impl Drop for Server {

@@ -1,5 +1,10 @@
 //! `Idempotency-Key`: a client that lost an answer retries, and nothing is recorded twice.
 
+use std::time::Duration;
+
+use cartrec::db::DbConn;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::helpers::{problem, TestApp, TestUser};
@@ -104,10 +109,91 @@ async fn copies_of_one_request_racing_each_other_record_it_once() {
         .map(|r| r.status().as_u16())
         .collect();
     assert!(statuses.contains(&201), "{statuses:?}");
-    assert!(
-        statuses.iter().all(|s| [201, 409].contains(s)),
-        "{statuses:?}"
+    // Each copy waits for the one that claimed the key and gets its answer.
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    assert_eq!(lot_entries(&app, &auditor).await, 1);
+}
+
+/// Takes what every write takes first (SQLite's write lock, PostgreSQL's ledger head row) and
+/// holds it until [`release`]: a keyed request sent meanwhile stops in the middle.
+pub fn hold_writes(app: &TestApp) -> DbConn {
+    let mut conn = app.db.connect();
+    let lock = if app.db.is_postgres() {
+        "BEGIN; UPDATE ledger_head SET id = id WHERE id = 1;"
+    } else {
+        "BEGIN IMMEDIATE;"
+    };
+    conn.batch_execute(lock).expect("writes held");
+    conn
+}
+
+pub fn release(mut held: DbConn) {
+    held.batch_execute("ROLLBACK").expect("writes released");
+}
+
+/// Waits until a request of the app's database stops at the ledger's append lock, having
+/// claimed its key (PostgreSQL); on SQLite the request stops at its claim: a moment suffices.
+pub async fn until_stopped_at_append(app: &TestApp) {
+    let DbConn::Postgresql(mut conn) = app.db.connect() else {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        return;
+    };
+    let waiting = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+          AND wait_event_type = 'Lock' AND query LIKE 'UPDATE ledger_head%')",
     );
+    for _ in 0..500 {
+        let stopped: i64 = diesel::select(waiting.clone())
+            .get_result(&mut conn)
+            .expect("activity");
+        if stopped > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no request stopped at the append lock");
+}
+
+/// Kept answers whose rows hold no answer: a claim of a request that never finished.
+pub fn unanswered_claims(app: &TestApp) -> i64 {
+    use cartrec::db::schema::idempotency_keys as keys;
+    keys::table
+        .filter(keys::status.is_null())
+        .count()
+        .get_result(&mut app.db.connect())
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_copy_sent_while_the_first_is_still_running_waits_and_gets_its_answer() {
+    let app = crate::helpers::spawn_app().await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let held = hold_writes(&app);
+    let send = || {
+        let request = app
+            .client
+            .post(app.url("/api/v1/lots"))
+            .bearer_auth(&qa.token)
+            .header("Idempotency-Key", "slow-1")
+            .json(&lot("SLOW-1"));
+        tokio::spawn(async move { request.send().await.expect("sent") })
+    };
+    let first = send();
+    until_stopped_at_append(&app).await;
+    let copy = send();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Neither is answered while the first runs, and its claim is not visible to anyone.
+    assert!(!first.is_finished() && !copy.is_finished());
+    assert_eq!(unanswered_claims(&app), 0);
+    release(held);
+    let answers = [first.await.expect("first"), copy.await.expect("copy")];
+    assert!(answers.iter().all(|a| a.status() == 201), "{answers:?}");
+    let replayed = answers
+        .iter()
+        .filter(|a| a.headers().get("idempotent-replayed").is_some())
+        .count();
+    assert_eq!(replayed, 1, "{answers:?}");
     assert_eq!(lot_entries(&app, &auditor).await, 1);
 }
 
@@ -131,11 +217,49 @@ async fn an_answer_carrying_a_temporary_password_is_never_kept_however_the_path_
     let second: Value = second.json().await.expect("JSON");
     assert_ne!(first["temporary_password"], second["temporary_password"]);
     let kept: i64 = {
-        use diesel::prelude::*;
         cartrec::db::schema::idempotency_keys::table
             .count()
             .get_result(&mut app.db.connect())
             .expect("count")
     };
     assert_eq!(kept, 0);
+}
+
+/// A refusal that records (a wrong signature password counts toward the lock, in the ledger)
+/// commits what it recorded although its key is released, and its retry is decided again.
+#[tokio::test]
+async fn a_refusal_that_records_keeps_its_record_and_releases_the_key() {
+    let app = crate::helpers::spawn_app().await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let stream = format!("user/{}", qa.username);
+    let recorded = || async {
+        app.ledger_entries(&auditor)
+            .await
+            .iter()
+            .filter(|e| e["stream"] == stream.as_str())
+            .count()
+    };
+    let sign = || {
+        app.client
+            .post(app.url("/api/v1/ledger/entries/0/signatures"))
+            .bearer_auth(&qa.token)
+            .header("Idempotency-Key", "wrong-signature")
+            .json(&json!({ "signature": { "password": "wrong-password-guess", "meaning": "reviewed" } }))
+            .send()
+    };
+    let before = recorded().await;
+    for attempt in 1..=2 {
+        let (status, body) = problem(sign().await.expect("sent")).await;
+        assert_eq!(
+            (status.as_u16(), body["code"].as_str()),
+            (403, Some("signature_password_wrong"))
+        );
+        assert_eq!(
+            recorded().await,
+            before + attempt,
+            "attempt {attempt} recorded"
+        );
+    }
+    assert_eq!(unanswered_claims(&app), 0);
 }
