@@ -27,3 +27,4 @@ pub mod signatures;
 pub mod startup;
 pub mod telemetry;
 pub mod templates;
+pub mod validation;

@@ -187,6 +187,7 @@ mod tests {
         Decimal::parse(raw).expect(raw)
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn text_is_kept_as_entered() {
         for raw in [
@@ -197,6 +198,7 @@ mod tests {
         }
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn comparison_is_exact_on_the_value() {
         assert_eq!(d("1.25e8").cmp(&d("125000000")), Ordering::Equal);
@@ -211,6 +213,7 @@ mod tests {
         assert!(d("1e999") > d("9e998"));
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn values_that_floats_get_wrong_are_exact() {
         // 0.1 + 0.2 != 0.3 in binary floating point; here each text is its own exact value.
@@ -241,6 +244,7 @@ mod tests {
         assert!(Decimal::parse(&"1".repeat(40)).is_ok());
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn serializes_as_the_text_entered() {
         let json = serde_json::to_string(&d("1.25e8")).expect("serializes");

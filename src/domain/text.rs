@@ -58,6 +58,7 @@ mod tests {
         printable_line(raw, "invalid_text", "the text", 1..=20)
     }
 
+    /// Covers: A11-5
     #[test]
     fn direction_overrides_and_other_format_characters_are_refused() {
         for bad in [

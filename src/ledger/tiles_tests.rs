@@ -122,6 +122,7 @@ impl TileReader for Stored<'_> {
     fn save_tiles(&self, _tiles: &[Tile], _data: &[Vec<u8>]) {}
 }
 
+/// Covers: GMP-LED-11
 #[test]
 fn tiles_at_levels_0_1_and_2_hash_to_the_root() {
     const LEAVES: u64 = 70_000;

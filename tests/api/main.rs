@@ -44,5 +44,6 @@ mod sessions;
 mod signatures;
 mod templates;
 mod tiles;
+mod validation_report;
 mod verify_pages;
 mod where_used;

@@ -84,6 +84,7 @@ fn assert_verify_passes(app: &TestApp) {
     assert!(stdout.starts_with("ok: "), "{stdout}");
 }
 
+/// Covers: GMP-MAT-5, GMP-EVT-3
 #[tokio::test]
 async fn where_used_names_exactly_the_batches_that_used_the_lot_and_survives_a_rebuild() {
     let app = spawn_app().await;

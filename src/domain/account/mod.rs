@@ -245,6 +245,7 @@ impl Roles {
 mod tests {
     use super::*;
 
+    /// Covers: P11-100a-1
     #[test]
     fn usernames_are_lowercase_and_not_reserved() {
         assert!(Username::parse("anna.rossi").is_ok());
