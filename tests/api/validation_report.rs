@@ -89,18 +89,22 @@ fn the_report_lists_the_requirements_without_a_passing_test_first() {
         ),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("wrote target/validation-report/validation-report.pdf"),
+        "{stdout}"
+    );
     let out = dir.path().join("target/validation-report");
-    assert!(stdout.contains(&out.join("validation-report.pdf").display().to_string()));
 
     let html = std::fs::read_to_string(out.join("validation-report.html")).expect("HTML");
     let bytes = std::fs::read(out.join("validation-report.pdf")).expect("PDF");
     assert!(bytes.starts_with(b"%PDF-"));
     let pdf = pdf_extract::extract_text_from_mem(&bytes).expect("the PDF's text");
     for text in [&html, &pdf] {
-        // The uncovered requirement, then the failing one, before any other.
+        // The uncovered requirement, then the failing one, before every requirement's
+        // section; the passing one only there.
         let at = positions(
             text,
-            &["FIX-2", "FIX-3", "FIX-1", "Requirements and their tests"],
+            &["FIX-2", "FIX-3", "Requirements and their tests", "FIX-1"],
         );
         assert!(at[0] < at[1] && at[1] < at[2] && at[2] < at[3], "{at:?}");
         positions(
