@@ -342,6 +342,7 @@ mod tests {
         );
     }
 
+    /// Covers: GMP-COI-1
     #[test]
     fn assignment_refuses_a_sequence_or_year_that_does_not_fit() {
         let fin = FacilityId::parse("G1234").expect("valid FIN");
@@ -377,6 +378,7 @@ mod tests {
         }
     }
 
+    /// Covers: GMP-COI-1
     #[test]
     fn serializes_as_the_fifteen_characters() {
         let coi = Coi::parse("CHG123426000042E").expect("valid");

@@ -222,6 +222,7 @@ mod tests {
         assert_ne!(d("9007199254740993"), d("9007199254740992"));
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn equal_values_hash_alike() {
         use std::collections::HashSet;
@@ -229,6 +230,7 @@ mod tests {
         assert_eq!(set.len(), 1);
     }
 
+    /// Covers: A11-5, GMP-TPL-6
     #[test]
     fn malformed_text_is_refused_with_a_reason() {
         let too_long = "1".repeat(41);
@@ -255,6 +257,7 @@ mod tests {
         assert!(serde_json::from_str::<Decimal>(r#""1,25""#).is_err());
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn integers_become_decimals() {
         assert_eq!(Decimal::from_integer(-12).as_str(), "-12");

@@ -87,6 +87,7 @@ mod tests {
     const ONE: &str = "[[requirement]]\nid = \"P11-10e\"\ntitle = \"Audit trail\"\n\
         clause = \"21 CFR 11.10(e)\"\nstatement = \"Every action is recorded.\"\n";
 
+    /// Covers: A11-4
     #[test]
     fn requirements_parse_in_file_order_and_repeats_are_refused() {
         let two = format!("{ONE}{}", ONE.replace("P11-10e", "A11-9"));

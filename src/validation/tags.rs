@@ -254,6 +254,7 @@ mod tests {
         }
     }
 
+    /// Covers: A11-4
     #[test]
     fn the_binary_follows_from_where_the_test_lives() {
         let binary = |file: &str| {

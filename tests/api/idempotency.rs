@@ -114,6 +114,7 @@ async fn copies_of_one_request_racing_each_other_record_it_once() {
     assert_eq!(lot_entries(&app, &auditor).await, 1);
 }
 
+/// Covers: P11-300a
 #[tokio::test]
 async fn an_answer_carrying_a_temporary_password_is_never_kept_however_the_path_is_spelt() {
     let app = crate::helpers::spawn_app().await;

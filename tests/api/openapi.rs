@@ -167,6 +167,7 @@ fn assert_path_parameters(name: &str, path: &str, operation: &Value) {
     assert!(declared.iter().all(|p| p["required"] == true), "{name}");
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn every_reference_resolves_and_every_schema_is_json_schema() {
     let app = spawn_app().await;

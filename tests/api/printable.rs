@@ -249,6 +249,7 @@ async fn the_record_prints_each_correction_with_its_history_every_hold_and_the_d
     }
 }
 
+/// Covers: P11-10b-2
 #[tokio::test]
 async fn printed_values_are_escaped() {
     let app = spawn_app().await;

@@ -36,6 +36,7 @@ async fn head(app: &TestApp, path: &str, token: Option<&str>) -> Response {
     request.send().await.expect("request sent")
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn head_is_answered_like_get_without_a_body() {
     let app = spawn_app().await;

@@ -269,6 +269,7 @@ mod tests {
         assert!(Roles::from_column("admin,qp").is_err());
     }
 
+    /// Covers: A11-5
     #[test]
     fn full_names_refuse_invisible_characters_and_are_nfc() {
         assert_eq!(

@@ -141,6 +141,7 @@ fn admins_approve_admins_and_qa_approves_everyone_else() {
     assert!(decide_approval(&auditor, &person("quinn", &qa)).is_ok());
 }
 
+/// Covers: P11-100b
 #[test]
 fn nothing_pending_and_inactive_accounts_are_refused() {
     let mut state = ready_for_approval(vec![]);

@@ -125,6 +125,7 @@ fn material_lot_fields_name_their_material() {
     );
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn labels_and_titles_are_printable_lines() {
     refused(

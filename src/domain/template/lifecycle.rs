@@ -250,6 +250,7 @@ mod tests {
         );
     }
 
+    /// Covers: GMP-TPL-1
     #[test]
     fn a_draft_must_be_newer_than_every_version() {
         let history = TemplateHistory::fold(&[at(0, "system", imported(3))]);

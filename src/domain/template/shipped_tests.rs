@@ -134,6 +134,7 @@ fn the_shipped_ranges_are_those_of_the_process_description() {
     );
 }
 
+/// Covers: GMP-TPL-5
 #[test]
 fn the_shipped_template_serializes_back_to_its_file() {
     let file: Value = serde_json::from_slice(SHIPPED).expect("JSON");

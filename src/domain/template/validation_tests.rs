@@ -148,6 +148,7 @@ fn malformed_json_and_unknown_keys_are_refused_with_their_path() {
     refused(|t| t["version"] = json!("1"), "version", "");
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn objects_written_as_arrays_of_their_values_are_refused() {
     let positional = json!(["demo-1", 1, "Demo", [], []]);
