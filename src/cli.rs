@@ -107,33 +107,7 @@ pub enum Command {
     /// validation/requirements.toml with the tests tagged `/// Covers: ID` and their results
     /// in the saved output of `cargo test` on SQLite and on PostgreSQL; the requirements
     /// without a passing test first. Needs no configuration or database of this server.
-    ValidationReport(ValidationReportArgs),
-}
-
-#[derive(clap::Args)]
-pub struct ValidationReportArgs {
-    /// The requirements file.
-    #[arg(
-        long,
-        value_name = "FILE",
-        default_value = "validation/requirements.toml"
-    )]
-    requirements: PathBuf,
-    /// Directories searched for tagged tests.
-    #[arg(long = "sources", value_name = "DIR", default_values = ["src", "tests"])]
-    sources: Vec<PathBuf>,
-    /// The saved output of `cargo test` on SQLite.
-    #[arg(long, value_name = "FILE")]
-    sqlite_log: PathBuf,
-    /// The saved output of `cargo test` on PostgreSQL.
-    #[arg(long, value_name = "FILE")]
-    postgres_log: PathBuf,
-    /// The PostgreSQL the suite ran on, to record its server version.
-    #[arg(long, value_name = "URL")]
-    postgres_url: Option<String>,
-    /// Where validation-report.html and validation-report.pdf are written.
-    #[arg(long, value_name = "DIR", default_value = "target/validation-report")]
-    out: PathBuf,
+    ValidationReport(crate::validation::command::Args),
 }
 
 #[derive(Subcommand)]
@@ -171,7 +145,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return verify_bundle(file, vkey);
     }
     if let Command::ValidationReport(args) = cli.command {
-        return validation_report(args);
+        return crate::validation::command::run(args);
     }
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(settings.log_format, &settings.log_level);
@@ -189,7 +163,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Verify { trusted, vkey } => verify(&settings, trusted, vkey),
         Command::VerifyBundle { file, vkey } => verify_bundle(&file, &vkey),
-        Command::ValidationReport(args) => validation_report(args),
+        Command::ValidationReport(args) => crate::validation::command::run(args),
         Command::Template {
             command: TemplateCommand::Import { file },
         } => {
@@ -334,20 +308,6 @@ fn verify_bundle(file: &Path, vkey: &Path) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
-}
-
-fn validation_report(args: ValidationReportArgs) -> anyhow::Result<ExitCode> {
-    let written = crate::validation::run(&crate::validation::Inputs {
-        requirements: args.requirements,
-        sources: args.sources,
-        logs: [args.sqlite_log, args.postgres_log],
-        postgres_url: args.postgres_url,
-        out: args.out,
-    })?;
-    println!("{}", written.summary);
-    println!("wrote {}", written.html.display());
-    println!("wrote {}", written.pdf.display());
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Every stored checkpoint, and the auditor's own, against the ledger.

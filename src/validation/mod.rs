@@ -8,6 +8,7 @@
 //! a test to a requirement nobody wrote down. An uncovered requirement is not an error: it is
 //! listed, for QA to decide.
 
+pub mod command;
 mod environment;
 mod render;
 mod report;
