@@ -191,8 +191,8 @@ fn requirement(section: &mut Section, traced: &Traced) {
         .collect();
     section.table(
         &[
-            ("Test", 9),
-            ("Where", 5),
+            ("Test", 8),
+            ("Where", 6),
             (BACKENDS[0], 2),
             (BACKENDS[1], 2),
         ],
