@@ -59,6 +59,9 @@ pub struct Settings {
     /// A step record entered more than this many minutes after the latest time it states is
     /// listed as a late entry in the QP's review.
     pub late_entry_minutes: u32,
+    /// The site's IANA time zone (e.g. `Europe/Rome`): the web UI shows times in it and reads
+    /// the dates and times people type in it.
+    pub time_zone: String,
     /// Apply pending migrations on `serve`. Off where the runtime role may not run DDL.
     pub migrate_on_start: bool,
     /// HTTP worker threads; 0 means one per CPU.
@@ -95,6 +98,7 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             max_attachment_bytes: 20 * 1024 * 1024,
             late_entry_minutes: 60,
+            time_zone: "UTC".to_owned(),
             migrate_on_start: true,
             workers: 0,
             metrics_bind: None,

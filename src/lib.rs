@@ -28,3 +28,4 @@ pub mod startup;
 pub mod telemetry;
 pub mod templates;
 pub mod validation;
+pub mod web;

@@ -65,11 +65,18 @@ impl Application {
         if settings.facility_id == Settings::default().facility_id {
             tracing::warn!("facility_id is ICCBBA's example A9999: set this site's own FIN");
         }
+        let time_zone: chrono_tz::Tz = settings.time_zone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "time_zone: {} is not an IANA time zone, e.g. Europe/Rome",
+                settings.time_zone
+            )
+        })?;
         let state = web::Data::new(AppState {
             db,
             facility,
             max_attachment_bytes: settings.max_attachment_bytes,
             late_entry_minutes: settings.late_entry_minutes,
+            time_zone,
             checkpointing: Checkpointing {
                 signer,
                 origin: settings.log_origin.clone(),
@@ -86,6 +93,7 @@ impl Application {
                 settings.rate_limit_per_client_per_minute,
                 settings.rate_limit_per_account_per_minute,
             ),
+            csrf: crate::web::CsrfKey::derive(&jwt_secret),
         });
         sign_checkpoints_in_the_background(&state);
         let metrics = serve_metrics(&settings, &state.db)?;
@@ -165,11 +173,13 @@ fn serve(
         App::new()
             // Innermost, so that its refusal still gets the headers and request id below.
             .wrap(middleware::from_fn(http::limit_uri_length))
+            .wrap(middleware::from_fn(crate::web::localize_errors))
             .wrap(security_headers())
             .wrap(middleware::from_fn(telemetry::request_id_header))
             .wrap(TracingLogger::default())
             .wrap(middleware::from_fn(crate::metrics::record_request))
             .app_data(state.clone())
+            .configure(crate::web::configure)
             .configure(http::configure(max_body))
     })
     .listen(listener)?;

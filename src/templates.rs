@@ -161,3 +161,15 @@ fn row(conn: &mut DbConn, code: &str, version: u32) -> Result<TemplateRow, Servi
         .find(|r| r.code == code && i64::from(r.version) == i64::from(version))
         .ok_or_else(|| unknown(code))
 }
+
+/// The templates a batch can start on: each code with an approved version, and its title.
+pub fn approved_codes(conn: &mut DbConn) -> Result<Vec<(String, String)>, ServiceError> {
+    let mut codes: Vec<(String, String)> = vec![];
+    for row in rows::list(conn)? {
+        let approved = row.status == "approved";
+        if approved && !codes.iter().any(|(code, _)| *code == row.code) {
+            codes.push((row.code, row.title));
+        }
+    }
+    Ok(codes)
+}

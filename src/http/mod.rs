@@ -33,6 +33,8 @@ use actix_web::middleware::Next;
 use actix_web::{guard, middleware, web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::error::Category;
 
+pub use extract::{client_address, signed};
+
 use crate::accounts::SecurityPolicy;
 use crate::auth::{Action, Throttle, TokenKeys};
 use crate::db::Db;
@@ -45,10 +47,14 @@ pub struct AppState {
     pub max_attachment_bytes: usize,
     /// Minutes after the time it states that a step record counts as a late entry.
     pub late_entry_minutes: u32,
+    /// The site's time zone, in which the web UI shows and reads times.
+    pub time_zone: chrono_tz::Tz,
     pub checkpointing: crate::checkpointing::Checkpointing,
     pub tokens: TokenKeys,
     pub policy: SecurityPolicy,
     pub throttle: Throttle,
+    /// The key of the web UI's form tokens.
+    pub csrf: crate::web::CsrfKey,
 }
 
 /// One API endpoint and the action it requires (`None`: open to anyone).

@@ -1,0 +1,94 @@
+//! What every page's frame shows: the language and its switch, the signed-in person with their
+//! roles, the navigation their roles allow, and the form token for the logout and language
+//! forms.
+
+use super::i18n::{Lang, Tr};
+use super::session::Viewer;
+use crate::auth::Action;
+
+/// The areas of the UI in the navigation: (path, message id, the action that opens it).
+const SECTIONS: &[(&str, &str, Action)] = &[("/batches", "nav-batches", Action::ReadBatches)];
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+pub struct Frame {
+    pub tr: Tr,
+    pub user: Option<String>,
+    pub roles: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub languages: Vec<(&'static str, &'static str, bool)>,
+    /// The page's own path, where the language switch comes back to.
+    pub here: String,
+}
+
+impl Frame {
+    /// For pages seen before signing in (login, errors).
+    pub fn anonymous(tr: Tr, csrf: String, here: &str) -> Frame {
+        Frame {
+            tr,
+            user: None,
+            roles: String::new(),
+            csrf,
+            nav: vec![],
+            languages: languages(tr.lang),
+            here: here.to_owned(),
+        }
+    }
+
+    /// For a signed-in viewer on the page at `here`.
+    pub fn of(viewer: &Viewer, here: &str) -> Frame {
+        let tr = viewer.tr;
+        let section = |prefix: &str| here == prefix || here.starts_with(&format!("{prefix}/"));
+        let mut nav = vec![NavItem {
+            href: "/",
+            label: tr.t("nav-work"),
+            current: here == "/",
+        }];
+        for (href, label, action) in SECTIONS {
+            if viewer.can(*action) {
+                nav.push(NavItem {
+                    href,
+                    label: tr.t(label),
+                    current: section(href),
+                });
+            }
+        }
+        let roles = viewer
+            .who
+            .roles
+            .names()
+            .iter()
+            .map(|role| tr.t(&format!("role-{role}")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Frame {
+            tr,
+            user: Some(viewer.who.full_name.as_str().to_owned()),
+            roles,
+            csrf: viewer.csrf.clone(),
+            nav,
+            languages: languages(tr.lang),
+            here: here.to_owned(),
+        }
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.tr.lang.tag()
+    }
+
+    pub fn t(&self, id: &str) -> String {
+        self.tr.t(id)
+    }
+}
+
+fn languages(current: Lang) -> Vec<(&'static str, &'static str, bool)> {
+    Lang::ALL
+        .iter()
+        .map(|lang| (lang.tag(), lang.endonym(), *lang == current))
+        .collect()
+}

@@ -1,0 +1,435 @@
+//! Batches: the list, starting a batch, and one batch's record with its stages and steps.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{page, see_other};
+use crate::auth::Action;
+use crate::batches::view::RecordView;
+use crate::batches::{self, BatchView, CreateBatch};
+use crate::domain::template::{FieldType, Step, Template as ProcessTemplate};
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::projections::batches::{self as rows, Filter};
+use crate::web::frame::Frame;
+use crate::web::i18n::Tr;
+use crate::web::session::{self, Viewer};
+use crate::web::step_form;
+use crate::web::WebError;
+
+/// A batch in a list, as people read it.
+pub struct BatchLine {
+    pub batch_number: String,
+    pub patient_code: String,
+    pub treating_site: String,
+    pub state: String,
+    pub deviations: i32,
+}
+
+pub async fn summaries(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+    filter: Filter,
+) -> Result<Vec<BatchLine>, WebError> {
+    let found = state
+        .db
+        .run(move |conn| rows::list(conn, &filter).map_err(AppError::from))
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|row| BatchLine {
+            state: viewer.tr.t(&format!("state-{}", row.state)),
+            batch_number: row.batch_number,
+            patient_code: row.patient_code,
+            treating_site: row.treating_site,
+            deviations: row.open_deviations,
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "ui/batches.html")]
+struct ListPage {
+    frame: Frame,
+    batches: Vec<BatchLine>,
+    can_create: bool,
+}
+
+pub async fn list(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadBatches)?;
+    let state = session::state(&req)?;
+    let all = Filter {
+        state: None,
+        template: None,
+        pending_for: None,
+    };
+    let list = ListPage {
+        frame: Frame::of(&viewer, "/batches"),
+        batches: summaries(&state, &viewer, all).await?,
+        can_create: viewer.can(Action::CreateBatch),
+    };
+    Ok(page(&viewer, StatusCode::OK, &list))
+}
+
+/// What was typed into the new-batch form, kept as typed so that nothing is lost on an error.
+#[derive(Deserialize, Default)]
+pub struct NewBatchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    coi: String,
+    #[serde(default)]
+    patient_code: String,
+    #[serde(default)]
+    date_of_birth: String,
+    #[serde(default)]
+    treating_site: String,
+    #[serde(default)]
+    patient_weight_kg: String,
+}
+
+#[derive(Template)]
+#[template(path = "ui/batch_new.html")]
+struct NewPage {
+    frame: Frame,
+    form: NewBatchForm,
+    templates: Vec<(String, String)>,
+    error: Option<(String, String)>,
+    /// The field the error concerns, to show it there.
+    error_field: Option<&'static str>,
+}
+
+pub async fn new_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::CreateBatch)?;
+    let templates = approved_templates(&req).await?;
+    let mut form = NewBatchForm::default();
+    if let [(code, _)] = templates.as_slice() {
+        form.template = code.clone();
+    }
+    let new = NewPage {
+        frame: Frame::of(&viewer, "/batches/new"),
+        form,
+        templates,
+        error: None,
+        error_field: None,
+    };
+    Ok(page(&viewer, StatusCode::OK, &new))
+}
+
+async fn approved_templates(req: &HttpRequest) -> Result<Vec<(String, String)>, WebError> {
+    let state = session::state(req)?;
+    let found = state
+        .db
+        .run(|conn| crate::templates::approved_codes(conn).map_err(AppError::from))
+        .await?;
+    Ok(found)
+}
+
+/// Starts a batch as `POST /api/v1/batches` does; on a refusal the form comes back with
+/// everything typed in it and the message beside the field it concerns.
+pub async fn create(
+    req: HttpRequest,
+    form: web::Form<NewBatchForm>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::CreateBatch)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&form.csrf))?;
+    let state = session::state(&req)?;
+    match start(&state, &viewer, &form).await {
+        Ok(number) => Ok(see_other(&format!("/batches/{number}"))),
+        Err((field, error)) => {
+            let new = NewPage {
+                frame: Frame::of(&viewer, "/batches/new"),
+                templates: approved_templates(&req).await?,
+                error: Some((viewer.tr.refusal(error.code()), error.to_string())),
+                error_field: field,
+                form,
+            };
+            let status = actix_web::ResponseError::status_code(&error);
+            Ok(page(&viewer, status, &new))
+        }
+    }
+}
+
+type FieldError = (Option<&'static str>, AppError);
+
+async fn start(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+    form: &NewBatchForm,
+) -> Result<String, FieldError> {
+    let tr = viewer.tr;
+    let date_of_birth = chrono::NaiveDate::parse_from_str(form.date_of_birth.trim(), "%Y-%m-%d")
+        .map_err(|_| {
+            let refusal = crate::domain::DomainError::new(
+                "invalid_date_of_birth",
+                "enter the date of birth as a date",
+            );
+            (Some("date_of_birth"), AppError::from(refusal))
+        })?;
+    let coi = Some(form.coi.trim().to_owned()).filter(|c| !c.is_empty());
+    let command = CreateBatch {
+        template: form.template.clone(),
+        coi,
+        patient_code: form.patient_code.trim().to_owned(),
+        date_of_birth,
+        treating_site: form.treating_site.trim().to_owned(),
+        patient_weight_kg: tr.parse_decimal(&form.patient_weight_kg),
+    };
+    let actor = viewer.who.actor();
+    let facility = state.facility.clone();
+    state
+        .db
+        .run(move |conn| batches::create(conn, &actor, &facility, command))
+        .await
+        .map_err(|e| {
+            let error = AppError::from(e);
+            (field_of_new_batch(error.code()), error)
+        })
+}
+
+/// The form field a refusal of a new batch concerns.
+fn field_of_new_batch(code: &str) -> Option<&'static str> {
+    match code {
+        "invalid_patient_code" => Some("patient_code"),
+        "invalid_date_of_birth" => Some("date_of_birth"),
+        "invalid_patient_weight" | "invalid_decimal" => Some("patient_weight_kg"),
+        "invalid_coi"
+        | "coi_check_character"
+        | "coi_in_use"
+        | "invalid_coi_sequence"
+        | "invalid_coi_year"
+        | "invalid_facility_id" => Some("coi"),
+        "template_not_found" | "template_not_approved" => Some("template"),
+        _ => Some("treating_site").filter(|_| code == "invalid_treating_site"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ui/batch.html")]
+struct BatchPage {
+    frame: Frame,
+    heading: BatchHeading,
+    batch: BatchView,
+    stages: Vec<StageShown>,
+    /// The step just recorded or verified, for the confirmation shown.
+    done: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    recorded: Option<String>,
+    verified: Option<String>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    path: web::Path<String>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadBatches)?;
+    let state = session::state(&req)?;
+    let number = path.into_inner();
+    let (batch, template) = state
+        .db
+        .run(move |conn| {
+            let batch = batches::record_view(conn, &number)?;
+            let template = crate::templates::pinned_version(
+                conn,
+                &batch.template.code,
+                batch.template.version,
+            )?;
+            Ok::<_, crate::error::ServiceError>((batch, template))
+        })
+        .await?;
+    let tr = viewer.tr;
+    let done = match (&done.recorded, &done.verified) {
+        (Some(step), _) => Some(tr.t1("step-recorded-notice", "step", step)),
+        (None, Some(step)) => Some(tr.t1("step-verified-notice", "step", step)),
+        (None, None) => None,
+    };
+    let shown = BatchPage {
+        frame: Frame::of(&viewer, &format!("/batches/{}", batch.batch_number)),
+        heading: BatchHeading::of(&batch, tr),
+        stages: stages(&batch, &template, &viewer),
+        batch,
+        done,
+    };
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+/// What the pages of one batch show at their top.
+pub struct BatchHeading {
+    pub number: String,
+    pub patient_code: String,
+    pub coi_printed: String,
+    pub state: String,
+}
+
+impl BatchHeading {
+    pub fn of(batch: &BatchView, tr: Tr) -> BatchHeading {
+        BatchHeading {
+            number: batch.batch_number.clone(),
+            patient_code: batch.patient.patient_code.clone(),
+            coi_printed: batch.coi_printed.clone(),
+            state: tr.t(&format!("state-{}", batch.state)),
+        }
+    }
+}
+
+/// A recorded value as this language writes it; the ledger keeps it language-neutral.
+pub fn show_value(
+    value: &serde_json::Value,
+    kind: FieldType,
+    zone: chrono_tz::Tz,
+    tr: Tr,
+) -> String {
+    use serde_json::Value;
+    match (kind, value) {
+        (FieldType::Number, Value::String(text)) => tr.decimal(text),
+        (FieldType::Datetime, Value::String(text)) => step_form::show_datetime(text, zone, tr),
+        (_, Value::Bool(true)) => tr.t("yes"),
+        (_, Value::Bool(false)) => tr.t("no"),
+        (_, Value::String(text)) => text.clone(),
+        (_, Value::Null) => String::new(),
+        (_, other) => other.to_string(),
+    }
+}
+
+pub struct StageShown {
+    pub title: String,
+    pub steps: Vec<StepShown>,
+}
+
+pub struct StepShown {
+    pub id: String,
+    pub title: String,
+    pub role: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub records: Vec<RecordShown>,
+    pub can_record: bool,
+    pub can_verify: bool,
+}
+
+pub struct RecordShown {
+    pub record: u32,
+    pub performed: String,
+    pub verified: Option<String>,
+    pub values: Vec<ValueShown>,
+    pub signatures: Vec<String>,
+}
+
+pub struct ValueShown {
+    pub label: String,
+    pub value: String,
+    pub unit: Option<String>,
+    pub range: Option<String>,
+    pub in_range: bool,
+}
+
+/// The batch's steps grouped by the template's stages, in the viewer's language, with what
+/// the viewer may do on each.
+fn stages(batch: &BatchView, template: &ProcessTemplate, viewer: &Viewer) -> Vec<StageShown> {
+    let tr = viewer.tr;
+    let active = matches!(batch.state, "created" | "in_process");
+    template
+        .stages
+        .iter()
+        .map(|stage| StageShown {
+            title: stage.title.clone(),
+            steps: stage
+                .steps
+                .iter()
+                .filter_map(|step| {
+                    let view = batch.steps.iter().find(|s| s.step_id == step.id)?;
+                    let holds_role = viewer.who.roles.names().contains(&view.role);
+                    Some(StepShown {
+                        id: step.id.clone(),
+                        title: step.title.clone(),
+                        role: tr.t(&format!("role-{}", view.role)),
+                        status: view.status,
+                        status_label: tr.t(&format!("step-{}", view.status)),
+                        can_record: active
+                            && holds_role
+                            && (view.status == "pending" || view.repeatable),
+                        can_verify: active
+                            && holds_role
+                            && view.verify
+                            && view.status == "recorded",
+                        records: view
+                            .records
+                            .iter()
+                            .map(|r| record_shown(r, step, viewer))
+                            .collect(),
+                    })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn record_shown(record: &RecordView, step: &Step, viewer: &Viewer) -> RecordShown {
+    let (tr, zone) = (viewer.tr, viewer.zone);
+    let when = |at: &str| step_form::show_datetime(at, zone, tr);
+    let values = step
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let value = record.values.get(&field.id)?;
+            let limit = |l: &Option<String>| l.as_deref().map(|t| tr.decimal(t));
+            let range = match (limit(&value.min), limit(&value.max)) {
+                (Some(min), Some(max)) => Some(format!("{min} – {max}")),
+                (Some(min), None) => Some(format!("≥ {min}")),
+                (None, Some(max)) => Some(format!("≤ {max}")),
+                (None, None) => None,
+            };
+            Some(ValueShown {
+                label: value.label.clone(),
+                value: show_value(&value.value, field.kind, zone, tr),
+                unit: value.unit.clone(),
+                range,
+                in_range: value.in_range,
+            })
+        })
+        .collect();
+    RecordShown {
+        record: record.record,
+        performed: format!("{} · {}", record.performed_by, when(&record.performed_at)),
+        verified: record.verified_by.as_ref().map(|by| {
+            format!(
+                "{by} · {}",
+                record.verified_at.as_deref().map(when).unwrap_or_default()
+            )
+        }),
+        values,
+        signatures: record
+            .signatures
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} ({}) · {} · {}",
+                    s.signer_full_name,
+                    s.signer,
+                    tr.t(&format!("meaning-{}", s.meaning)),
+                    when(&s.signed_at)
+                )
+            })
+            .collect(),
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/batches", web::get().to(list))
+        .route("/batches/new", web::get().to(new_form))
+        .route("/batches/new", web::post().to(create))
+        .route("/batches/{number}", web::get().to(show));
+}

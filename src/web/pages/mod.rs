@@ -1,0 +1,45 @@
+//! One file per area of the UI.
+
+pub mod auth;
+pub mod batches;
+pub mod home;
+pub mod steps;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+use askama::Template;
+
+use super::session::Viewer;
+use super::{html, render_error, WebError};
+
+/// A rendered page for `viewer`, setting the renewed session cookie when there is one.
+pub fn page(viewer: &Viewer, status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => {
+            let mut response = html(status, body);
+            if let Some(cookie) = &viewer.renewed {
+                let _ = response.add_cookie(cookie);
+            }
+            response
+        }
+        Err(error) => render_error(viewer.tr, &WebError::from(error)),
+    }
+}
+
+/// After a successful form: "see other" (POST/redirect/GET), so that reloading the page
+/// never submits the form again.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::build(StatusCode::SEE_OTHER)
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A path of this site to come back to; anything else (another host, `//host`) goes home.
+pub fn local_path(path: &str) -> &str {
+    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    if local {
+        path
+    } else {
+        "/"
+    }
+}

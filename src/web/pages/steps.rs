@@ -1,0 +1,480 @@
+//! Recording a step and verifying a colleague's: the form generated from the template, then
+//! the signature dialog that shows what is signed, its meaning and the signer's printed name,
+//! and asks for the password again. Everything typed travels with the form, so that a refusal
+//! at any stage loses nothing.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use secrecy::SecretString;
+
+use super::batches::BatchHeading;
+use super::{page, see_other};
+use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::batches::{self, BatchView, StepInput};
+use crate::domain::template::{Step, Template as ProcessTemplate};
+use crate::error::AppError;
+use crate::http::{signed, AppState};
+use crate::web::frame::Frame;
+use crate::web::session::{self, Viewer};
+use crate::web::step_form::{self, FieldInput, Pickers};
+use crate::web::WebError;
+
+/// The batch, its pinned template, and the lots and equipment usable today.
+struct Context {
+    batch: BatchView,
+    template: ProcessTemplate,
+    pickers: Pickers,
+}
+
+async fn context(state: &web::Data<AppState>, number: String) -> Result<Context, WebError> {
+    let today = crate::accounts::now().date_naive().to_string();
+    let found = state
+        .db
+        .run(move |conn| {
+            let batch = batches::record_view(conn, &number)?;
+            let template = crate::templates::pinned_version(
+                conn,
+                &batch.template.code,
+                batch.template.version,
+            )?;
+            let lots = crate::projections::materials::list_lots(conn, None)?;
+            let equipment = crate::projections::materials::list_equipment(conn)?;
+            Ok::<_, crate::error::ServiceError>((batch, template, lots, equipment))
+        })
+        .await?;
+    let (batch, template, lots, equipment) = found;
+    Ok(Context {
+        batch,
+        template,
+        pickers: Pickers::usable(lots, equipment, &today),
+    })
+}
+
+fn step_of<'a>(template: &'a ProcessTemplate, step_id: &str) -> Result<&'a Step, WebError> {
+    template
+        .step(step_id)
+        .map(|(_, step)| step)
+        .ok_or(WebError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "ui/step.html")]
+struct StepPage {
+    frame: Frame,
+    heading: BatchHeading,
+    step_id: String,
+    step_title: String,
+    confirms_coi: bool,
+    coi_typed: String,
+    coi_error: Option<String>,
+    fields: Vec<FieldInput>,
+    error: Option<(String, String)>,
+    position: i64,
+}
+
+#[derive(Template)]
+#[template(path = "ui/sign.html")]
+struct SignPage {
+    frame: Frame,
+    heading: BatchHeading,
+    action: String,
+    step_title: String,
+    meaning: String,
+    signer: String,
+    /// What is signed, as (label, value shown, unit).
+    summary: Vec<(String, String, Option<String>)>,
+    /// Everything the form carries, to post again.
+    carried: Vec<(String, String)>,
+    password_error: Option<String>,
+    error: Option<(String, String)>,
+    position: i64,
+    editable: bool,
+}
+
+pub async fn form(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RecordStep)?;
+    let (number, step_id) = path.into_inner();
+    let state = session::state(&req)?;
+    let context = context(&state, number).await?;
+    let none = BTreeMap::new();
+    let shown = step_page(
+        &viewer,
+        context,
+        &step_id,
+        &none,
+        "",
+        (none.clone(), None, None),
+    )?;
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+type Errors = (
+    BTreeMap<String, String>,
+    Option<String>,
+    Option<(String, String)>,
+);
+
+fn step_page(
+    viewer: &Viewer,
+    context: Context,
+    step_id: &str,
+    typed: &BTreeMap<String, String>,
+    coi_typed: &str,
+    (field_errors, coi_error, error): Errors,
+) -> Result<StepPage, WebError> {
+    let step = step_of(&context.template, step_id)?;
+    let here = format!("/batches/{}/steps/{step_id}", context.batch.batch_number);
+    Ok(StepPage {
+        frame: Frame::of(viewer, &here),
+        step_id: step_id.to_owned(),
+        step_title: step.title.clone(),
+        confirms_coi: step.coi,
+        coi_typed: coi_typed.to_owned(),
+        coi_error,
+        fields: step_form::inputs(step, typed, &field_errors, &context.pickers, viewer.tr),
+        error,
+        position: context.batch.position,
+        heading: BatchHeading::of(&context.batch, viewer.tr),
+    })
+}
+
+fn field(form: &[(String, String)], name: &str) -> String {
+    form.iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default()
+}
+
+/// Review (show the signature dialog), edit (back to the form) or sign (record).
+pub async fn submit(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RecordStep)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let (number, step_id) = path.into_inner();
+    let state = session::state(&req)?;
+    let context = context(&state, number).await?;
+    let step = step_of(&context.template, &step_id)?;
+    let typed = step_form::typed_values(step, &form);
+    let coi = field(&form, "coi").trim().to_owned();
+    let position: Option<i64> = field(&form, "position").parse().ok();
+    let values = match step_form::to_values(step, &typed, viewer.tr, state.time_zone) {
+        Ok(values) => values,
+        Err(errors) => {
+            let shown = step_page(
+                &viewer,
+                context,
+                &step_id,
+                &typed,
+                &coi,
+                (errors, None, None),
+            )?;
+            return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+        }
+    };
+    match field(&form, "intent").as_str() {
+        "sign" => {}
+        "edit" => {
+            let none = BTreeMap::new();
+            let shown = step_page(&viewer, context, &step_id, &typed, &coi, (none, None, None))?;
+            return Ok(page(&viewer, StatusCode::OK, &shown));
+        }
+        _ => {
+            let errors = step_form::field_refusals(step, &values, viewer.tr);
+            if !errors.is_empty() {
+                let shown = step_page(
+                    &viewer,
+                    context,
+                    &step_id,
+                    &typed,
+                    &coi,
+                    (errors, None, None),
+                )?;
+                return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+            }
+            let shown = sign_page(&viewer, &context, step, &form, position, None, None)?;
+            return Ok(page(&viewer, StatusCode::OK, &shown));
+        }
+    }
+    let number = context.batch.batch_number.clone();
+    let input = StepInput {
+        step_id: step_id.clone(),
+        values,
+        coi: Some(coi.clone()).filter(|c| !c.is_empty()),
+    };
+    let signature = SignatureInput {
+        password: SecretString::from(field(&form, "password")),
+        meaning: SignatureMeaning::Performed,
+        comment: Some(field(&form, "comment")).filter(|c| !c.trim().is_empty()),
+    };
+    let recorded = signed(
+        &req,
+        &state,
+        viewer.who.clone(),
+        signature,
+        SignatureMeaning::Performed,
+        {
+            let number = number.clone();
+            move |conn, who, signer| {
+                batches::record_step(conn, who, &number, input, position, signer)
+            }
+        },
+    )
+    .await;
+    match recorded {
+        Ok(()) => Ok(see_other(&format!(
+            "/batches/{number}?recorded={step_id}#step-{step_id}"
+        ))),
+        Err(error) => refused(
+            &viewer,
+            context,
+            &step_id,
+            &form,
+            (&typed, &coi, position),
+            error,
+        ),
+    }
+}
+
+/// A refused recording: a wrong password back in the signature dialog, anything else back in
+/// the form beside the field it concerns, with everything typed.
+fn refused(
+    viewer: &Viewer,
+    context: Context,
+    step_id: &str,
+    form: &[(String, String)],
+    (typed, coi, position): (&BTreeMap<String, String>, &str, Option<i64>),
+    error: AppError,
+) -> Result<HttpResponse, WebError> {
+    let status = error.status_code();
+    let message = viewer.tr.refusal(error.code());
+    let detail = error.to_string();
+    if is_password_refusal(error.code()) {
+        let step = step_of(&context.template, step_id)?;
+        let shown = sign_page(viewer, &context, step, form, position, Some(message), None)?;
+        return Ok(page(viewer, status, &shown));
+    }
+    let mut field_errors = BTreeMap::new();
+    let mut coi_error = None;
+    let mut general = None;
+    match step_form::field_named(&detail) {
+        Some(field)
+            if typed.contains_key(field)
+                || context
+                    .template
+                    .step(step_id)
+                    .is_some_and(|(_, s)| s.fields.iter().any(|f| f.id == field)) =>
+        {
+            field_errors.insert(field.to_owned(), format!("{message} ({detail})"));
+        }
+        _ if error.code().starts_with("coi") || error.code() == "invalid_coi" => {
+            coi_error = Some(message.clone())
+        }
+        _ => general = Some((message, detail)),
+    }
+    let shown = step_page(
+        viewer,
+        context,
+        step_id,
+        typed,
+        coi,
+        (field_errors, coi_error, general),
+    )?;
+    Ok(page(viewer, status, &shown))
+}
+
+fn is_password_refusal(code: &str) -> bool {
+    matches!(
+        code,
+        "signature_password_wrong" | "wrong_password" | "invalid_credentials" | "too_many_attempts"
+    )
+}
+
+fn sign_page(
+    viewer: &Viewer,
+    context: &Context,
+    step: &Step,
+    form: &[(String, String)],
+    position: Option<i64>,
+    password_error: Option<String>,
+    error: Option<(String, String)>,
+) -> Result<SignPage, WebError> {
+    let number = &context.batch.batch_number;
+    let typed = step_form::typed_values(step, form);
+    let zone = viewer.zone;
+    let mut summary = vec![];
+    let coi = field(form, "coi");
+    if step.coi {
+        summary.push((viewer.tr.t("coi-confirmation"), coi.clone(), None));
+    }
+    for f in &step.fields {
+        let text = typed.get(&f.id).cloned().unwrap_or_default();
+        let shown = match f.kind {
+            crate::domain::template::FieldType::Datetime => {
+                step_form::local_to_rfc3339(&text, zone)
+                    .map(|v| step_form::show_datetime(&v, zone, viewer.tr))
+                    .unwrap_or(text)
+            }
+            crate::domain::template::FieldType::Boolean => match text.as_str() {
+                "true" => viewer.tr.t("yes"),
+                "false" => viewer.tr.t("no"),
+                _ => text,
+            },
+            _ => text,
+        };
+        summary.push((f.label.clone(), shown, f.unit.clone()));
+    }
+    let mut carried: Vec<(String, String)> = typed
+        .iter()
+        .map(|(id, value)| (step_form::input_name(id), value.clone()))
+        .collect();
+    carried.push(("coi".to_owned(), coi));
+    Ok(SignPage {
+        frame: Frame::of(viewer, &format!("/batches/{number}/steps/{}", step.id)),
+        action: format!("/batches/{number}/steps/{}", step.id),
+        step_title: step.title.clone(),
+        meaning: viewer.tr.t("meaning-performed"),
+        signer: viewer.who.full_name.as_str().to_owned(),
+        summary,
+        carried,
+        password_error,
+        error,
+        position: position.unwrap_or(context.batch.position),
+        editable: true,
+        heading: BatchHeading::of(&context.batch, viewer.tr),
+    })
+}
+
+/// The signature dialog for verifying the latest record of a step.
+pub async fn verify_form(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RecordStep)?;
+    let (number, step_id) = path.into_inner();
+    let state = session::state(&req)?;
+    let context = context(&state, number).await?;
+    let shown = verify_page(&viewer, &context, &step_id, None, None)?;
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+fn verify_page(
+    viewer: &Viewer,
+    context: &Context,
+    step_id: &str,
+    password_error: Option<String>,
+    error: Option<(String, String)>,
+) -> Result<SignPage, WebError> {
+    let step = step_of(&context.template, step_id)?;
+    let view = context
+        .batch
+        .steps
+        .iter()
+        .find(|s| s.step_id == step_id)
+        .ok_or(WebError::NotFound)?;
+    let record = view.records.last().ok_or(WebError::NotFound)?;
+    let zone = viewer.zone;
+    let mut summary = vec![(
+        viewer.tr.t("performed-by"),
+        record.performed_by.clone(),
+        None,
+    )];
+    for f in &step.fields {
+        if let Some(value) = record.values.get(&f.id) {
+            let shown = super::batches::show_value(&value.value, f.kind, zone, viewer.tr);
+            summary.push((f.label.clone(), shown, f.unit.clone()));
+        }
+    }
+    let number = &context.batch.batch_number;
+    Ok(SignPage {
+        frame: Frame::of(viewer, &format!("/batches/{number}/steps/{step_id}/verify")),
+        action: format!("/batches/{number}/steps/{step_id}/verify"),
+        step_title: step.title.clone(),
+        meaning: viewer.tr.t("meaning-verified"),
+        signer: viewer.who.full_name.as_str().to_owned(),
+        summary,
+        carried: vec![("record".to_owned(), record.record.to_string())],
+        password_error,
+        error,
+        position: context.batch.position,
+        editable: false,
+        heading: BatchHeading::of(&context.batch, viewer.tr),
+    })
+}
+
+/// A second person's verification, signed (`verified`); a refusal (the performer verifying
+/// their own step, a wrong password) comes back in the dialog as a readable message.
+pub async fn verify(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RecordStep)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let (number, step_id) = path.into_inner();
+    let state = session::state(&req)?;
+    let context = context(&state, number.clone()).await?;
+    let record: Option<u32> = field(&form, "record").parse().ok();
+    let position: Option<i64> = field(&form, "position").parse().ok();
+    let signature = SignatureInput {
+        password: SecretString::from(field(&form, "password")),
+        meaning: SignatureMeaning::Verified,
+        comment: Some(field(&form, "comment")).filter(|c| !c.trim().is_empty()),
+    };
+    let verified = signed(
+        &req,
+        &state,
+        viewer.who.clone(),
+        signature,
+        SignatureMeaning::Verified,
+        {
+            let (number, step_id) = (number.clone(), step_id.clone());
+            move |conn, who, signer| {
+                batches::verify_step(conn, who, &number, (&step_id, record), position, signer)
+            }
+        },
+    )
+    .await;
+    match verified {
+        Ok(()) => Ok(see_other(&format!(
+            "/batches/{number}?verified={step_id}#step-{step_id}"
+        ))),
+        Err(error) => {
+            let message = viewer.tr.refusal(error.code());
+            let (password_error, general) = if is_password_refusal(error.code()) {
+                (Some(message), None)
+            } else {
+                (None, Some((message, error.to_string())))
+            };
+            let shown = verify_page(&viewer, &context, &step_id, password_error, general)?;
+            Ok(page(&viewer, error.status_code(), &shown))
+        }
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/batches/{number}/steps/{step}", web::get().to(form))
+        .route("/batches/{number}/steps/{step}", web::post().to(submit))
+        .route(
+            "/batches/{number}/steps/{step}/verify",
+            web::get().to(verify_form),
+        )
+        .route(
+            "/batches/{number}/steps/{step}/verify",
+            web::post().to(verify),
+        );
+}
