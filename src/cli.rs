@@ -103,6 +103,11 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         vkey: Option<PathBuf>,
     },
+    /// Write the validation report (HTML and PDF): every requirement of
+    /// validation/requirements.toml with the tests tagged `/// Covers: ID` and their results
+    /// in the saved output of `cargo test` on SQLite and on PostgreSQL; the requirements
+    /// without a passing test first. Needs no configuration or database of this server.
+    ValidationReport(crate::validation::command::Args),
 }
 
 #[derive(Subcommand)]
@@ -139,6 +144,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::VerifyBundle { file, vkey } = &cli.command {
         return verify_bundle(file, vkey);
     }
+    if let Command::ValidationReport(args) = cli.command {
+        return crate::validation::command::run(args);
+    }
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(settings.log_format, &settings.log_level);
     match cli.command {
@@ -155,13 +163,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Verify { trusted, vkey } => verify(&settings, trusted, vkey),
         Command::VerifyBundle { file, vkey } => verify_bundle(&file, &vkey),
+        Command::ValidationReport(args) => crate::validation::command::run(args),
         Command::Template {
             command: TemplateCommand::Import { file },
         } => {
             let source =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let mut conn = connect(&settings)?;
-            let row = crate::templates::import(&mut conn, &Actor::system(), &source)?;
+            let row = {
+                let _progress = progress::spinner("importing the template");
+                crate::templates::import(&mut connect(&settings)?, &Actor::system(), &source)?
+            };
             println!(
                 "imported template {} version {} as a draft; QA approves it before use",
                 row.code, row.version

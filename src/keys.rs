@@ -194,6 +194,7 @@ fn write_private(path: &Path, contents: &str) -> Result<(), KeyError> {
 mod tests {
     use super::*;
 
+    /// Covers: GMP-LED-8
     #[test]
     fn keys_are_created_private_and_read_back() {
         let dir = tempfile::tempdir().expect("temp dir");

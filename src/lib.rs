@@ -27,4 +27,5 @@ pub mod signatures;
 pub mod startup;
 pub mod telemetry;
 pub mod templates;
+pub mod validation;
 pub mod web;

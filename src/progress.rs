@@ -1,7 +1,8 @@
-//! Progress for long command-line work (verify, rebuild-projections, backup, restore): a
-//! spinner with what is being done and the time it has taken, on stderr only, so that stdout
-//! stays the command's result. Drawn only on a terminal: indicatif hides a stderr target that
-//! is not one, and CI logs get nothing either (`CI` set), where a redrawn line is only noise.
+//! Progress for long command-line work (verify, rebuild-projections, backup, restore, template
+//! import): a spinner with what is being done and the time it has taken, on stderr only, so
+//! that stdout stays the command's result. Drawn only on a terminal: indicatif hides a stderr
+//! target that is not one, and CI logs get nothing either (`CI` set), where a redrawn line is
+//! only noise.
 
 use std::time::Duration;
 

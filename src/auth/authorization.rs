@@ -230,6 +230,7 @@ pub fn markdown_table() -> String {
 mod tests {
     use super::*;
 
+    /// Covers: GMP-ROLE-1
     #[test]
     fn admins_and_auditors_never_sign() {
         for (action, roles) in AUTHORIZATION {

@@ -116,6 +116,7 @@ fn weak(message: String) -> DomainError {
 mod tests {
     use super::*;
 
+    /// Covers: P11-300a
     #[test]
     fn a_hash_verifies_its_password_only() {
         let password = SecretString::from("correct horse battery staple");
@@ -126,6 +127,7 @@ mod tests {
         assert!(!verify_password(&password, "not a phc string"));
     }
 
+    /// Covers: P11-300a
     #[test]
     fn policy_refuses_short_and_personal_passwords() {
         let user = Username::parse("mrossi").expect("valid");

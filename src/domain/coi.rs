@@ -252,6 +252,7 @@ impl<'de> Deserialize<'de> for Coi {
 mod tests {
     use super::*;
 
+    /// Covers: GMP-COI-1
     #[test]
     fn iccbba_examples_give_their_published_check_characters() {
         assert_eq!(mod37_2_check_character("G123417654321"), Some('A'));
@@ -259,6 +260,7 @@ mod tests {
         assert_eq!(mod37_2_check_character("g123417654321"), None);
     }
 
+    /// Covers: GMP-COI-1
     #[test]
     fn identifiers_are_accepted_or_refused() {
         use Outcome::*;
@@ -311,6 +313,7 @@ mod tests {
         }
     }
 
+    /// Covers: GMP-COI-1
     #[test]
     fn refusals_say_what_is_wrong() {
         let message = |raw| Coi::parse(raw).expect_err(raw).message;
@@ -320,6 +323,7 @@ mod tests {
         assert!(message("CHG12342600004").contains("15 characters"));
     }
 
+    /// Covers: GMP-COI-1
     #[test]
     fn assigned_identifiers_pad_the_sequence_and_print_their_check_character() {
         let fin = FacilityId::parse("G1234").expect("valid FIN");
@@ -338,6 +342,7 @@ mod tests {
         );
     }
 
+    /// Covers: GMP-COI-1
     #[test]
     fn assignment_refuses_a_sequence_or_year_that_does_not_fit() {
         let fin = FacilityId::parse("G1234").expect("valid FIN");
@@ -357,6 +362,7 @@ mod tests {
         );
     }
 
+    /// Covers: GMP-COI-1
     #[test]
     fn facility_ids_follow_iccbba_rules() {
         assert_eq!(
@@ -372,6 +378,7 @@ mod tests {
         }
     }
 
+    /// Covers: GMP-COI-1
     #[test]
     fn serializes_as_the_fifteen_characters() {
         let coi = Coi::parse("CHG123426000042E").expect("valid");

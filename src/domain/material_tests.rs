@@ -21,6 +21,7 @@ fn lot(status: LotStatus) -> Lot {
     Lot { registered, status }
 }
 
+/// Covers: GMP-MAT-1
 #[test]
 fn only_a_released_unexpired_lot_of_the_named_material_is_usable() {
     let check = |lot: Option<&Lot>, material: &str, on: &str| {
@@ -68,6 +69,7 @@ fn only_a_released_unexpired_lot_of_the_named_material_is_usable() {
     );
 }
 
+/// Covers: GMP-MAT-3
 #[test]
 fn qa_releases_from_quarantine_and_rejects_also_after_release() {
     assert!(matches!(
@@ -98,6 +100,7 @@ fn qa_releases_from_quarantine_and_rejects_also_after_release() {
     );
 }
 
+/// Covers: GMP-MAT-2
 #[test]
 fn equipment_past_its_calibration_date_is_refused() {
     let registered = Equipment {

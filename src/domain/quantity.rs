@@ -187,6 +187,7 @@ mod tests {
         Decimal::parse(raw).expect(raw)
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn text_is_kept_as_entered() {
         for raw in [
@@ -197,6 +198,7 @@ mod tests {
         }
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn comparison_is_exact_on_the_value() {
         assert_eq!(d("1.25e8").cmp(&d("125000000")), Ordering::Equal);
@@ -211,6 +213,7 @@ mod tests {
         assert!(d("1e999") > d("9e998"));
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn values_that_floats_get_wrong_are_exact() {
         // 0.1 + 0.2 != 0.3 in binary floating point; here each text is its own exact value.
@@ -219,6 +222,7 @@ mod tests {
         assert_ne!(d("9007199254740993"), d("9007199254740992"));
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn equal_values_hash_alike() {
         use std::collections::HashSet;
@@ -226,6 +230,7 @@ mod tests {
         assert_eq!(set.len(), 1);
     }
 
+    /// Covers: A11-5, GMP-TPL-6
     #[test]
     fn malformed_text_is_refused_with_a_reason() {
         let too_long = "1".repeat(41);
@@ -241,6 +246,7 @@ mod tests {
         assert!(Decimal::parse(&"1".repeat(40)).is_ok());
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn serializes_as_the_text_entered() {
         let json = serde_json::to_string(&d("1.25e8")).expect("serializes");
@@ -251,6 +257,7 @@ mod tests {
         assert!(serde_json::from_str::<Decimal>(r#""1,25""#).is_err());
     }
 
+    /// Covers: GMP-TPL-6
     #[test]
     fn integers_become_decimals() {
         assert_eq!(Decimal::from_integer(-12).as_str(), "-12");

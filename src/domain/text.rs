@@ -58,6 +58,7 @@ mod tests {
         printable_line(raw, "invalid_text", "the text", 1..=20)
     }
 
+    /// Covers: A11-5
     #[test]
     fn direction_overrides_and_other_format_characters_are_refused() {
         for bad in [
@@ -77,6 +78,7 @@ mod tests {
         }
     }
 
+    /// Covers: A11-5
     #[test]
     fn text_is_trimmed_and_normalized_to_nfc() {
         // "e" + combining acute accent becomes the one character "é".
@@ -85,6 +87,7 @@ mod tests {
         assert_eq!(check("Łukasz Żółć").expect("valid"), "Łukasz Żółć");
     }
 
+    /// Covers: A11-5
     #[test]
     fn length_counts_characters_after_normalization() {
         assert!(check("").is_err());

@@ -31,6 +31,7 @@ pub fn payload_sha256(payload_bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    /// Covers: GMP-LED-2
     #[test]
     fn leaf_hash_of_empty_input_is_the_rfc6962_empty_leaf() {
         // SHA-256(0x00), as in RFC 6962's test data.
@@ -40,6 +41,7 @@ mod tests {
         );
     }
 
+    /// Covers: GMP-LED-2
     #[test]
     fn canonical_bytes_sort_keys_and_drop_whitespace() {
         let value: serde_json::Value =

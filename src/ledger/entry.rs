@@ -287,6 +287,7 @@ impl Entry {
 mod tests {
     use super::*;
 
+    /// Covers: GMP-LED-1
     #[test]
     fn streams_accept_the_four_shapes_and_nothing_else() {
         for ok in [
@@ -309,6 +310,7 @@ mod tests {
         }
     }
 
+    /// Covers: GMP-LED-1
     #[test]
     fn kinds_are_dotted_lowercase_words() {
         assert!(EventKind::parse("user.created").is_ok());
@@ -324,6 +326,7 @@ mod tests {
         }
     }
 
+    /// Covers: GMP-LED-1
     #[test]
     fn recorded_at_has_exactly_six_fractional_digits() {
         let at = DateTime::parse_from_rfc3339("2026-11-24T10:00:00.123456789Z")

@@ -112,6 +112,7 @@ fn from_store(nodes: &HashMap<NodeId, Hash>, range: Range<u64>) -> Hash {
     fold(&hashes).expect("a non-empty range")
 }
 
+/// Covers: GMP-LED-3
 #[test]
 fn roots_and_proofs_from_stored_subtrees_match_rfc6962_at_every_size_to_300() {
     let mut reference = Reference::new(SIZES);
@@ -150,6 +151,7 @@ fn roots_and_proofs_from_stored_subtrees_match_rfc6962_at_every_size_to_300() {
     }
 }
 
+/// Covers: GMP-LED-3
 #[test]
 fn a_changed_proof_root_or_position_is_refused() {
     let mut reference = Reference::new(64);
@@ -220,6 +222,7 @@ fn completed_by_names_what_the_frontier_completes() {
     }
 }
 
+/// Covers: GMP-LED-3
 #[test]
 fn making_a_proof_outside_the_tree_is_refused() {
     assert_eq!(
@@ -287,6 +290,7 @@ fn vector_files(kind: &str) -> Vec<PathBuf> {
     files
 }
 
+/// Covers: GMP-LED-3
 #[test]
 fn every_rfc6962_inclusion_vector_verifies_or_fails_as_it_says() {
     let files = vector_files("inclusion");
@@ -311,6 +315,7 @@ fn every_rfc6962_inclusion_vector_verifies_or_fails_as_it_says() {
     }
 }
 
+/// Covers: GMP-LED-3
 #[test]
 fn every_rfc6962_consistency_vector_verifies_or_fails_as_it_says() {
     let files = vector_files("consistency");

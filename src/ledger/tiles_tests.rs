@@ -13,6 +13,7 @@ fn hashes(tile: Tile) -> TileRequest {
     TileRequest::Hashes(tile)
 }
 
+/// Covers: GMP-LED-11
 #[test]
 fn c2sp_paths_parse_and_print_back() {
     let cases = [
@@ -122,6 +123,7 @@ impl TileReader for Stored<'_> {
     fn save_tiles(&self, _tiles: &[Tile], _data: &[Vec<u8>]) {}
 }
 
+/// Covers: GMP-LED-11
 #[test]
 fn tiles_at_levels_0_1_and_2_hash_to_the_root() {
     const LEAVES: u64 = 70_000;
@@ -183,6 +185,7 @@ fn tiles_at_levels_0_1_and_2_hash_to_the_root() {
     assert!(bundle_span(&Tile::new(8, 0, u64::MAX, 1, true), size).is_none());
 }
 
+/// Covers: GMP-LED-11
 #[test]
 fn bundles_frame_each_entry_and_refuse_what_a_uint16_cannot_say() {
     let rows = vec![(4, b"ab".to_vec()), (5, Vec::new()), (6, vec![7; 300])];

@@ -3,7 +3,7 @@
 //! every page for the footer.
 
 use super::font::Font;
-use super::model::{Block, PrintableRecord, Table};
+use super::model::{Block, Section, Table};
 
 pub const PAGE_WIDTH: f32 = 595.28;
 pub const PAGE_HEIGHT: f32 = 841.89;
@@ -53,17 +53,17 @@ struct Layout<'a> {
     y: f32,
 }
 
-/// The pages of the record's body; the footer is added when the page count is known.
-pub fn paginate(fonts: &Fonts, record: &PrintableRecord) -> Vec<Page> {
+/// The pages of a document's body; the footer is added when the page count is known.
+pub fn paginate(fonts: &Fonts, title: &str, printed_at: &str, sections: &[Section]) -> Vec<Page> {
     let mut layout = Layout {
         fonts,
         pages: vec![Page::default()],
         y: TOP,
     };
-    layout.paragraph(&record.title, 16.0, true);
-    layout.paragraph(&format!("Printed {}", record.printed_at), BODY, false);
+    layout.paragraph(title, 16.0, true);
+    layout.paragraph(&format!("Printed {printed_at}"), BODY, false);
     layout.y -= 6.0;
-    for section in &record.sections {
+    for section in sections {
         layout.keep(60.0);
         layout.y -= 8.0;
         layout.paragraph(&section.title, 12.0, true);

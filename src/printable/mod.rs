@@ -12,6 +12,7 @@ pub mod model;
 mod pdf;
 
 pub use model::{assemble, Footer, PrintableRecord};
+pub use pdf::Document;
 
 /// Rendering failures: each is a fault of the server (a vendored font it cannot read), never
 /// of the request.
@@ -33,4 +34,9 @@ pub fn html(record: &PrintableRecord) -> Result<String, RenderError> {
 
 pub fn pdf(record: &PrintableRecord) -> Result<Vec<u8>, RenderError> {
     pdf::render(record)
+}
+
+/// Any other document (the validation report) on the record's page layout, fonts and footer.
+pub fn pdf_document(document: &Document) -> Result<Vec<u8>, RenderError> {
+    pdf::render_document(document)
 }

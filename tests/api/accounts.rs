@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{problem, spawn_app};
 
+/// Covers: P11-10g
 #[tokio::test]
 async fn a_non_admin_cannot_create_users() {
     let app = spawn_app().await;
@@ -23,6 +24,7 @@ async fn a_non_admin_cannot_create_users() {
     }
 }
 
+/// Covers: GMP-ROLE-2
 #[tokio::test]
 async fn an_admin_cannot_change_its_own_roles_deactivate_or_reset_itself() {
     let app = spawn_app().await;
@@ -50,6 +52,7 @@ async fn an_admin_cannot_change_its_own_roles_deactivate_or_reset_itself() {
     }
 }
 
+/// Covers: P11-10d-2, P11-100b
 #[tokio::test]
 async fn a_role_change_ends_the_users_sessions_and_new_roles_wait_for_approval() {
     let app = spawn_app().await;
@@ -90,6 +93,7 @@ async fn a_role_change_ends_the_users_sessions_and_new_roles_wait_for_approval()
     );
 }
 
+/// Covers: P11-300a
 #[tokio::test]
 async fn accounts_are_listed_without_password_hashes() {
     let app = spawn_app().await;
@@ -105,6 +109,7 @@ async fn accounts_are_listed_without_password_hashes() {
     assert!(users.iter().all(|u| u.get("password_hash").is_none()));
 }
 
+/// Covers: P11-100a-1, GMP-ROLE-1, A11-5
 #[tokio::test]
 async fn invalid_accounts_are_refused_with_a_clear_message() {
     let app = spawn_app().await;
@@ -175,6 +180,7 @@ async fn invalid_accounts_are_refused_with_a_clear_message() {
     }
 }
 
+/// Covers: GMP-ACC-1
 #[tokio::test]
 async fn deactivating_needs_an_existing_active_user_and_a_reason() {
     let app = spawn_app().await;

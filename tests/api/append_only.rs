@@ -90,6 +90,7 @@ async fn app_with_entries() -> TestApp {
     app
 }
 
+/// Covers: P11-10c-1, GMP-LED-4
 #[tokio::test]
 async fn no_conflict_clause_can_overwrite_a_ledger_entry() {
     let app = app_with_entries().await;
@@ -169,6 +170,7 @@ fn assert_insert_refused(conn: &mut DbConn, entry: &Entry, reason: &str) {
     );
 }
 
+/// Covers: P11-10c-1, GMP-LED-4
 #[tokio::test]
 async fn an_insert_that_does_not_extend_the_chain_is_refused_and_the_next_entry_is_not() {
     let app = app_with_entries().await;
@@ -256,6 +258,7 @@ async fn an_insert_that_does_not_extend_the_chain_is_refused_and_the_next_entry_
     assert_verifies(&app, count + 2);
 }
 
+/// Covers: GMP-LED-4
 #[tokio::test]
 async fn the_head_row_cannot_be_inserted_again() {
     let app = spawn_app().await;
@@ -334,6 +337,7 @@ fn assert_projection_is_append_only(app: &TestApp, table: &str, attacks: Vec<Str
     assert_eq!(rows(&mut conn, table), before);
 }
 
+/// Covers: P11-10c-1, P11-70
 #[tokio::test]
 async fn signatures_cannot_be_replaced_changed_or_removed() {
     let app = spawn_app().await;
@@ -369,6 +373,7 @@ async fn signatures_cannot_be_replaced_changed_or_removed() {
     assert_eq!(meanings(), before);
 }
 
+/// Covers: P11-10c-1
 #[tokio::test]
 async fn password_history_cannot_be_replaced_changed_or_removed() {
     let app = spawn_app().await;
@@ -390,6 +395,7 @@ async fn password_history_cannot_be_replaced_changed_or_removed() {
     );
 }
 
+/// Covers: P11-10c-1
 #[tokio::test]
 async fn merkle_nodes_cannot_be_replaced_changed_or_removed() {
     let app = app_with_entries().await;
@@ -405,6 +411,7 @@ async fn merkle_nodes_cannot_be_replaced_changed_or_removed() {
     assert_verifies(&app, entry_count(&mut app.db.connect()));
 }
 
+/// Covers: GMP-LED-4
 #[tokio::test]
 async fn a_merkle_node_must_be_the_next_of_its_level_over_stored_children() {
     let app = app_with_entries().await;
@@ -454,6 +461,7 @@ fn insert_next_by_hand(_app: &TestApp, conn: &mut DbConn, count: i64) {
     }
 }
 
+/// Covers: P11-10c-1, GMP-LED-7
 #[tokio::test]
 async fn checkpoints_cannot_be_replaced_changed_or_removed() {
     let app = spawn_app().await;

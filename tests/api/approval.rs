@@ -31,6 +31,7 @@ async fn history(app: &TestApp, auditor: &TestUser, username: &str) -> Vec<(Stri
         .collect()
 }
 
+/// Covers: P11-300c
 #[tokio::test]
 async fn the_server_generates_the_temporary_password_and_refuses_a_chosen_one() {
     let app = spawn_app().await;
@@ -66,6 +67,7 @@ async fn the_server_generates_the_temporary_password_and_refuses_a_chosen_one() 
     assert_eq!(status, 401, "nothing was created");
 }
 
+/// Covers: P11-200a2
 #[tokio::test]
 async fn an_admin_who_logs_in_as_its_new_user_can_sign_nothing() {
     let app = spawn_app().await;
@@ -110,6 +112,7 @@ async fn an_admin_who_logs_in_as_its_new_user_can_sign_nothing() {
     );
 }
 
+/// Covers: P11-100b
 #[tokio::test]
 async fn an_admin_account_is_approved_by_another_admin_never_its_creator_or_itself() {
     let app = spawn_app().await;
@@ -161,6 +164,7 @@ async fn an_admin_account_is_approved_by_another_admin_never_its_creator_or_itse
     );
 }
 
+/// Covers: P11-100c
 #[tokio::test]
 async fn approval_waits_for_the_owners_own_signed_certification() {
     let app = spawn_app().await;
@@ -230,6 +234,7 @@ async fn approval_waits_for_the_owners_own_signed_certification() {
     assert!(after["acknowledged_at"].is_string());
 }
 
+/// Covers: P11-100b
 #[tokio::test]
 async fn only_qa_approves_gmp_roles_and_only_with_its_own_password() {
     let app = spawn_app().await;
@@ -264,6 +269,7 @@ async fn only_qa_approves_gmp_roles_and_only_with_its_own_password() {
     );
 }
 
+/// Covers: P11-100b, P11-300c
 #[tokio::test]
 async fn a_password_reset_suspends_the_roles_until_qa_approves_again() {
     let app = spawn_app().await;
@@ -316,6 +322,7 @@ async fn a_password_reset_suspends_the_roles_until_qa_approves_again() {
     assert_eq!(me(&app, &again).await["roles"], json!(["operator"]));
 }
 
+/// Covers: A11-12.3, P11-10e-1
 #[tokio::test]
 async fn the_ledger_shows_who_created_acknowledged_and_approved_and_the_console_too() {
     let app = spawn_app().await;
@@ -368,6 +375,7 @@ async fn the_ledger_shows_who_created_acknowledged_and_approved_and_the_console_
     assert_eq!(console["payload"]["confirmed_by"], "Site Head");
 }
 
+/// Covers: P11-100c
 #[tokio::test]
 async fn the_console_refuses_an_approval_before_the_certification_in_a_plain_sentence() {
     let app = spawn_app().await;
@@ -388,6 +396,7 @@ async fn the_console_refuses_an_approval_before_the_certification_in_a_plain_sen
     assert!(String::from_utf8_lossy(&output.stderr).contains("there is no user 'ghost'"));
 }
 
+/// Covers: A11-5
 #[tokio::test]
 async fn a_signature_comment_with_a_direction_override_is_refused() {
     let app = spawn_app().await;

@@ -51,6 +51,7 @@ fn matching(all: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<i64> {
     seqs(&all.iter().filter(|r| keep(r)).cloned().collect::<Vec<_>>())
 }
 
+/// Covers: A11-9, P11-10b-1, P11-10e-1
 #[tokio::test]
 async fn filters_paging_and_downloads_agree_with_the_ledger() {
     let app = spawn_app().await;
@@ -217,6 +218,7 @@ async fn filters_paging_and_downloads_agree_with_the_ledger() {
     }
 }
 
+/// Covers: A11-9, P11-10g
 #[tokio::test]
 async fn only_auditors_qa_and_qps_read_the_trail() {
     let app = spawn_app().await;
@@ -239,6 +241,7 @@ async fn only_auditors_qa_and_qps_read_the_trail() {
     }
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn bad_parameters_are_refused_with_a_clear_message() {
     let app = spawn_app().await;

@@ -28,6 +28,7 @@ fn filled(path: &str, batch: &str, auditor: &str) -> String {
         .join("/")
 }
 
+/// Covers: GMP-ROLE-3
 #[tokio::test]
 async fn an_auditor_reads_every_record_and_writes_nothing_but_their_own_login() {
     let app = spawn_app().await;

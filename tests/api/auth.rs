@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{problem, spawn_app, token_claims, TestApp};
 
+/// Covers: P11-300d-2
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_401() {
     let app = spawn_app().await;
@@ -21,6 +22,7 @@ async fn wrong_password_and_unknown_user_get_the_same_401() {
     assert_eq!(invalid, wrong);
 }
 
+/// Covers: P11-300d-2, P11-10e-1
 #[tokio::test]
 async fn every_login_attempt_is_a_ledger_event() {
     let app = spawn_app().await;
@@ -57,6 +59,7 @@ async fn every_login_attempt_is_a_ledger_event() {
     );
 }
 
+/// Covers: P11-10d-1
 #[tokio::test]
 async fn requests_without_a_token_get_401() {
     let app = spawn_app().await;
@@ -79,6 +82,7 @@ fn real_secret(app: &TestApp) -> Vec<u8> {
     STANDARD.decode(text.trim()).expect("base64 secret")
 }
 
+/// Covers: P11-10d-1
 #[tokio::test]
 async fn a_token_signed_with_another_secret_or_algorithm_is_refused() {
     let app = spawn_app().await;
@@ -100,6 +104,7 @@ async fn a_token_signed_with_another_secret_or_algorithm_is_refused() {
     assert_eq!(app.get("/api/v1/users", Some(&genuine)).await.status(), 200);
 }
 
+/// Covers: P11-10d-1
 #[tokio::test]
 async fn an_unsigned_alg_none_token_is_refused() {
     let app = spawn_app().await;
@@ -111,6 +116,7 @@ async fn an_unsigned_alg_none_token_is_refused() {
     }
 }
 
+/// Covers: P11-10d-1
 #[tokio::test]
 async fn an_expired_token_is_refused() {
     let app = spawn_app().await;
@@ -129,6 +135,7 @@ async fn an_expired_token_is_refused() {
     assert_eq!(body["code"], "invalid_token");
 }
 
+/// Covers: GMP-ACC-1, P11-10d-2
 #[tokio::test]
 async fn a_deactivated_users_token_stops_working_at_once() {
     let app = spawn_app().await;
@@ -157,6 +164,7 @@ async fn a_deactivated_users_token_stops_working_at_once() {
     assert_eq!(status, 401);
 }
 
+/// Covers: P11-300c
 #[tokio::test]
 async fn a_temporary_password_allows_nothing_but_changing_it() {
     let app = spawn_app().await;
@@ -175,6 +183,7 @@ async fn a_temporary_password_allows_nothing_but_changing_it() {
     assert_eq!(app.get("/api/v1/users/me", Some(token)).await.status(), 200);
 }
 
+/// Covers: P11-10d-2
 #[tokio::test]
 async fn changing_the_password_ends_every_session_and_needs_the_old_one() {
     let app = spawn_app().await;
@@ -214,6 +223,7 @@ async fn changing_the_password_ends_every_session_and_needs_the_old_one() {
     );
 }
 
+/// Covers: P11-10d-2
 #[tokio::test]
 async fn logout_ends_the_session() {
     let app = spawn_app().await;
@@ -229,6 +239,7 @@ async fn logout_ends_the_session() {
     assert_eq!(body["code"], "session_ended");
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn malformed_login_bodies_get_400_problem_json() {
     let app = spawn_app().await;
@@ -262,6 +273,7 @@ async fn malformed_login_bodies_get_400_problem_json() {
     );
 }
 
+/// Covers: P11-10d-1
 #[tokio::test]
 async fn a_token_for_another_issuer_or_audience_is_refused() {
     let app = spawn_app().await;

@@ -24,6 +24,7 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> S
     request.send().await.expect("request sent").status()
 }
 
+/// Covers: P11-10g
 #[tokio::test]
 async fn every_endpoint_answers_every_role_as_the_table_says() {
     let app = spawn_app().await;
@@ -88,6 +89,7 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
     }
 }
 
+/// Covers: A11-12.1
 #[tokio::test]
 async fn browsers_get_no_cross_origin_permission() {
     let app = spawn_app().await;

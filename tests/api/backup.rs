@@ -72,6 +72,7 @@ fn path(file: &Path) -> &str {
     file.to_str().expect("UTF-8 path")
 }
 
+/// Covers: A11-7.2
 #[tokio::test]
 async fn a_backup_restores_into_an_empty_database_with_the_same_ledger() {
     let app = spawn_app().await;
@@ -175,6 +176,7 @@ async fn a_backup_restores_into_an_empty_database_with_the_same_ledger() {
     assert_eq!(entry["entries"][0], original["entries"][0]);
 }
 
+/// Covers: A11-7.2, GMP-LED-7
 #[tokio::test]
 async fn a_backup_older_than_the_newest_checkpoint_is_refused_unless_accepted() {
     let app = spawn_app().await;

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use crate::batch_support::{create_batch, record, run_until, site, verify};
 use crate::helpers::{problem, spawn_app};
 
+/// Covers: GMP-BAT-1, A11-6
 #[tokio::test]
 async fn a_batch_goes_through_every_manufacturing_step_with_two_operators() {
     let app = spawn_app().await;
@@ -111,6 +112,7 @@ async fn a_batch_goes_through_every_manufacturing_step_with_two_operators() {
     assert_eq!(again, listed);
 }
 
+/// Covers: P11-10f, GMP-BAT-1, GMP-SOD-1
 #[tokio::test]
 async fn order_repetition_self_verification_and_role_are_refused_with_their_codes() {
     let app = spawn_app().await;
@@ -243,6 +245,7 @@ async fn order_repetition_self_verification_and_role_are_refused_with_their_code
     );
 }
 
+/// Covers: GMP-COI-2, A11-13
 #[tokio::test]
 async fn a_coi_mismatch_is_refused_and_recorded_as_a_security_event() {
     let app = spawn_app().await;
@@ -338,6 +341,7 @@ async fn a_coi_mismatch_is_refused_and_recorded_as_a_security_event() {
     assert_eq!(body["code"], "coi_check_character");
 }
 
+/// Covers: GMP-COI-4, GMP-TPL-1
 #[tokio::test]
 async fn two_batches_never_share_a_coi_and_only_an_approved_template_starts_one() {
     let app = spawn_app().await;
@@ -397,6 +401,7 @@ async fn two_batches_never_share_a_coi_and_only_an_approved_template_starts_one(
     );
 }
 
+/// Covers: GMP-DEV-1, GMP-EVT-1
 #[tokio::test]
 async fn an_out_of_range_value_is_recorded_and_raises_a_deviation_in_the_same_transaction() {
     let app = spawn_app().await;
@@ -464,6 +469,7 @@ async fn an_out_of_range_value_is_recorded_and_raises_a_deviation_in_the_same_tr
     );
 }
 
+/// Covers: GMP-MAT-1, GMP-MAT-2
 #[tokio::test]
 async fn unusable_lots_and_equipment_are_refused_with_the_field_named() {
     let app = spawn_app().await;
@@ -528,6 +534,7 @@ async fn unusable_lots_and_equipment_are_refused_with_the_field_named() {
     }
 }
 
+/// Covers: GMP-BAT-3, GMP-EVT-2
 #[tokio::test]
 async fn racing_clients_record_a_step_once_and_a_stale_if_match_gets_412() {
     let app = spawn_app().await;
@@ -594,6 +601,7 @@ async fn racing_clients_record_a_step_once_and_a_stale_if_match_gets_412() {
     assert_eq!(current.status().as_u16(), expected);
 }
 
+/// Covers: GMP-LED-5
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_clients_record_into_sixteen_batches_at_once() {
     let app = spawn_app().await;
@@ -640,6 +648,7 @@ async fn sixteen_clients_record_into_sixteen_batches_at_once() {
     );
 }
 
+/// Covers: A11-6
 #[tokio::test]
 async fn a_step_record_is_verified_only_through_its_action_never_by_a_loose_signature() {
     let app = spawn_app().await;

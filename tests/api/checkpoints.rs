@@ -57,6 +57,7 @@ fn outside(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Covers: GMP-LED-7
 #[tokio::test]
 async fn a_checkpoint_is_a_signed_note_of_the_tree_kept_inside_and_outside_the_database() {
     let app = spawn_app().await;
@@ -147,6 +148,7 @@ async fn impostor(first: &TestApp) -> TestApp {
     .await
 }
 
+/// Covers: GMP-LED-7
 #[tokio::test]
 async fn the_server_refuses_to_sign_over_a_ledger_behind_or_inconsistent_with_its_last_checkpoint()
 {
@@ -189,6 +191,7 @@ async fn the_server_refuses_to_sign_over_a_ledger_behind_or_inconsistent_with_it
     assert_eq!(std::fs::read_to_string(&files[0]).expect("read"), signed);
 }
 
+/// Covers: GMP-LED-7, P11-10a-1
 #[tokio::test]
 async fn verify_trusted_names_a_truncated_tail_a_rewritten_history_and_a_forged_note() {
     let first = spawn_app().await;

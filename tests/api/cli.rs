@@ -126,6 +126,7 @@ async fn without_a_terminal_create_admin_asks_for_password_stdin() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--password-stdin"));
 }
 
+/// Covers: GMP-LED-6
 #[tokio::test]
 async fn acknowledged_writes_survive_a_killed_server() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -215,6 +216,7 @@ struct ForeignKeys {
     foreign_keys: i32,
 }
 
+/// Covers: GMP-LED-6
 #[test]
 fn sqlite_connections_commit_durably() {
     let dir = tempfile::tempdir().expect("temp dir");

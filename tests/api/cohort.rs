@@ -65,6 +65,7 @@ async fn batch_list(app: &TestApp, who: &TestUser) -> Value {
     .await
 }
 
+/// Covers: GMP-BAT-4
 #[tokio::test]
 async fn a_cohort_of_eight_batches_goes_from_apheresis_to_infusion_with_each_exception_handled() {
     let app = spawn_app().await;

@@ -12,6 +12,7 @@ fn conformance_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
 }
 
+/// Covers: GMP-LED-2
 #[test]
 fn every_rfc8785_vector_canonicalizes_to_its_expected_bytes() {
     let dir = conformance_dir().join("jcs");
@@ -86,6 +87,7 @@ fn fixed_entries() -> Vec<Entry> {
     entries
 }
 
+/// Covers: GMP-LED-2
 #[test]
 fn entry_bytes_of_a_fixed_entry_are_pinned() {
     let first = &fixed_entries()[0];
@@ -107,6 +109,7 @@ fn entry_bytes_of_a_fixed_entry_are_pinned() {
     );
 }
 
+/// Covers: GMP-LED-2
 #[test]
 fn hashes_of_fixed_entries_are_pinned() {
     let hashes: Vec<(String, String)> = fixed_entries()

@@ -39,6 +39,7 @@ async fn confirm(
     .await
 }
 
+/// Covers: P11-10e-2, GMP-COR-1, GMP-COR-2
 #[tokio::test]
 async fn a_correction_keeps_the_history_and_is_verified_again_by_a_second_person() {
     let app = spawn_app().await;
@@ -147,6 +148,7 @@ async fn a_correction_keeps_the_history_and_is_verified_again_by_a_second_person
         .contains("corrected to 60"));
 }
 
+/// Covers: GMP-COR-2, GMP-SOD-2
 #[tokio::test]
 async fn after_manufacturing_a_correction_needs_qa_approval_by_someone_else() {
     let app = spawn_app().await;
@@ -206,6 +208,7 @@ async fn after_manufacturing_a_correction_needs_qa_approval_by_someone_else() {
     );
 }
 
+/// Covers: GMP-SOD-2, GMP-COR-2
 #[tokio::test]
 async fn whoever_corrected_a_record_cannot_verify_it_and_a_second_correction_still_needs_qa() {
     let app = spawn_app().await;

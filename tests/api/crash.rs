@@ -140,6 +140,7 @@ async fn load_until_killed(
     }
 }
 
+/// Covers: GMP-LED-6, GMP-LED-10
 #[tokio::test]
 async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_none() {
     let app = spawn_app().await;

@@ -29,6 +29,7 @@ async fn infuse_at(
     .await
 }
 
+/// Covers: GMP-CUS-1, P11-10f
 #[tokio::test]
 async fn a_batch_is_shipped_only_after_release_one_shipment_at_a_time() {
     let app = spawn_app().await;
@@ -142,6 +143,7 @@ async fn a_batch_is_shipped_only_after_release_one_shipment_at_a_time() {
     .await;
 }
 
+/// Covers: GMP-CUS-3, GMP-CUS-4
 #[tokio::test]
 async fn infusion_needs_the_product_received_and_a_passed_two_person_bedside_check() {
     let app = spawn_app().await;
@@ -287,6 +289,7 @@ async fn infusion_needs_the_product_received_and_a_passed_two_person_bedside_che
     assert_eq!(listed["batches"][0]["batch_number"], batch.as_str());
 }
 
+/// Covers: GMP-CUS-3
 #[tokio::test]
 async fn a_coi_mismatch_at_the_bedside_is_refused_recorded_and_voids_the_check_before_it() {
     let app = spawn_app().await;
@@ -381,6 +384,7 @@ async fn a_coi_mismatch_at_the_bedside_is_refused_recorded_and_voids_the_check_b
     assert_eq!(done["bedside_checks"].as_array().map(Vec::len), Some(2));
 }
 
+/// Covers: GMP-CUS-4
 #[tokio::test]
 async fn an_infused_batch_takes_follow_up_visits_and_nothing_else() {
     let app = spawn_app().await;
@@ -442,6 +446,7 @@ async fn an_infused_batch_takes_follow_up_visits_and_nothing_else() {
     assert_eq!(second["follow_ups"].as_array().map(Vec::len), Some(2));
 }
 
+/// Covers: GMP-CUS-2
 #[tokio::test]
 async fn a_shipping_excursion_raises_a_deviation_that_blocks_infusion_until_qa_closes_it() {
     let app = spawn_app().await;
@@ -478,6 +483,7 @@ async fn a_shipping_excursion_raises_a_deviation_that_blocks_infusion_until_qa_c
     assert_eq!(receipt_names, id, "the receipt names its deviation");
 }
 
+/// Covers: GMP-CUS-2
 #[tokio::test]
 async fn a_damaged_container_raises_a_deviation_too() {
     let app = spawn_app().await;

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use crate::batch_support::{create_batch, record, site};
 use crate::helpers::{problem, spawn_app};
 
+/// Covers: GMP-DEV-3
 #[tokio::test]
 async fn an_out_of_range_deviation_is_classified_and_closed_by_qa_with_a_signature() {
     let app = spawn_app().await;
@@ -100,6 +101,7 @@ async fn an_out_of_range_deviation_is_classified_and_closed_by_qa_with_a_signatu
     );
 }
 
+/// Covers: GMP-DEV-2
 #[tokio::test]
 async fn operators_raise_deviations_by_hand_and_qc_analysts_cannot() {
     let app = spawn_app().await;
@@ -131,6 +133,7 @@ async fn operators_raise_deviations_by_hand_and_qc_analysts_cannot() {
     assert_eq!(problem_body["code"], "step_not_found");
 }
 
+/// Covers: GMP-BAT-2
 #[tokio::test]
 async fn a_held_batch_takes_no_record_until_resumed_and_a_terminated_one_never() {
     let app = spawn_app().await;

@@ -82,6 +82,7 @@ fn stream<'v>(bundle: &'v mut Value, role: &str) -> &'v mut Value {
         .expect("a stream of that role")
 }
 
+/// Covers: P11-10b-1, A11-17
 #[tokio::test]
 async fn an_inspector_checks_an_exported_bundle_offline_and_gets_the_same_bytes_again() {
     let app = spawn_app().await;
@@ -130,6 +131,7 @@ async fn an_inspector_checks_an_exported_bundle_offline_and_gets_the_same_bytes_
     assert_eq!(again, first, "the same checkpoint gives the same bundle");
 }
 
+/// Covers: A11-17
 #[tokio::test]
 async fn a_tampered_byte_a_dropped_entry_a_swapped_proof_and_another_key_are_each_named() {
     let app = spawn_app().await;
@@ -186,6 +188,7 @@ async fn a_tampered_byte_a_dropped_entry_a_swapped_proof_and_another_key_are_eac
     );
 }
 
+/// Covers: P11-10g
 #[tokio::test]
 async fn only_auditors_qa_and_qps_export_and_bad_requests_are_named() {
     let app = spawn_app().await;

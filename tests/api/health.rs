@@ -12,6 +12,7 @@ async fn health_and_readiness_answer() {
     assert_eq!(body["status"], "ready");
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn unknown_paths_and_methods_get_problem_json() {
     let app = spawn_app().await;
@@ -22,6 +23,7 @@ async fn unknown_paths_and_methods_get_problem_json() {
     assert_eq!(status, 405);
 }
 
+/// Covers: A11-12.1
 #[tokio::test]
 async fn responses_carry_security_headers() {
     let app = spawn_app().await;

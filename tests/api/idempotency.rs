@@ -38,6 +38,7 @@ fn lot(lot_number: &str) -> Value {
             "expiry": "2030-01-01" })
 }
 
+/// Covers: GMP-LED-10
 #[tokio::test]
 async fn a_retry_with_the_same_key_gets_the_first_answer_and_appends_nothing() {
     let app = crate::helpers::spawn_app().await;
@@ -69,6 +70,7 @@ async fn a_retry_with_the_same_key_gets_the_first_answer_and_appends_nothing() {
     assert_eq!(lot_entries(&app, &auditor).await, 2);
 }
 
+/// Covers: GMP-LED-10
 #[tokio::test]
 async fn keys_belong_to_one_user_and_refusals_are_decided_again() {
     let app = crate::helpers::spawn_app().await;
@@ -96,6 +98,7 @@ async fn keys_belong_to_one_user_and_refusals_are_decided_again() {
     assert_eq!(status, 400);
 }
 
+/// Covers: GMP-LED-10
 #[tokio::test]
 async fn copies_of_one_request_racing_each_other_record_it_once() {
     let app = crate::helpers::spawn_app().await;
@@ -197,6 +200,7 @@ async fn a_copy_sent_while_the_first_is_still_running_waits_and_gets_its_answer(
     assert_eq!(lot_entries(&app, &auditor).await, 1);
 }
 
+/// Covers: P11-300a
 #[tokio::test]
 async fn an_answer_carrying_a_temporary_password_is_never_kept_however_the_path_is_spelt() {
     let app = crate::helpers::spawn_app().await;

@@ -81,6 +81,7 @@ async fn record_at(
 
 const DEVIATIONS_PER_WRITER: usize = 8;
 
+/// Covers: GMP-LED-5, GMP-BAT-3
 #[tokio::test]
 async fn three_instances_writing_at_once_keep_one_linear_ledger_and_never_double_a_step() {
     use crate::batch_support::{create_batch, site, STEPS};

@@ -14,6 +14,7 @@ fn bytes(entry: &Value, field: &str) -> Vec<u8> {
         .expect("standard base64")
 }
 
+/// Covers: GMP-LED-1
 #[tokio::test]
 async fn entries_carry_bytes_from_which_every_hash_recomputes() {
     let app = spawn_app().await;
@@ -100,6 +101,7 @@ async fn entries_page_with_from_limit_and_next() {
     }
 }
 
+/// Covers: P11-10g
 #[tokio::test]
 async fn only_auditors_read_entries_and_auditors_or_admins_verify() {
     let app = spawn_app().await;

@@ -47,6 +47,7 @@ pub(crate) fn assert_verifies(app: &TestApp, expected_entries: i64) {
     );
 }
 
+/// Covers: GMP-LED-5
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_threads_appending_at_once_stay_gapless_and_linked() {
     let app = spawn_app().await;
@@ -110,6 +111,7 @@ fn child_appender() {
     append_test_events(&mut conn, &name, CHILD_APPENDS);
 }
 
+/// Covers: GMP-LED-5
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_appending_at_once_stay_linear() {
     let app = spawn_app().await;
@@ -167,6 +169,7 @@ fn assert_refused(conn: &mut DbConn, sql: &str) {
     );
 }
 
+/// Covers: P11-10c-1, GMP-LED-4
 #[tokio::test]
 async fn the_database_refuses_to_change_or_remove_ledger_rows() {
     let app = spawn_app().await;
@@ -230,6 +233,7 @@ fn assert_verify_fails_at(app: &TestApp, seq: i64, reason: &str) {
     assert!(stdout.contains(reason), "{stdout}");
 }
 
+/// Covers: P11-10a-1
 #[tokio::test]
 async fn one_changed_payload_byte_is_caught() {
     let (app, mut conn) = tampered_app().await;
@@ -242,6 +246,7 @@ async fn one_changed_payload_byte_is_caught() {
     assert_verify_fails_at(&app, 5, "payload_bytes do not match payload_sha256");
 }
 
+/// Covers: P11-10a-1
 #[tokio::test]
 async fn one_changed_entry_byte_is_caught() {
     let (app, mut conn) = tampered_app().await;
@@ -255,6 +260,7 @@ async fn one_changed_entry_byte_is_caught() {
     assert_verify_fails_at(&app, 6, "hash does not match");
 }
 
+/// Covers: P11-10a-1
 #[tokio::test]
 async fn a_deleted_middle_row_is_caught() {
     let (app, mut conn) = tampered_app().await;
@@ -264,6 +270,7 @@ async fn a_deleted_middle_row_is_caught() {
     assert_verify_fails_at(&app, 4, "entry is missing");
 }
 
+/// Covers: P11-10a-1
 #[tokio::test]
 async fn a_swapped_pair_of_rows_is_caught() {
     let (app, mut conn) = tampered_app().await;
@@ -324,6 +331,7 @@ pub(crate) fn forged(original: &Entry, stream_prev_hash: [u8; 32]) -> Entry {
     .expect("sealed")
 }
 
+/// Covers: P11-10a-1
 #[tokio::test]
 async fn a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link() {
     let (app, mut conn) = tampered_app().await;
@@ -341,6 +349,7 @@ async fn a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link() {
     );
 }
 
+/// Covers: P11-10a-1
 #[tokio::test]
 async fn a_broken_stream_link_is_caught() {
     let (app, mut conn) = tampered_app().await;
@@ -351,6 +360,7 @@ async fn a_broken_stream_link_is_caught() {
     assert_verify_fails_at(&app, last_seq, "stream_prev_hash does not equal");
 }
 
+/// Covers: P11-10a-1, GMP-LED-2
 #[tokio::test]
 async fn entry_bytes_that_are_not_canonical_are_caught_even_with_a_matching_hash() {
     let (app, mut conn) = tampered_app().await;

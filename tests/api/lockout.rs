@@ -45,6 +45,7 @@ async fn locked_until(app: &TestApp, user: &TestUser) -> Option<String> {
         .and_then(|u| u["locked_until"].as_str().map(str::to_owned))
 }
 
+/// Covers: P11-300d-1
 #[tokio::test]
 async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let app = spawn_app().await;
@@ -135,6 +136,7 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
         .all(|e| e["payload"]["reason"] == "account_locked"));
 }
 
+/// Covers: P11-300d-1, A11-12.3
 #[tokio::test]
 async fn an_admin_unlocks_early_and_that_is_recorded() {
     let app = spawn_app().await;
@@ -167,6 +169,7 @@ async fn an_admin_unlocks_early_and_that_is_recorded() {
     assert_eq!(unlock["payload"]["reason"], "admin");
 }
 
+/// Covers: P11-300d-1
 #[tokio::test]
 async fn a_lock_runs_out_after_the_configured_time() {
     let app = spawn_app().await;
@@ -191,6 +194,7 @@ async fn a_lock_runs_out_after_the_configured_time() {
     assert_eq!(unlock["payload"]["reason"], "lock_expired");
 }
 
+/// Covers: P11-300d-1, GMP-SIG-1
 #[tokio::test]
 async fn wrong_signature_and_password_change_attempts_count_toward_the_lock() {
     let app = spawn_app().await;
@@ -226,6 +230,7 @@ async fn wrong_signature_and_password_change_attempts_count_toward_the_lock() {
     assert!(locked_until(&app, &user).await.is_some());
 }
 
+/// Covers: P11-300d-1
 #[tokio::test]
 async fn a_right_password_resets_the_count() {
     let app = spawn_app().await;
@@ -243,6 +248,7 @@ async fn a_right_password_resets_the_count() {
     );
 }
 
+/// Covers: P11-300d-1
 #[tokio::test]
 async fn the_threshold_is_configurable() {
     let app = spawn_app_with(|settings| settings.lockout_threshold = 3).await;
@@ -259,6 +265,7 @@ async fn the_threshold_is_configurable() {
     assert!(locked_until(&app, &user).await.is_some());
 }
 
+/// Covers: GMP-SIG-1
 #[tokio::test]
 async fn a_right_signature_ends_the_run_of_wrong_ones() {
     let app = spawn_app().await;

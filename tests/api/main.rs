@@ -48,5 +48,6 @@ mod tiles;
 mod ui;
 mod ui_auditor;
 mod ui_security;
+mod validation_report;
 mod verify_pages;
 mod where_used;

@@ -41,6 +41,7 @@ pub async fn register_equipment(app: &TestApp, qa: &TestUser, id: &str, due: &st
     assert_eq!(response.status(), 201, "register {id}");
 }
 
+/// Covers: GMP-MAT-3
 #[tokio::test]
 async fn a_lot_is_registered_in_quarantine_and_released_or_rejected_by_qa_signed() {
     let app = crate::helpers::spawn_app().await;
@@ -123,6 +124,7 @@ async fn a_lot_is_registered_in_quarantine_and_released_or_rejected_by_qa_signed
     );
 }
 
+/// Covers: A11-5
 #[tokio::test]
 async fn invalid_lots_and_equipment_are_refused_with_the_field_named() {
     let app = crate::helpers::spawn_app().await;
@@ -202,6 +204,7 @@ async fn invalid_lots_and_equipment_are_refused_with_the_field_named() {
     assert_eq!(calibrated["last_calibrated"], "2026-11-01");
 }
 
+/// Covers: GMP-EVT-3
 #[tokio::test]
 async fn a_projection_edited_in_the_database_is_named_and_rebuilt_from_the_ledger() {
     let app = crate::helpers::spawn_app().await;
@@ -260,6 +263,7 @@ async fn upload(app: &TestApp, user: &TestUser, bytes: &'static [u8]) -> reqwest
         .expect("sent")
 }
 
+/// Covers: GMP-MAT-4
 #[tokio::test]
 async fn attachments_are_stored_once_by_hash_and_verified() {
     let app = crate::helpers::spawn_app_with(|s| s.max_attachment_bytes = 64).await;

@@ -154,6 +154,7 @@ async fn assert_proofs_match(app: &TestApp, auditor: &TestUser, sizes: Option<&[
     assert_eq!(report["root"], b64(&mth(&leaves)));
 }
 
+/// Covers: GMP-LED-3
 #[tokio::test]
 async fn every_proof_the_service_gives_matches_the_tree_recomputed_from_the_entries() {
     let app = spawn_app().await;
@@ -168,6 +169,7 @@ async fn every_proof_the_service_gives_matches_the_tree_recomputed_from_the_entr
     assert_proofs_match(&app, &auditor, None).await;
 }
 
+/// Covers: GMP-LED-3, P11-10g
 #[tokio::test]
 async fn proofs_outside_the_ledger_are_refused_and_only_auditors_get_them() {
     let app = spawn_app().await;
@@ -319,6 +321,7 @@ fn drop_node_guards(app: &TestApp, conn: &mut DbConn) {
         .expect("superuser drops the triggers");
 }
 
+/// Covers: P11-10a-1
 #[tokio::test]
 async fn verify_names_a_stored_subtree_that_differs_from_the_entries() {
     let app = spawn_app().await;
@@ -343,6 +346,7 @@ async fn verify_names_a_stored_subtree_that_differs_from_the_entries() {
     );
 }
 
+/// Covers: P11-10a-1, GMP-LED-7
 #[tokio::test]
 async fn verify_names_a_truncated_tail_the_chain_alone_cannot_see() {
     let app = spawn_app().await;

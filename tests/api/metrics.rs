@@ -51,6 +51,7 @@ fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
         .sum()
 }
 
+/// Covers: P11-300d-2, A11-13
 #[tokio::test]
 async fn a_failed_login_and_a_refused_request_are_counted() {
     let (app, url) = spawn_with_metrics(|_| {}).await;
@@ -98,6 +99,7 @@ async fn a_request_is_counted_under_its_route_pattern_not_its_path() {
     assert!(!text.contains(&batch), "a raw path became a label");
 }
 
+/// Covers: P11-300d-2, A11-13
 #[tokio::test]
 async fn lock_outs_and_verifications_are_counted() {
     let (app, url) = spawn_with_metrics(|s| s.lockout_threshold = 2).await;

@@ -41,6 +41,7 @@ fn operations(doc: &Value) -> BTreeMap<(String, String), &Value> {
     found
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn every_routed_endpoint_is_documented_and_nothing_else() {
     let app = spawn_app().await;
@@ -73,6 +74,7 @@ async fn every_routed_endpoint_is_documented_and_nothing_else() {
     );
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn operations_document_their_authorization_parameters_and_errors() {
     let app = spawn_app().await;
@@ -165,6 +167,7 @@ fn assert_path_parameters(name: &str, path: &str, operation: &Value) {
     assert!(declared.iter().all(|p| p["required"] == true), "{name}");
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn every_reference_resolves_and_every_schema_is_json_schema() {
     let app = spawn_app().await;
@@ -225,6 +228,7 @@ fn assert_matches_schema(doc: &Value, schema: &str, answer: &Value) {
 
 /// The hand-written parts of the document (the problem, the batch record) say what the
 /// server really answers.
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn real_answers_match_their_schemas() {
     let app = spawn_app().await;

@@ -19,6 +19,7 @@ async fn change(app: &TestApp, user: &mut TestUser, new: &str) -> reqwest::Respo
     response
 }
 
+/// Covers: P11-300a
 #[tokio::test]
 async fn weak_and_personal_passwords_are_refused_with_a_clear_message() {
     let app = spawn_app().await;
@@ -42,6 +43,7 @@ async fn weak_and_personal_passwords_are_refused_with_a_clear_message() {
     }
 }
 
+/// Covers: P11-300a
 #[tokio::test]
 async fn the_last_five_passwords_cannot_be_reused() {
     let app = spawn_app().await;
@@ -72,6 +74,7 @@ async fn the_last_five_passwords_cannot_be_reused() {
     );
 }
 
+/// Covers: P11-300a
 #[tokio::test]
 async fn password_hashes_never_leave_the_server() {
     let app = spawn_app().await;
@@ -91,6 +94,7 @@ async fn password_hashes_never_leave_the_server() {
     }
 }
 
+/// Covers: P11-300d-3
 #[tokio::test]
 async fn password_attempts_are_rate_limited_per_account_and_per_client() {
     let app = crate::helpers::spawn_app_with(|settings| {

@@ -90,6 +90,7 @@ async fn fetch(app: &TestApp, who: &TestUser, path: &str) -> reqwest::Response {
     app.get(path, Some(&who.token)).await
 }
 
+/// Covers: P11-10b-2, P11-50
 #[tokio::test]
 async fn the_printed_record_shows_the_batch_its_signatures_and_the_checkpoint_in_every_footer() {
     let app = spawn_app().await;
@@ -184,6 +185,7 @@ async fn the_printed_record_shows_the_batch_its_signatures_and_the_checkpoint_in
     );
 }
 
+/// Covers: A11-8.2, P11-10b-2
 #[tokio::test]
 async fn the_record_prints_each_correction_with_its_history_every_hold_and_the_deviations() {
     let app = spawn_app().await;
@@ -247,6 +249,7 @@ async fn the_record_prints_each_correction_with_its_history_every_hold_and_the_d
     }
 }
 
+/// Covers: P11-10b-2
 #[tokio::test]
 async fn printed_values_are_escaped() {
     let app = spawn_app().await;
@@ -274,6 +277,7 @@ async fn printed_values_are_escaped() {
     assert!(!html.contains("<b>") && !html.contains("& Co"), "{html}");
 }
 
+/// Covers: P11-10g
 #[tokio::test]
 async fn only_auditors_qa_and_qps_print_a_record_and_an_unknown_batch_is_not_found() {
     let app = spawn_app().await;

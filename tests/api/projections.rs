@@ -37,6 +37,7 @@ async fn verify_over_http(app: &TestApp, auditor: &TestUser) -> Value {
         .expect("JSON")
 }
 
+/// Covers: GMP-EVT-3
 #[tokio::test]
 async fn an_admin_role_granted_in_the_table_is_named_by_verify() {
     let app = spawn_app().await;
@@ -64,6 +65,7 @@ async fn an_admin_role_granted_in_the_table_is_named_by_verify() {
         .contains(&operator.username));
 }
 
+/// Covers: GMP-EVT-3
 #[tokio::test]
 async fn a_lifted_lock_reactivation_and_swapped_password_hash_are_named() {
     let app = spawn_app().await;
@@ -105,6 +107,7 @@ async fn a_lifted_lock_reactivation_and_swapped_password_hash_are_named() {
     );
 }
 
+/// Covers: GMP-EVT-3
 #[tokio::test]
 async fn a_planted_session_and_an_unrecorded_user_row_are_named() {
     let app = spawn_app().await;
@@ -145,6 +148,7 @@ async fn a_planted_session_and_an_unrecorded_user_row_are_named() {
     );
 }
 
+/// Covers: GMP-EVT-3
 #[tokio::test]
 async fn a_signature_row_the_ledger_never_made_is_named() {
     let app = spawn_app().await;

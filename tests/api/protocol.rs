@@ -36,6 +36,7 @@ async fn head(app: &TestApp, path: &str, token: Option<&str>) -> Response {
     request.send().await.expect("request sent")
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn head_is_answered_like_get_without_a_body() {
     let app = spawn_app().await;
@@ -62,6 +63,7 @@ async fn head_is_answered_like_get_without_a_body() {
     }
 }
 
+/// Covers: P11-10g
 #[tokio::test]
 async fn head_needs_the_same_authorization_as_get() {
     let app = spawn_app().await;
@@ -78,6 +80,7 @@ async fn head_needs_the_same_authorization_as_get() {
     assert_eq!(post_only.headers()["allow"], "POST");
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn a_method_a_path_does_not_serve_is_405_with_the_methods_it_does() {
     let app = spawn_app().await;
@@ -101,6 +104,7 @@ async fn a_method_a_path_does_not_serve_is_405_with_the_methods_it_does() {
     }
 }
 
+/// Covers: A11-12.1, P11-10a-2
 #[tokio::test]
 async fn every_refusal_the_application_makes_is_problem_json_with_security_headers() {
     let app = spawn_app().await;
@@ -163,6 +167,7 @@ fn raw_exchange(app: &TestApp, request: &[u8]) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+/// Covers: A11-12.1
 #[tokio::test]
 async fn an_over_long_uri_sent_raw_gets_414_problem_json() {
     let app = spawn_app().await;
@@ -184,6 +189,7 @@ async fn an_over_long_uri_sent_raw_gets_414_problem_json() {
 /// actix-http answers these itself, before any middleware, with no way to change the response
 /// (its h1 dispatcher builds them inline); the README says so and points to a reverse proxy.
 /// If this test fails because the headers appear, the framework has changed: update the README.
+/// Covers: A11-12.1
 #[tokio::test]
 async fn malformed_requests_are_refused_by_the_framework_before_the_application() {
     let app = spawn_app().await;

@@ -38,6 +38,7 @@ fn sorted(mut numbers: Vec<String>) -> Vec<String> {
     numbers
 }
 
+/// Covers: GMP-MAT-5, GMP-REL-2
 #[tokio::test]
 async fn where_used_lists_exactly_the_batches_that_used_a_lot_and_a_rejected_lot_reaches_the_review(
 ) {

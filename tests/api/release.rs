@@ -12,6 +12,7 @@ use crate::release_support::{
     tested, view, PASSING,
 };
 
+/// Covers: GMP-REL-1, A11-6
 #[tokio::test]
 async fn release_waits_for_every_qc_result_and_its_second_analyst() {
     let app = spawn_app().await;
@@ -138,6 +139,7 @@ fn result_of<'v>(view: &'v Value, test_id: &str, attempt: i64) -> &'v Value {
         .unwrap_or_else(|| panic!("{test_id} attempt {attempt} in {view}"))
 }
 
+/// Covers: GMP-QC-1, GMP-QC-2
 #[tokio::test]
 async fn qc_results_are_judged_against_the_specification_and_an_oos_is_retested_as_a_new_result() {
     let app = spawn_app().await;
@@ -287,6 +289,7 @@ async fn qc_results_are_judged_against_the_specification_and_an_oos_is_retested_
     }
 }
 
+/// Covers: GMP-REL-1
 #[tokio::test]
 async fn release_is_refused_while_a_deviation_is_open_until_qa_closes_it() {
     let app = spawn_app().await;
@@ -338,6 +341,7 @@ async fn release_is_refused_while_a_deviation_is_open_until_qa_closes_it() {
     assert_eq!(released["state"], "released");
 }
 
+/// Covers: GMP-REL-1
 #[tokio::test]
 async fn release_is_refused_while_a_correction_awaits_verification_or_qa_approval() {
     let app = spawn_app().await;
@@ -391,6 +395,7 @@ async fn release_is_refused_while_a_correction_awaits_verification_or_qa_approva
     assert_eq!(released["state"], "released");
 }
 
+/// Covers: GMP-SOD-3
 #[tokio::test]
 async fn a_qp_who_performed_a_step_or_recorded_a_qc_result_cannot_certify_the_batch() {
     let app = spawn_app().await;
@@ -461,6 +466,7 @@ async fn a_qp_who_performed_a_step_or_recorded_a_qc_result_cannot_certify_the_ba
     assert_eq!(released["release"]["decided_by"], team.qp.username.as_str());
 }
 
+/// Covers: GMP-SOD-4
 #[tokio::test]
 async fn a_qc_analyst_who_made_the_batch_neither_records_nor_verifies_its_results() {
     let app = spawn_app().await;
@@ -495,6 +501,7 @@ async fn a_qc_analyst_who_made_the_batch_neither_records_nor_verifies_its_result
     );
 }
 
+/// Covers: GMP-REL-3
 #[tokio::test]
 async fn an_oos_batch_is_released_only_exceptionally_on_the_physicians_request() {
     let app = spawn_app().await;
@@ -647,6 +654,7 @@ async fn assert_link_followed_by(app: &TestApp, qp: &crate::helpers::TestUser, e
     assert_eq!(followed.status(), 200, "the QP follows {link}");
 }
 
+/// Covers: GMP-REL-3
 #[tokio::test]
 async fn a_batch_within_specification_has_nothing_to_request_or_release_exceptionally() {
     let app = spawn_app().await;
@@ -675,6 +683,7 @@ async fn a_batch_within_specification_has_nothing_to_request_or_release_exceptio
     .await;
 }
 
+/// Covers: GMP-REL-4
 #[tokio::test]
 async fn a_rejected_batch_is_closed_to_every_write() {
     let app = spawn_app().await;
@@ -771,6 +780,7 @@ pub async fn refuse_all_writes(
     }
 }
 
+/// Covers: GMP-REL-2
 #[tokio::test]
 async fn the_review_lists_every_exception_with_its_entry_and_says_when_release_is_possible() {
     let app = spawn_app().await;
@@ -868,6 +878,7 @@ async fn the_review_lists_every_exception_with_its_entry_and_says_when_release_i
     }
 }
 
+/// Covers: GMP-ROLE-4, A11-15
 #[tokio::test]
 async fn qc_certification_and_treatment_each_belong_to_their_role() {
     let app = spawn_app().await;

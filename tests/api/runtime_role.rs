@@ -28,6 +28,7 @@ impl Drop for Role {
     }
 }
 
+/// Covers: GMP-LED-9, P11-10c-1
 #[tokio::test]
 async fn the_service_runs_as_a_role_that_can_only_read_and_append_the_ledger() {
     let Ok(admin_url) = std::env::var(crate::helpers::BACKEND_ENV) else {

@@ -25,6 +25,7 @@ fn schemathesis() -> Option<PathBuf> {
         .then(|| PathBuf::from("st"))
 }
 
+/// Covers: P11-10a-2
 #[tokio::test]
 async fn schemathesis_finds_no_server_error_and_no_answer_off_the_schema_for_any_role() {
     let Some(st) = schemathesis() else {

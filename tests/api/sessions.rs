@@ -18,6 +18,7 @@ fn age_sessions(app: &TestApp, user: &TestUser, idle_for: Duration, expires_in: 
         .expect("sessions aged");
 }
 
+/// Covers: P11-10d-2
 #[tokio::test]
 async fn an_idle_session_ends() {
     let app = spawn_app().await;
@@ -45,6 +46,7 @@ async fn an_idle_session_ends() {
     );
 }
 
+/// Covers: P11-10d-2
 #[tokio::test]
 async fn a_session_ends_at_its_absolute_lifetime_even_when_busy() {
     let app = spawn_app().await;
@@ -58,6 +60,7 @@ async fn a_session_ends_at_its_absolute_lifetime_even_when_busy() {
     );
 }
 
+/// Covers: P11-10d-2
 #[tokio::test]
 async fn refresh_renews_the_token_of_a_live_session_only() {
     let app = spawn_app().await;
@@ -86,6 +89,7 @@ async fn refresh_renews_the_token_of_a_live_session_only() {
     }
 }
 
+/// Covers: P11-300c, P11-10d-2
 #[tokio::test]
 async fn an_admin_password_reset_ends_sessions_and_is_temporary() {
     let app = spawn_app().await;
@@ -118,6 +122,7 @@ async fn an_admin_password_reset_ends_sessions_and_is_temporary() {
     assert_eq!(login["must_change_password"], true);
 }
 
+/// Covers: P11-10d-2
 #[tokio::test]
 async fn tokens_live_15_minutes_and_sessions_8_hours_by_default() {
     let app = spawn_app().await;

@@ -52,6 +52,7 @@ pub(crate) async fn entry_of(
     )
 }
 
+/// Covers: P11-50, P11-70, P11-10e-1
 #[tokio::test]
 async fn a_signature_records_who_when_what_and_the_signed_hash() {
     let app = spawn_app().await;
@@ -89,6 +90,7 @@ async fn a_signature_records_who_when_what_and_the_signed_hash() {
     assert_eq!(event["payload"]["signed"][0]["seq"], seq);
 }
 
+/// Covers: P11-200a1, GMP-SIG-1
 #[tokio::test]
 async fn a_valid_token_with_the_wrong_password_signs_nothing_and_counts() {
     let app = spawn_app().await;
@@ -128,6 +130,7 @@ async fn a_valid_token_with_the_wrong_password_signs_nothing_and_counts() {
     assert_eq!(last["payload"]["consecutive_failures"], 1);
 }
 
+/// Covers: P11-70
 #[tokio::test]
 async fn a_replayed_signature_is_refused() {
     let app = spawn_app().await;
@@ -143,6 +146,7 @@ async fn a_replayed_signature_is_refused() {
     sign_ok(&app, &qa, seq, "witnessed").await;
 }
 
+/// Covers: P11-200a2
 #[tokio::test]
 async fn nobody_can_sign_for_another_user() {
     let app = spawn_app().await;
@@ -181,6 +185,7 @@ async fn nobody_can_sign_for_another_user() {
     assert_eq!(last["kind"], "user.signature_failed");
 }
 
+/// Covers: GMP-SIG-2, P11-10g
 #[tokio::test]
 async fn meanings_follow_the_authorization_table() {
     let app = spawn_app().await;
@@ -210,6 +215,7 @@ async fn meanings_follow_the_authorization_table() {
     assert_eq!(status, 400);
 }
 
+/// Covers: GMP-SOD-1
 #[tokio::test]
 async fn the_verifier_is_never_the_author_nor_another_signer() {
     let app = spawn_app().await;
@@ -245,6 +251,7 @@ async fn the_verifier_is_never_the_author_nor_another_signer() {
     sign_ok(&app, &second, seq, "verified").await;
 }
 
+/// Covers: P11-70
 #[tokio::test]
 async fn signatures_and_unknown_entries_cannot_be_signed() {
     let app = spawn_app().await;
@@ -281,6 +288,7 @@ async fn signatures_and_unknown_entries_cannot_be_signed() {
     assert_eq!(status, 404);
 }
 
+/// Covers: P11-70
 #[tokio::test]
 async fn a_signature_stays_bound_to_content_that_was_later_corrected() {
     let app = spawn_app().await;
@@ -325,6 +333,7 @@ const MEANINGS: &[(&str, &[&str])] = &[
     ("released_exceptionally", &["qp"]),
 ];
 
+/// Covers: GMP-SIG-2
 #[tokio::test]
 async fn every_role_signs_exactly_the_meanings_the_design_allows() {
     let app = spawn_app().await;
@@ -368,6 +377,7 @@ async fn every_role_signs_exactly_the_meanings_the_design_allows() {
     }
 }
 
+/// Covers: P11-70
 #[tokio::test]
 async fn the_database_itself_refuses_a_duplicate_signature() {
     use cartrec::db::schema::signatures as sig;
@@ -396,6 +406,7 @@ async fn the_database_itself_refuses_a_duplicate_signature() {
     );
 }
 
+/// Covers: P11-200a1
 #[tokio::test]
 async fn a_session_ended_between_password_check_and_signing_signs_nothing() {
     use cartrec::accounts::{self, SecurityPolicy};

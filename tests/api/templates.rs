@@ -31,6 +31,7 @@ async fn approve(app: &TestApp, qa: &TestUser, version: u32) -> reqwest::Respons
     .await
 }
 
+/// Covers: GMP-TPL-5
 #[tokio::test]
 async fn the_shipped_template_is_a_draft_kept_byte_for_byte() {
     let app = spawn_app().await;
@@ -71,6 +72,7 @@ async fn the_shipped_template_is_a_draft_kept_byte_for_byte() {
     );
 }
 
+/// Covers: GMP-TPL-1
 #[tokio::test]
 async fn a_new_version_supersedes_the_draft_and_is_approved_by_another_qa() {
     let app = spawn_app().await;
@@ -129,6 +131,7 @@ async fn a_new_version_supersedes_the_draft_and_is_approved_by_another_qa() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("version 3 as a draft"));
 }
 
+/// Covers: GMP-TPL-3
 #[tokio::test]
 async fn an_invalid_template_is_refused_naming_the_place() {
     let app = spawn_app().await;

@@ -67,6 +67,7 @@ fn unbundle(mut data: &[u8]) -> Vec<Vec<u8>> {
     entries
 }
 
+/// Covers: GMP-LED-11
 #[tokio::test]
 async fn tiles_and_bundles_hold_the_ledger_and_hash_to_the_signed_root() {
     let app = spawn_app().await;
@@ -195,6 +196,7 @@ fn append_many(mut conn: DbConn, count: u64) {
     }
 }
 
+/// Covers: GMP-LED-11
 #[tokio::test]
 async fn at_seventy_thousand_entries_full_and_partial_tiles_of_levels_0_1_and_2_hash_to_the_root() {
     let app = spawn_app().await;
@@ -241,6 +243,7 @@ async fn at_seventy_thousand_entries_full_and_partial_tiles_of_levels_0_1_and_2_
     assert_eq!(computed.0, root);
 }
 
+/// Covers: P11-10g
 #[tokio::test]
 async fn only_auditors_read_the_tiles() {
     let app = spawn_app().await;

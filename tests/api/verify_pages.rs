@@ -84,6 +84,7 @@ fn flipped(mut bytes: Vec<u8>, at: usize) -> Vec<u8> {
     bytes
 }
 
+/// Covers: P11-10a-1
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_in_a_later_page_is_named_at_its_exact_seq() {
     let app = spawn_app().await;

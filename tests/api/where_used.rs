@@ -84,6 +84,7 @@ fn assert_verify_passes(app: &TestApp) {
     assert!(stdout.starts_with("ok: "), "{stdout}");
 }
 
+/// Covers: GMP-MAT-5, GMP-EVT-3
 #[tokio::test]
 async fn where_used_names_exactly_the_batches_that_used_the_lot_and_survives_a_rebuild() {
     let app = spawn_app().await;
@@ -214,6 +215,7 @@ async fn where_used_names_exactly_the_batches_that_used_the_lot_and_survives_a_r
     assert_eq!(report["ok"], true, "{report}");
 }
 
+/// Covers: P11-10g
 #[tokio::test]
 async fn an_unknown_lot_is_not_found_an_unused_one_has_no_batches_and_operators_may_not_ask() {
     let app = spawn_app().await;

@@ -245,6 +245,7 @@ impl Roles {
 mod tests {
     use super::*;
 
+    /// Covers: P11-100a-1
     #[test]
     fn usernames_are_lowercase_and_not_reserved() {
         assert!(Username::parse("anna.rossi").is_ok());
@@ -268,6 +269,7 @@ mod tests {
         assert!(Roles::from_column("admin,qp").is_err());
     }
 
+    /// Covers: A11-5
     #[test]
     fn full_names_refuse_invisible_characters_and_are_nfc() {
         assert_eq!(

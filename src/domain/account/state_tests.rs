@@ -63,6 +63,7 @@ fn person<'a>(username: &'a str, roles: &'a Roles) -> Approver<'a> {
     Approver::Person { username, roles }
 }
 
+/// Covers: P11-100b
 #[test]
 fn a_new_account_has_no_effective_roles_until_approved() {
     let state = ready_for_approval(vec![Role::Operator]);
@@ -85,6 +86,7 @@ fn a_new_account_has_no_effective_roles_until_approved() {
     assert!(after.pending.is_none());
 }
 
+/// Covers: P11-100c
 #[test]
 fn approval_is_refused_before_the_owners_acknowledgment() {
     let state = fold(vec![
@@ -103,6 +105,7 @@ fn approval_is_refused_before_the_owners_acknowledgment() {
     );
 }
 
+/// Covers: P11-100b
 #[test]
 fn the_requester_and_the_owner_never_approve() {
     let state = ready_for_approval(vec![Role::Admin]);
@@ -114,6 +117,7 @@ fn the_requester_and_the_owner_never_approve() {
     assert!(decide_approval(&state, &person("admin2", &admin)).is_ok());
 }
 
+/// Covers: P11-100b
 #[test]
 fn admins_approve_admins_and_qa_approves_everyone_else() {
     let admin = Roles::new([Role::Admin]).expect("roles");
@@ -137,6 +141,7 @@ fn admins_approve_admins_and_qa_approves_everyone_else() {
     assert!(decide_approval(&auditor, &person("quinn", &qa)).is_ok());
 }
 
+/// Covers: P11-100b
 #[test]
 fn nothing_pending_and_inactive_accounts_are_refused() {
     let mut state = ready_for_approval(vec![]);
@@ -157,6 +162,7 @@ fn nothing_pending_and_inactive_accounts_are_refused() {
     );
 }
 
+/// Covers: P11-100c
 #[test]
 fn acknowledgment_needs_an_own_password_and_happens_once() {
     let fresh = fold(vec![at(0, "admin", created(vec![Role::Operator]))]);
@@ -176,6 +182,7 @@ fn acknowledgment_needs_an_own_password_and_happens_once() {
     );
 }
 
+/// Covers: P11-100b
 #[test]
 fn a_role_request_removes_at_once_and_adds_only_by_approval() {
     let mut state = ready_for_approval(vec![Role::Operator, Role::Qp]);
@@ -208,6 +215,7 @@ fn a_role_request_removes_at_once_and_adds_only_by_approval() {
     assert_eq!(pending.roles, BTreeSet::from([Role::Operator, Role::Qa]));
 }
 
+/// Covers: P11-100b, P11-300c
 #[test]
 fn a_password_reset_suspends_the_roles_until_someone_else_approves() {
     let state = fold(vec![
@@ -242,6 +250,7 @@ fn a_password_reset_suspends_the_roles_until_someone_else_approves() {
     assert!(state.acknowledged_at.is_none(), "the owner certifies again");
 }
 
+/// Covers: P11-300d-1
 #[test]
 fn lock_state_and_failures_fold_from_the_events() {
     let failed = |n| {

@@ -229,6 +229,7 @@ fn infusion() -> custody::Infusion {
     }
 }
 
+/// Covers: GMP-QC-1
 #[test]
 fn qc_results_are_judged_exactly_against_their_specification() {
     let range = QcSpec::Range {
@@ -257,6 +258,7 @@ fn qc_results_are_judged_exactly_against_their_specification() {
     assert_eq!(specification(&range), "at least 70 %");
 }
 
+/// Covers: GMP-QC-3, P11-10f
 #[test]
 fn qc_waits_for_manufacturing_and_is_independent_of_it() {
     let analyst = roles(Role::QcAnalyst);
@@ -291,6 +293,7 @@ fn qc_waits_for_manufacturing_and_is_independent_of_it() {
     assert_eq!(code(unknown), "qc_test_not_found");
 }
 
+/// Covers: GMP-QC-2
 #[test]
 fn an_oos_result_is_kept_and_retested_only_as_a_new_result_with_its_reason() {
     let mut story = Story::manufactured();
@@ -329,6 +332,7 @@ fn an_oos_result_is_kept_and_retested_only_as_a_new_result_with_its_reason() {
     assert_eq!(code(own), "self_verification");
 }
 
+/// Covers: GMP-REL-1
 #[test]
 fn release_waits_for_every_result_verified_and_no_open_deviation() {
     let mut story = Story::manufactured();
@@ -364,6 +368,7 @@ fn context() -> ReviewContext {
     }
 }
 
+/// Covers: GMP-SOD-3
 #[test]
 fn a_qp_who_took_part_never_decides() {
     let story = Story::tested("92");
@@ -381,6 +386,7 @@ fn a_qp_who_took_part_never_decides() {
     assert!(review.ready(), "{:?}", review.reasons);
 }
 
+/// Covers: GMP-REL-3
 #[test]
 fn an_oos_batch_is_released_only_exceptionally_on_the_physicians_request() {
     let mut story = Story::tested("55");
@@ -421,6 +427,7 @@ fn an_oos_batch_is_released_only_exceptionally_on_the_physicians_request() {
     );
 }
 
+/// Covers: GMP-REL-3, GMP-REL-4
 #[test]
 fn a_batch_within_specification_is_not_released_exceptionally_and_rejection_is_final() {
     let mut story = Story::tested("92");
@@ -444,6 +451,7 @@ fn a_batch_within_specification_is_not_released_exceptionally_and_rejection_is_f
     );
 }
 
+/// Covers: GMP-CUS-1
 #[test]
 fn shipments_follow_release_one_at_a_time() {
     let story = Story::tested("92");
@@ -488,6 +496,7 @@ fn shipments_follow_release_one_at_a_time() {
     );
 }
 
+/// Covers: GMP-CUS-2
 #[test]
 fn a_warm_or_broken_shipment_raises_a_deviation_that_blocks_infusion() {
     let story = Story::received("-120", true);
@@ -506,6 +515,7 @@ fn a_warm_or_broken_shipment_raises_a_deviation_that_blocks_infusion() {
     assert!(fine.deviations.is_empty(), "the limit itself is within it");
 }
 
+/// Covers: GMP-CUS-3
 #[test]
 fn the_bedside_check_needs_two_clinicians_and_a_mismatch_stops_everything() {
     let story = Story::dispatched();
@@ -549,6 +559,7 @@ fn the_bedside_check_needs_two_clinicians_and_a_mismatch_stops_everything() {
     );
 }
 
+/// Covers: GMP-CUS-4
 #[test]
 fn infusion_follows_a_passed_check_with_no_deviation_open_and_closes_the_batch() {
     let story = Story::received("-120", true);
@@ -587,6 +598,7 @@ fn infusion_follows_a_passed_check_with_no_deviation_open_and_closes_the_batch()
     assert_eq!(code(hold), "batch_infused");
 }
 
+/// Covers: GMP-CUS-4
 #[test]
 fn follow_up_runs_from_infusion_for_fifteen_years() {
     let visit = |date: &str, grade: u8| Visit {
@@ -631,6 +643,7 @@ fn follow_up_runs_from_infusion_for_fifteen_years() {
     assert!(decide_follow_up(&batch, visit("2041-11-25", 1), much_later).is_ok());
 }
 
+/// Covers: GMP-REL-2
 #[test]
 fn the_review_lists_every_exception_with_its_entry() {
     let mut story = Story::manufactured();
@@ -657,6 +670,7 @@ fn the_review_lists_every_exception_with_its_entry() {
     );
 }
 
+/// Covers: GMP-REL-2, GMP-MAT-5
 #[test]
 fn a_lot_rejected_after_use_and_a_late_entry_show_in_the_review() {
     use crate::domain::material::{Lot, LotRegistered, LotStatus};
@@ -709,6 +723,7 @@ fn a_lot_rejected_after_use_and_a_late_entry_show_in_the_review() {
 
 // Regressions of an independent review: each of these was possible once.
 
+/// Covers: GMP-SOD-3
 #[test]
 fn the_physician_who_asked_never_certifies_the_exceptional_release() {
     let mut story = Story::tested("55");
@@ -724,6 +739,7 @@ fn the_physician_who_asked_never_certifies_the_exceptional_release() {
     assert_eq!(code(release), "qp_took_part");
 }
 
+/// Covers: GMP-SOD-4
 #[test]
 fn whoever_tested_the_batch_never_makes_it_and_a_maker_never_tests_it() {
     let mut story = Story::new();
@@ -771,6 +787,7 @@ fn whoever_tested_the_batch_never_makes_it_and_a_maker_never_tests_it() {
     );
 }
 
+/// Covers: GMP-QC-2
 #[test]
 fn a_retest_never_tests_an_oos_batch_into_compliance() {
     let mut story = Story::manufactured();
@@ -791,6 +808,7 @@ fn a_retest_never_tests_an_oos_batch_into_compliance() {
     assert_eq!((named.len(), named[0].result.as_str()), (1, "40"));
 }
 
+/// Covers: GMP-CUS-3
 #[test]
 fn a_new_shipment_leg_voids_the_bedside_check_made_before_it() {
     let mut story = Story::checked();
@@ -813,6 +831,7 @@ fn a_new_shipment_leg_voids_the_bedside_check_made_before_it() {
     );
 }
 
+/// Covers: GMP-CUS-4
 #[test]
 fn the_infusion_never_starts_before_the_bedside_check() {
     let batch = Story::checked().batch();
@@ -832,6 +851,7 @@ fn the_infusion_never_starts_before_the_bedside_check() {
     assert_eq!(code(decide_infusion(&batch, early, now())), "invalid_time");
 }
 
+/// Covers: GMP-SOD-3
 #[test]
 fn a_qp_who_did_qa_work_on_the_batch_never_certifies_it() {
     let mut story = Story::tested("92");
@@ -851,6 +871,7 @@ fn a_qp_who_did_qa_work_on_the_batch_never_certifies_it() {
     assert_eq!(code(decided), "qp_took_part");
 }
 
+/// Covers: GMP-REL-2
 #[test]
 fn a_lifted_hold_stays_in_the_review_with_its_entry() {
     let mut story = Story::manufactured();
@@ -871,6 +892,7 @@ fn a_lifted_hold_stays_in_the_review_with_its_entry() {
     assert!(hold.description.contains("suspected contamination") && hold.seq.is_some());
 }
 
+/// Covers: GMP-REL-4
 #[test]
 fn nothing_is_added_to_manufacturing_once_the_qp_has_decided() {
     let repeatable = Template::parse(
@@ -901,6 +923,7 @@ fn nothing_is_added_to_manufacturing_once_the_qp_has_decided() {
     assert_eq!(code(outcome), "already_decided");
 }
 
+/// Covers: GMP-CUS-3
 #[test]
 fn an_unreadable_identifier_at_the_bedside_is_recorded_and_voids_the_check() {
     let mut story = Story::received("-170", true);

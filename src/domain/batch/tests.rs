@@ -114,6 +114,7 @@ fn apply(batch: &mut Batch, outcome: Outcome, actor: &str) {
     }
 }
 
+/// Covers: GMP-COI-3
 #[test]
 fn patient_codes_are_pseudonyms_and_dates_plausible() {
     let new = |code: &str, born: &str| {
@@ -143,6 +144,7 @@ fn patient_codes_are_pseudonyms_and_dates_plausible() {
     );
 }
 
+/// Covers: GMP-COI-2
 #[test]
 fn the_coi_must_match_and_a_mismatch_is_recorded_not_the_step() {
     let batch = new_batch();
@@ -169,6 +171,7 @@ fn the_coi_must_match_and_a_mismatch_is_recorded_not_the_step() {
     ));
 }
 
+/// Covers: GMP-BAT-1, P11-10f
 #[test]
 fn steps_follow_the_template_order_and_are_recorded_once() {
     let mut batch = new_batch();
@@ -206,6 +209,7 @@ fn steps_follow_the_template_order_and_are_recorded_once() {
     assert_eq!(batch.state(&template()), BatchState::InProcess);
 }
 
+/// Covers: GMP-DEV-1
 #[test]
 fn an_out_of_range_value_is_recorded_and_raises_a_deviation() {
     let batch = new_batch();
@@ -238,6 +242,7 @@ fn an_out_of_range_value_is_recorded_and_raises_a_deviation() {
     );
 }
 
+/// Covers: GMP-TPL-4, A11-5
 #[test]
 fn values_are_checked_by_type_and_unknown_or_missing_fields_refused() {
     let batch = new_batch();
@@ -255,6 +260,7 @@ fn values_are_checked_by_type_and_unknown_or_missing_fields_refused() {
     );
 }
 
+/// Covers: GMP-MAT-1
 #[test]
 fn a_lot_must_be_released_and_of_the_named_material() {
     let mut batch = new_batch();
@@ -304,6 +310,7 @@ fn a_lot_must_be_released_and_of_the_named_material() {
     assert_eq!(with(LotStatus::Released), Ok(()));
 }
 
+/// Covers: A11-6, GMP-SOD-1
 #[test]
 fn a_second_person_with_the_role_verifies_once() {
     let mut batch = new_batch();
@@ -334,6 +341,7 @@ fn a_second_person_with_the_role_verifies_once() {
     assert!(batch.participants.contains(&"op2".to_owned()));
 }
 
+/// Covers: GMP-DEV-3
 #[test]
 fn deviations_are_classified_before_closing_and_stay_closed() {
     use super::supervision::*;
@@ -377,6 +385,7 @@ fn deviations_are_classified_before_closing_and_stay_closed() {
     );
 }
 
+/// Covers: GMP-BAT-2
 #[test]
 fn a_hold_stops_recording_until_resumed_and_termination_is_final() {
     use super::supervision::*;
@@ -418,6 +427,7 @@ fn a_hold_stops_recording_until_resumed_and_termination_is_final() {
     );
 }
 
+/// Covers: GMP-COR-1, GMP-COR-2
 #[test]
 fn a_correction_names_what_it_corrects_and_asks_for_what_the_record_had() {
     use super::corrections::*;

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::validation_tests::{field, minimal, parse, refused, remove, step};
 use super::*;
 
+/// Covers: GMP-TPL-3
 #[test]
 fn limits_are_typed_by_the_field_and_ordered() {
     let at = "stages[0].steps[0].fields[0]";
@@ -50,6 +51,7 @@ fn limits_are_typed_by_the_field_and_ordered() {
     assert!(parse(&equal).is_ok());
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn keys_belong_to_their_field_types() {
     let at = "stages[0].steps[0].fields[2]";
@@ -85,6 +87,7 @@ fn keys_belong_to_their_field_types() {
     );
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn choice_fields_need_distinct_choices() {
     let at = "stages[0].steps[0].fields[2].choices";
@@ -106,6 +109,7 @@ fn choice_fields_need_distinct_choices() {
     );
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn material_lot_fields_name_their_material() {
     let at = "stages[0].steps[0].fields[3].material";
@@ -121,6 +125,7 @@ fn material_lot_fields_name_their_material() {
     );
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn labels_and_titles_are_printable_lines() {
     refused(
@@ -146,6 +151,7 @@ fn labels_and_titles_are_printable_lines() {
     );
 }
 
+/// Covers: GMP-TPL-3, GMP-QC-1
 #[test]
 fn qc_specifications_are_checked_by_type() {
     let spec = |t: &mut Value, value: Value| t["qc_tests"][0]["spec"] = value;

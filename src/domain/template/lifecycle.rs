@@ -208,6 +208,7 @@ mod tests {
         template
     }
 
+    /// Covers: GMP-TPL-1
     #[test]
     fn a_newer_draft_supersedes_and_only_a_draft_is_approved_by_someone_else() {
         let history =
@@ -249,6 +250,7 @@ mod tests {
         );
     }
 
+    /// Covers: GMP-TPL-1
     #[test]
     fn a_draft_must_be_newer_than_every_version() {
         let history = TemplateHistory::fold(&[at(0, "system", imported(3))]);

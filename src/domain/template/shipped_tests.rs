@@ -11,6 +11,7 @@ fn shipped() -> Template {
     Template::parse(SHIPPED).unwrap_or_else(|error| panic!("{}", error.message))
 }
 
+/// Covers: GMP-TPL-5
 #[test]
 fn the_shipped_template_has_the_documented_steps_and_tests_in_order() {
     let template = shipped();
@@ -50,6 +51,7 @@ fn the_shipped_template_has_the_documented_steps_and_tests_in_order() {
     );
 }
 
+/// Covers: GMP-TPL-5
 #[test]
 fn every_manufacturing_step_but_expansion_is_verified_and_confirms_identity() {
     let template = shipped();
@@ -65,6 +67,7 @@ fn every_manufacturing_step_but_expansion_is_verified_and_confirms_identity() {
     }
 }
 
+/// Covers: GMP-TPL-5
 #[test]
 fn the_shipped_ranges_are_those_of_the_process_description() {
     let template = shipped();
@@ -131,6 +134,7 @@ fn the_shipped_ranges_are_those_of_the_process_description() {
     );
 }
 
+/// Covers: GMP-TPL-5
 #[test]
 fn the_shipped_template_serializes_back_to_its_file() {
     let file: Value = serde_json::from_slice(SHIPPED).expect("JSON");
@@ -143,6 +147,7 @@ fn schema_validator() -> jsonschema::Validator {
     jsonschema::draft202012::new(&schema).expect("the schema compiles")
 }
 
+/// Covers: GMP-TPL-5
 #[test]
 fn the_shipped_template_validates_against_the_schema() {
     let validator = schema_validator();

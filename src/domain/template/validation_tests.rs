@@ -109,6 +109,7 @@ fn lookups_follow_process_order() {
     );
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn malformed_json_and_unknown_keys_are_refused_with_their_path() {
     let error = Template::parse(b"{\"code\": ").expect_err("truncated");
@@ -147,6 +148,7 @@ fn malformed_json_and_unknown_keys_are_refused_with_their_path() {
     refused(|t| t["version"] = json!("1"), "version", "");
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn objects_written_as_arrays_of_their_values_are_refused() {
     let positional = json!(["demo-1", 1, "Demo", [], []]);
@@ -179,6 +181,7 @@ fn objects_written_as_arrays_of_their_values_are_refused() {
     );
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn template_code_version_and_title_are_checked() {
     for code in [
@@ -203,6 +206,7 @@ fn template_code_version_and_title_are_checked() {
     refused(|t| t["title"] = json!("Demo\u{202e}"), "title", "U+202E");
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn stages_steps_and_tests_must_exist() {
     refused(|t| t["stages"] = json!([]), "stages", "at least one stage");
@@ -219,6 +223,7 @@ fn stages_steps_and_tests_must_exist() {
     refused(|t| t["qc_tests"] = json!([]), "qc_tests", "at least one QC");
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn ids_are_snake_case_and_unique_in_their_scope() {
     for bad in [
@@ -279,6 +284,7 @@ fn ids_are_snake_case_and_unique_in_their_scope() {
     assert!(parse(&two_steps).is_ok());
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn only_recording_roles_perform_steps() {
     refused(
@@ -299,6 +305,7 @@ fn only_recording_roles_perform_steps() {
     );
 }
 
+/// Covers: GMP-TPL-3
 #[test]
 fn oversized_input_is_refused_before_parsing() {
     let huge = vec![b' '; (1 << 20) + 1];

@@ -59,6 +59,7 @@ fn refused(field: &Field, value: Value, words: &str) {
     );
 }
 
+/// Covers: GMP-TPL-4, GMP-TPL-6
 #[test]
 fn numbers_are_decimal_strings_kept_as_entered() {
     let number = field(FieldType::Number);
@@ -76,6 +77,7 @@ fn numbers_are_decimal_strings_kept_as_entered() {
     refused(&number, json!(true), "as a string");
 }
 
+/// Covers: GMP-TPL-4
 #[test]
 fn integers_are_whole_and_safe_for_any_json_reader() {
     let integer = field(FieldType::Integer);
@@ -104,6 +106,7 @@ fn integers_are_whole_and_safe_for_any_json_reader() {
     }
 }
 
+/// Covers: GMP-TPL-4
 #[test]
 fn text_is_one_printable_line_of_up_to_2000_characters() {
     let text = field(FieldType::Text);
@@ -119,6 +122,7 @@ fn text_is_one_printable_line_of_up_to_2000_characters() {
     refused(&text, json!(12), "as a string");
 }
 
+/// Covers: GMP-TPL-4
 #[test]
 fn choices_must_be_one_of_the_list_exactly() {
     let choice = Field {
@@ -138,6 +142,7 @@ fn choices_must_be_one_of_the_list_exactly() {
     refused(&choice, json!(0), "choose one of");
 }
 
+/// Covers: GMP-TPL-4
 #[test]
 fn booleans_are_json_booleans() {
     let boolean = field(FieldType::Boolean);
@@ -148,6 +153,7 @@ fn booleans_are_json_booleans() {
     }
 }
 
+/// Covers: GMP-TPL-4
 #[test]
 fn datetimes_carry_their_offset_and_are_kept_as_given() {
     let datetime = field(FieldType::Datetime);
@@ -169,6 +175,7 @@ fn datetimes_carry_their_offset_and_are_kept_as_given() {
     refused(&datetime, json!(1_772_435_700), "RFC 3339");
 }
 
+/// Covers: GMP-TPL-4
 #[test]
 fn lots_and_equipment_are_short_plain_ids() {
     for kind in [FieldType::MaterialLot, FieldType::Equipment] {
@@ -202,6 +209,7 @@ fn lots_and_equipment_are_short_plain_ids() {
     );
 }
 
+/// Covers: GMP-TPL-4, GMP-MAT-4
 #[test]
 fn attachments_are_lowercase_sha256_hex() {
     let attachment = field(FieldType::Attachment);
@@ -220,6 +228,7 @@ fn attachments_are_lowercase_sha256_hex() {
     }
 }
 
+/// Covers: GMP-TPL-4
 #[test]
 fn optional_fields_may_be_left_out_and_required_ones_may_not() {
     let optional = Field {
@@ -280,6 +289,7 @@ fn field_values_serialize_with_their_type() {
     assert!(serde_json::from_value::<FieldValue>(bad).is_err());
 }
 
+/// Covers: GMP-DEV-1
 #[test]
 fn values_outside_the_range_are_breaches_not_refusals() {
     let viability = ranged(FieldType::Number, Some(decimal("70")), Some(decimal("100")));

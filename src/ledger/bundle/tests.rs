@@ -114,6 +114,7 @@ fn good() -> Bundle {
     build(&ledger(40), &signer(1, "cartrec.test"))
 }
 
+/// Covers: A11-17
 #[test]
 fn a_whole_bundle_checks_out_with_every_stream_complete() {
     let key = signer(1, "cartrec.test");
@@ -124,6 +125,7 @@ fn a_whole_bundle_checks_out_with_every_stream_complete() {
     assert!(report.to_string().starts_with("ok: batch B-1: 27 entries"));
 }
 
+/// Covers: A11-17
 #[test]
 fn a_tampered_byte_in_an_entry_is_named() {
     let mut bundle = good();
@@ -136,6 +138,7 @@ fn a_tampered_byte_in_an_entry_is_named() {
     assert!(message.contains("the entry was altered"), "{message}");
 }
 
+/// Covers: A11-17
 #[test]
 fn a_tampered_payload_is_named() {
     let mut bundle = good();
@@ -146,6 +149,7 @@ fn a_tampered_payload_is_named() {
     assert!(message.contains("the payload was altered"), "{message}");
 }
 
+/// Covers: A11-17
 #[test]
 fn a_dropped_entry_breaks_the_stream_chain() {
     let mut bundle = good();
@@ -158,6 +162,7 @@ fn a_dropped_entry_breaks_the_stream_chain() {
     );
 }
 
+/// Covers: A11-17
 #[test]
 fn a_dropped_last_entry_is_caught_by_the_signed_statement() {
     let mut bundle = good();
@@ -168,6 +173,7 @@ fn a_dropped_last_entry_is_caught_by_the_signed_statement() {
     assert!(message.contains("dropped from its end"), "{message}");
 }
 
+/// Covers: A11-17
 #[test]
 fn a_swapped_proof_is_named() {
     let mut bundle = good();
@@ -180,6 +186,7 @@ fn a_swapped_proof_is_named() {
     assert!(message.contains("the proof was swapped"), "{message}");
 }
 
+/// Covers: A11-17
 #[test]
 fn another_key_is_named_with_both_keys() {
     let other = signer(2, "elsewhere.test");
@@ -199,6 +206,7 @@ fn another_key_is_named_with_both_keys() {
     assert!(message.contains("another key"), "{message}");
 }
 
+/// Covers: A11-17
 #[test]
 fn a_removed_stream_or_an_altered_statement_is_caught() {
     let mut bundle = good();
@@ -214,6 +222,7 @@ fn a_removed_stream_or_an_altered_statement_is_caught() {
     assert!(message.contains("the statement was altered"), "{message}");
 }
 
+/// Covers: A11-17
 #[test]
 fn a_checkpoint_of_another_tree_fails_every_proof() {
     let key = signer(1, "cartrec.test");

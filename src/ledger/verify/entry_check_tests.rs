@@ -49,6 +49,7 @@ fn a_sealed_entry_takes_the_fast_path_and_passes() {
     assert!(check_entry(&entry).is_ok());
 }
 
+/// Covers: P11-10a-1
 #[test]
 fn every_tampering_gets_the_slow_path_s_verdict() {
     let good = sealed(3, serde_json::json!({ "x": 1 }));
@@ -118,6 +119,7 @@ fn canonical_equals_tells_a_prefix_from_the_whole() {
 }
 
 /// The fast paths write with serde_json: for the values they accept, that is RFC 8785.
+/// Covers: GMP-LED-2
 #[test]
 fn serde_json_writes_what_the_canonicalizer_writes_for_what_the_fast_paths_accept() {
     let strings = [
