@@ -7,7 +7,11 @@ use super::session::Viewer;
 use crate::auth::Action;
 
 /// The areas of the UI in the navigation: (path, message id, the action that opens it).
-const SECTIONS: &[(&str, &str, Action)] = &[("/batches", "nav-batches", Action::ReadBatches)];
+const SECTIONS: &[(&str, &str, Action)] = &[
+    ("/batches", "nav-batches", Action::ReadBatches),
+    ("/deviations", "nav-deviations", Action::SuperviseBatch),
+    ("/corrections", "nav-corrections", Action::SuperviseBatch),
+];
 
 pub struct NavItem {
     pub href: &'static str,

@@ -136,4 +136,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::home::routes(cfg);
     pages::batches::routes(cfg);
     pages::steps::routes(cfg);
+    pages::qc::routes(cfg);
+    pages::deviations::routes(cfg);
+    pages::corrections::routes(cfg);
+    pages::course::routes(cfg);
 }
