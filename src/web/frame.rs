@@ -11,6 +11,8 @@ const SECTIONS: &[(&str, &str, Action)] = &[
     ("/batches", "nav-batches", Action::ReadBatches),
     ("/ledger", "nav-ledger", Action::ReadLedger),
     ("/audit", "nav-audit", Action::ReadAuditTrail),
+    ("/deviations", "nav-deviations", Action::SuperviseBatch),
+    ("/corrections", "nav-corrections", Action::SuperviseBatch),
 ];
 
 pub struct NavItem {

@@ -82,8 +82,9 @@ macro_rules! resources {
     };
 }
 
-const SOURCES: [[&str; FILES]; 3] = resources!["ui.ftl", "refusals.ftl", "auditor.ftl"];
-const FILES: usize = 3;
+const SOURCES: [[&str; FILES]; 3] =
+    resources!["ui.ftl", "refusals.ftl", "auditor.ftl", "oversight.ftl"];
+const FILES: usize = 4;
 
 struct Catalog {
     bundles: Vec<FluentBundle<FluentResource>>,

@@ -161,4 +161,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::batches::routes(cfg);
     pages::steps::routes(cfg);
     pages::ledger::routes(cfg);
+    pages::qc::routes(cfg);
+    pages::deviations::routes(cfg);
+    pages::corrections::routes(cfg);
+    pages::course::routes(cfg);
 }

@@ -4,8 +4,8 @@
 //! `target/ui-screenshots/` as test artifacts.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 

@@ -47,6 +47,7 @@ mod templates;
 mod tiles;
 mod ui;
 mod ui_auditor;
+mod ui_qc;
 mod ui_security;
 mod validation_report;
 mod verify_pages;

@@ -20,6 +20,7 @@ struct HomePage {
     in_process: Vec<BatchLine>,
     can_create: bool,
     can_read_batches: bool,
+    sections: Vec<super::worklist::Section>,
 }
 
 pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
@@ -62,6 +63,7 @@ pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
         in_process,
         can_create: viewer.can(Action::CreateBatch),
         can_read_batches,
+        sections: super::worklist::sections(&state, &viewer).await?,
     };
     Ok(page(&viewer, StatusCode::OK, &home))
 }

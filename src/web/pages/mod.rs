@@ -2,9 +2,17 @@
 
 pub mod auth;
 pub mod batches;
+pub mod correction_confirm;
+pub mod corrections;
+pub mod course;
+pub mod deviation_decisions;
+pub mod deviations;
 pub mod home;
 pub mod ledger;
+pub mod qc;
+mod signing;
 pub mod steps;
+mod worklist;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;

@@ -1,0 +1,141 @@
+//! A correction's second look: a second person's verification (`verified`) or QA's approval
+//! (`approved`), each a signature dialog that shows the old value, the new one and the
+//! reason, as `POST .../corrections/{id}/verify` and `.../approve` do.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::corrections::corrections;
+use super::page;
+use super::signing::{self, field, SignPage};
+use crate::auth::{Action, SignatureMeaning};
+use crate::batches::{self, BatchView};
+use crate::domain::template::Template as ProcessTemplate;
+use crate::web::session::{self, Viewer};
+use crate::web::WebError;
+
+/// The dialog that verifies (`verify`) or approves (`approve`) a correction.
+fn confirm_dialog(
+    viewer: &Viewer,
+    (batch, template): (&BatchView, &ProcessTemplate),
+    id: u32,
+    approve: bool,
+) -> Result<SignPage, WebError> {
+    let tr = viewer.tr;
+    let c = corrections(batch, template, viewer)
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(WebError::NotFound)?;
+    let (name, meaning) = if approve {
+        ("approve", SignatureMeaning::Approved)
+    } else {
+        ("verify", SignatureMeaning::Verified)
+    };
+    let summary = vec![
+        (
+            tr.t("correction-step"),
+            format!("{} · {}", c.step, c.record),
+            None,
+        ),
+        (tr.t("correction-field"), c.field, None),
+        (tr.t("correction-previous"), c.previous, None),
+        (tr.t("correction-value"), c.value, None),
+        (tr.t("correction-reason"), c.reason, None),
+        (tr.t("correction-by"), c.by, None),
+    ];
+    let action = format!("/batches/{}/corrections/{id}/{name}", batch.batch_number);
+    let title = tr.t1(&format!("correction-{name}-title"), "id", &id.to_string());
+    Ok(SignPage::new(
+        viewer,
+        batch,
+        (action, title),
+        meaning,
+        summary,
+        vec![],
+    ))
+}
+
+fn approving(name: &str, viewer: &Viewer) -> Result<bool, WebError> {
+    match name {
+        "verify" => viewer.require(Action::RecordStep).map(|_| false),
+        "approve" => viewer.require(Action::SuperviseBatch).map(|_| true),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+pub async fn confirm_form(
+    req: HttpRequest,
+    path: web::Path<(String, u32, String)>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    let (number, id, name) = path.into_inner();
+    let approve = approving(&name, &viewer)?;
+    let (batch, template) = signing::batch_and_template(&session::state(&req)?, number).await?;
+    let shown = confirm_dialog(&viewer, (&batch, &template), id, approve)?;
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+/// A verification or approval, signed; a refusal (one's own correction, a wrong password)
+/// comes back in the dialog as a readable message.
+pub async fn confirm(
+    req: HttpRequest,
+    path: web::Path<(String, u32, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    let (number, id, name) = path.into_inner();
+    let approve = approving(&name, &viewer)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let state = session::state(&req)?;
+    let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
+    let meaning = if approve {
+        SignatureMeaning::Approved
+    } else {
+        SignatureMeaning::Verified
+    };
+    let position = signing::position(&form);
+    let done = crate::http::signed(
+        &req,
+        &state,
+        viewer.who.clone(),
+        signing::signature(&form, meaning),
+        meaning,
+        {
+            let number = number.clone();
+            move |conn, who, signer| {
+                batches::confirm_correction(conn, who, &number, (id, approve), position, signer)
+            }
+        },
+    )
+    .await;
+    let verb = if approve { "approved" } else { "verified" };
+    match done {
+        Ok(()) => Ok(super::see_other(&format!(
+            "/batches/{number}/corrections?done={verb}"
+        ))),
+        Err(error) => {
+            let mut shown = confirm_dialog(&viewer, (&batch, &template), id, approve)?;
+            match signing::refused(&viewer, &error, |_| None) {
+                signing::Refused::Password(message) => shown.password_error = Some(message),
+                signing::Refused::Form(_, general) => shown.error = general,
+            }
+            Ok(page(
+                &viewer,
+                actix_web::ResponseError::status_code(&error),
+                &shown,
+            ))
+        }
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/batches/{number}/corrections/{id}/{action}",
+        web::get().to(confirm_form),
+    )
+    .route(
+        "/batches/{number}/corrections/{id}/{action}",
+        web::post().to(confirm),
+    );
+}

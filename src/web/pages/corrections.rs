@@ -1,0 +1,350 @@
+//! Corrections of recorded values: a batch's corrections with their state, a new value for one
+//! field of one record with its reason (signed `performed` by the record's performer or QA),
+//! a second person's verification (`verified`) and QA's approval (`approved`); and QA's list
+//! of corrections waiting across batches. Who may do which is the domain's decision.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::batches::{show_value, BatchHeading};
+use super::page;
+use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
+use crate::auth::{Action, SignatureMeaning};
+use crate::batches::{self, BatchView};
+use crate::domain::batch::corrections::Correct;
+use crate::domain::template::{FieldType, Step, Template as ProcessTemplate};
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::projections::batches::{self as rows, Filter};
+use crate::web::frame::Frame;
+use crate::web::session::{self, Viewer};
+use crate::web::step_form::{self, show_datetime};
+use crate::web::WebError;
+
+pub struct CorrectionShown {
+    pub id: u32,
+    pub batch_number: String,
+    pub step: String,
+    pub record: u32,
+    pub field: String,
+    pub previous: String,
+    pub value: String,
+    pub reason: String,
+    pub by: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub can_verify: bool,
+    pub can_approve: bool,
+}
+
+/// Every correction of the batch, from the history of each value, oldest first.
+pub(super) fn corrections(
+    batch: &BatchView,
+    template: &ProcessTemplate,
+    viewer: &Viewer,
+) -> Vec<CorrectionShown> {
+    let (tr, zone) = (viewer.tr, viewer.zone);
+    let mut found = vec![];
+    for step in &batch.steps {
+        let Some((_, template_step)) = template.step(&step.step_id) else {
+            continue;
+        };
+        for record in &step.records {
+            for (field_id, value) in &record.values {
+                let kind = template_step
+                    .field(field_id)
+                    .map_or(FieldType::Text, |f| f.kind);
+                let unit = value
+                    .unit
+                    .as_deref()
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default();
+                let show =
+                    |v: &serde_json::Value| format!("{}{unit}", show_value(v, kind, zone, tr));
+                for (i, change) in value.history.iter().enumerate() {
+                    let Some(id) = change.correction_id else {
+                        continue;
+                    };
+                    let previous = i
+                        .checked_sub(1)
+                        .and_then(|p| value.history.get(p))
+                        .map(|p| show(&p.value))
+                        .unwrap_or_default();
+                    found.push(CorrectionShown {
+                        id,
+                        batch_number: batch.batch_number.clone(),
+                        step: step.title.clone(),
+                        record: record.record,
+                        field: value.label.clone(),
+                        previous,
+                        value: show(&change.value),
+                        reason: change.reason.clone().unwrap_or_default(),
+                        by: format!("{} · {}", change.by, show_datetime(&change.at, zone, tr)),
+                        status: change.status,
+                        status_label: tr
+                            .t(&format!("correction-{}", change.status.replace(' ', "-"))),
+                        can_verify: viewer.can(Action::RecordStep)
+                            && change.status == "awaiting verification",
+                        can_approve: viewer.can(Action::SuperviseBatch)
+                            && change.status == "awaiting approval",
+                    });
+                }
+            }
+        }
+    }
+    found.sort_by_key(|c| c.id);
+    found
+}
+
+#[derive(Template)]
+#[template(path = "ui/corrections.html")]
+struct BatchCorrections {
+    frame: Frame,
+    heading: BatchHeading,
+    corrections: Vec<CorrectionShown>,
+    /// The records that may be corrected: (step id, step title, record, performed by).
+    records: Vec<(String, String, u32, String)>,
+    can_correct: bool,
+    done: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn of_batch(
+    req: HttpRequest,
+    path: web::Path<String>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadBatches)?;
+    let state = session::state(&req)?;
+    let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
+    let done = match done.done.as_deref() {
+        Some(d @ ("corrected" | "verified" | "approved")) => {
+            Some(viewer.tr.t(&format!("done-correction-{d}")))
+        }
+        _ => None,
+    };
+    let records = batch
+        .steps
+        .iter()
+        .flat_map(|s| {
+            s.records.iter().map(|r| {
+                (
+                    s.step_id.clone(),
+                    s.title.clone(),
+                    r.record,
+                    r.performed_by.clone(),
+                )
+            })
+        })
+        .collect();
+    let shown = BatchCorrections {
+        frame: Frame::of(
+            &viewer,
+            &format!("/batches/{}/corrections", batch.batch_number),
+        ),
+        heading: BatchHeading::of(&batch, viewer.tr),
+        corrections: corrections(&batch, &template, &viewer),
+        records,
+        can_correct: viewer.can(Action::CorrectRecord),
+        done,
+    };
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+#[derive(Template)]
+#[template(path = "ui/corrections_waiting.html")]
+struct Waiting {
+    frame: Frame,
+    lines: Vec<CorrectionShown>,
+}
+
+/// The corrections waiting for verification or approval in every batch still open.
+pub async fn waiting_lines(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+) -> Result<Vec<CorrectionShown>, WebError> {
+    let found = state
+        .db
+        .run(|conn| {
+            let listed = rows::list(conn, &Filter::default()).map_err(AppError::from)?;
+            let closed = ["infused", "terminated", "rejected"];
+            let mut open = vec![];
+            for row in listed
+                .into_iter()
+                .filter(|r| !closed.contains(&r.state.as_str()))
+            {
+                let batch = batches::record_view(conn, &row.batch_number)?;
+                let template = crate::templates::pinned_version(
+                    conn,
+                    &batch.template.code,
+                    batch.template.version,
+                )?;
+                open.push((batch, template));
+            }
+            Ok::<_, AppError>(open)
+        })
+        .await?;
+    Ok(found
+        .iter()
+        .flat_map(|(batch, template)| corrections(batch, template, viewer))
+        .filter(|c| c.status != "in effect")
+        .collect())
+}
+
+pub async fn waiting(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::SuperviseBatch)?;
+    let shown = Waiting {
+        frame: Frame::of(&viewer, "/corrections"),
+        lines: waiting_lines(&session::state(&req)?, &viewer).await?,
+    };
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+#[derive(Deserialize)]
+pub struct Target {
+    step: String,
+    record: u32,
+}
+
+fn correct_form(
+    viewer: &Viewer,
+    (batch, step): (&BatchView, &Step),
+    target: &Target,
+    form: &[(String, String)],
+    (at, general): FormErrors,
+) -> FormPage {
+    let tr = viewer.tr;
+    let number = &batch.batch_number;
+    let action = format!(
+        "/batches/{number}/corrections/new?step={}&record={}",
+        step.id, target.record
+    );
+    let mut shown = FormPage::new(viewer, batch, action, tr.t("correction-new"));
+    shown.facts = vec![
+        (tr.t("correction-step"), step.title.clone()),
+        (tr.t("correction-record"), target.record.to_string()),
+    ];
+    let fields = step
+        .fields
+        .iter()
+        .map(|f| (f.id.clone(), f.label.clone()))
+        .collect();
+    shown.inputs = vec![
+        Input::new("field", tr.t("correction-field"), "select")
+            .options(fields)
+            .from(form, &at),
+        Input::new("value", tr.t("correction-value"), "text")
+            .hint(Some(tr.t("correction-value-hint")))
+            .from(form, &at),
+        Input::new("reason", tr.t("correction-reason"), "textarea").from(form, &at),
+    ];
+    shown.error = general;
+    shown.back = format!("/batches/{number}/corrections");
+    shown
+}
+
+pub async fn new_form(
+    req: HttpRequest,
+    path: web::Path<String>,
+    target: web::Query<Target>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::CorrectRecord)?;
+    let state = session::state(&req)?;
+    let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
+    let (_, step) = template.step(&target.step).ok_or(WebError::NotFound)?;
+    let shown = correct_form(&viewer, (&batch, step), &target, &[], (None, None));
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+fn field_of_correction(code: &str) -> Option<&'static str> {
+    match code {
+        "invalid_reason" => Some("reason"),
+        "unknown_field" => Some("field"),
+        "not_performer" | "record_not_found" | "step_not_found" => None,
+        c if c.starts_with("correction") || c.starts_with("batch") => None,
+        _ => Some("value"),
+    }
+}
+
+/// A correction, signed `performed` by its author, as `POST .../corrections` makes it.
+pub async fn correct(
+    req: HttpRequest,
+    path: web::Path<String>,
+    target: web::Query<Target>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::CorrectRecord)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let state = session::state(&req)?;
+    let number = path.into_inner();
+    let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
+    let (_, step) = template.step(&target.step).ok_or(WebError::NotFound)?;
+    let tr = viewer.tr;
+    let field_id = field(&form, "field");
+    let typed = field(&form, "value");
+    let build = |errors| correct_form(&viewer, (&batch, step), &target, &form, errors);
+    let one = [(field_id.clone(), typed.clone())].into_iter().collect();
+    let value = match step_form::to_values(step, &one, tr, state.time_zone) {
+        Ok(values) => values.get(&field_id).cloned().unwrap_or_default(),
+        Err(errors) => {
+            let message = errors.into_values().next().unwrap_or_default();
+            let shown = build((Some(("value", message)), None));
+            return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+        }
+    };
+    let label = step
+        .field(&field_id)
+        .map_or(field_id.clone(), |f| f.label.clone());
+    let reason = field(&form, "reason");
+    let command = Correct {
+        step_id: step.id.clone(),
+        record: target.record,
+        field_id,
+        value,
+        reason: reason.clone(),
+    };
+    let flow = Flow {
+        req: &req,
+        viewer: &viewer,
+        batch: &batch,
+        form: &form,
+        action: format!(
+            "/batches/{number}/corrections/new?step={}&record={}",
+            step.id, target.record
+        ),
+        title: format!("{} · {}", tr.t("correction-new"), step.title),
+        meaning: SignatureMeaning::Performed,
+        carried: &["field", "value", "reason"],
+        summary: vec![
+            (tr.t("correction-record"), target.record.to_string(), None),
+            (tr.t("correction-field"), label, None),
+            (tr.t("correction-value"), typed.clone(), None),
+            (tr.t("correction-reason"), reason, None),
+        ],
+        field_of: field_of_correction,
+        done: format!("/batches/{number}/corrections?done=corrected"),
+    };
+    signing::flow(flow, build, move |conn, who, signer, position| {
+        batches::correct(conn, who, &number, command, position, signer)
+    })
+    .await
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/corrections", web::get().to(waiting))
+        .route("/batches/{number}/corrections", web::get().to(of_batch))
+        .route("/batches/{number}/corrections/new", web::get().to(new_form))
+        .route("/batches/{number}/corrections/new", web::post().to(correct));
+    super::correction_confirm::routes(cfg);
+}

@@ -1,0 +1,107 @@
+//! QA decides a batch's course: a hold, its lifting, or termination, each with its reason and
+//! signed `approved`, as `POST .../hold`, `.../resume` and `.../terminate` do.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::page;
+use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
+use crate::auth::{Action, SignatureMeaning};
+use crate::batches::{self, BatchView, Supervision};
+use crate::domain::batch::supervision::Course;
+use crate::web::session::{self, Viewer};
+use crate::web::WebError;
+
+fn course_of(name: &str) -> Result<Course, WebError> {
+    match name {
+        "hold" => Ok(Course::Hold),
+        "resume" => Ok(Course::Resume),
+        "terminate" => Ok(Course::Terminate),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+fn course_form(
+    viewer: &Viewer,
+    batch: &BatchView,
+    name: &str,
+    form: &[(String, String)],
+    (at, general): FormErrors,
+) -> FormPage {
+    let tr = viewer.tr;
+    let number = &batch.batch_number;
+    let action = format!("/batches/{number}/course/{name}");
+    let mut shown = FormPage::new(viewer, batch, action, tr.t(&format!("course-{name}")));
+    if let Some(reason) = &batch.hold {
+        shown.facts.push((tr.t("batch-on-hold"), reason.clone()));
+    }
+    shown.inputs = vec![Input::new("reason", tr.t("course-reason"), "textarea")
+        .hint(Some(tr.t(&format!("course-{name}-hint"))))
+        .from(form, &at)];
+    shown.error = general;
+    shown.back = format!("/batches/{number}/deviations");
+    shown
+}
+
+pub async fn form(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::SuperviseBatch)?;
+    let (number, name) = path.into_inner();
+    course_of(&name)?;
+    let (batch, _) = signing::batch_and_template(&session::state(&req)?, number).await?;
+    let shown = course_form(&viewer, &batch, &name, &[], (None, None));
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+fn field_of_course(code: &str) -> Option<&'static str> {
+    (code == "invalid_reason").then_some("reason")
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::SuperviseBatch)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let (number, name) = path.into_inner();
+    let course = course_of(&name)?;
+    let (batch, _) = signing::batch_and_template(&session::state(&req)?, number.clone()).await?;
+    let tr = viewer.tr;
+    let reason = field(&form, "reason");
+    let command = Supervision::Course {
+        course,
+        reason: reason.clone(),
+    };
+    let flow = Flow {
+        req: &req,
+        viewer: &viewer,
+        batch: &batch,
+        form: &form,
+        action: format!("/batches/{number}/course/{name}"),
+        title: tr.t(&format!("course-{name}")),
+        meaning: SignatureMeaning::Approved,
+        carried: &["reason"],
+        summary: vec![(tr.t("course-reason"), reason, None)],
+        field_of: field_of_course,
+        done: format!("/batches/{number}/deviations?done={name}"),
+    };
+    signing::flow(
+        flow,
+        |errors| course_form(&viewer, &batch, &name, &form, errors),
+        move |conn, who, signer, position| {
+            batches::supervise(conn, who, &number, command, position, Some(signer))
+        },
+    )
+    .await
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/batches/{number}/course/{course}", web::get().to(form))
+        .route("/batches/{number}/course/{course}", web::post().to(submit));
+}

@@ -1,0 +1,256 @@
+//! QA's decisions on a deviation: its classification (minor, major, critical), then its
+//! closure with the investigation, root cause and CAPA reference, signed `approved`, as
+//! `POST .../classify` and `.../close` do. The order and who may decide are the domain's.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+
+use super::deviations::{batch_of, unsigned};
+use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
+use super::{page, see_other};
+use crate::auth::{Action, SignatureMeaning};
+use crate::batches::view::DeviationView;
+use crate::batches::{self, BatchView, Supervision};
+use crate::domain::batch::Classification;
+use crate::web::session::{self, Viewer};
+use crate::web::WebError;
+
+fn deviation(batch: &BatchView, id: u32) -> Result<&DeviationView, WebError> {
+    batch
+        .deviations
+        .iter()
+        .find(|d| d.deviation_id == id)
+        .ok_or(WebError::NotFound)
+}
+
+fn about(viewer: &Viewer, d: &DeviationView) -> Vec<(String, String)> {
+    let tr = viewer.tr;
+    let mut facts = vec![(tr.t("deviation-description"), d.description.clone())];
+    if let Some(c) = d.classification {
+        facts.push((
+            tr.t("deviation-classification"),
+            tr.t(&format!("classification-{c}")),
+        ));
+    }
+    facts
+}
+
+fn classify_form(
+    viewer: &Viewer,
+    batch: &BatchView,
+    d: &DeviationView,
+    form: &[(String, String)],
+    (at, general): FormErrors,
+) -> FormPage {
+    let tr = viewer.tr;
+    let number = &batch.batch_number;
+    let action = format!("/batches/{number}/deviations/{}/classify", d.deviation_id);
+    let title = tr.t1(
+        "deviation-classify-title",
+        "id",
+        &d.deviation_id.to_string(),
+    );
+    let mut shown = FormPage::new(viewer, batch, action, title);
+    shown.facts = about(viewer, d);
+    let options = ["minor", "major", "critical"]
+        .iter()
+        .map(|c| ((*c).to_owned(), tr.t(&format!("classification-{c}"))))
+        .collect();
+    let mut input = Input::new("classification", tr.t("deviation-classification"), "radio")
+        .options(options)
+        .hint(Some(tr.t("deviation-classification-hint")))
+        .from(form, &at);
+    if form.is_empty() {
+        input.typed = d.classification.unwrap_or_default().to_owned();
+    }
+    shown.inputs = vec![input];
+    shown.error = general;
+    shown.submit = tr.t("deviation-classify");
+    shown.back = format!("/batches/{number}/deviations");
+    shown
+}
+
+pub async fn classify_page(
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::SuperviseBatch)?;
+    let (number, id) = path.into_inner();
+    let (batch, _) = batch_of(&req, number).await?;
+    let shown = classify_form(&viewer, &batch, deviation(&batch, id)?, &[], (None, None));
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+pub async fn classify(
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::SuperviseBatch)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let (number, id) = path.into_inner();
+    let (batch, _) = batch_of(&req, number.clone()).await?;
+    let d = deviation(&batch, id)?;
+    let chosen = match field(&form, "classification").as_str() {
+        "minor" => Some(Classification::Minor),
+        "major" => Some(Classification::Major),
+        "critical" => Some(Classification::Critical),
+        _ => None,
+    };
+    let Some(classification) = chosen else {
+        let message = viewer.tr.t("deviation-choose-classification");
+        let shown = classify_form(
+            &viewer,
+            &batch,
+            d,
+            &form,
+            (Some(("classification", message)), None),
+        );
+        return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+    };
+    let command = Supervision::Classify {
+        deviation_id: id,
+        classification,
+    };
+    let position = signing::position(&form);
+    match unsigned(
+        &session::state(&req)?,
+        &viewer,
+        number.clone(),
+        command,
+        position,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!(
+            "/batches/{number}/deviations?done=classified#deviation-{id}"
+        ))),
+        Err(error) => {
+            let general = Some((viewer.tr.refusal(error.code()), error.to_string()));
+            let shown = classify_form(&viewer, &batch, d, &form, (None, general));
+            Ok(page(&viewer, error.status_code(), &shown))
+        }
+    }
+}
+
+fn close_form(
+    viewer: &Viewer,
+    batch: &BatchView,
+    d: &DeviationView,
+    form: &[(String, String)],
+    (at, general): FormErrors,
+) -> FormPage {
+    let tr = viewer.tr;
+    let number = &batch.batch_number;
+    let action = format!("/batches/{number}/deviations/{}/close", d.deviation_id);
+    let title = tr.t1("deviation-close-title", "id", &d.deviation_id.to_string());
+    let mut shown = FormPage::new(viewer, batch, action, title);
+    shown.facts = about(viewer, d);
+    shown.inputs = vec![
+        Input::new("investigation", tr.t("deviation-investigation"), "textarea").from(form, &at),
+        Input::new("root_cause", tr.t("deviation-root-cause"), "textarea").from(form, &at),
+        Input::new("capa_ref", tr.t("deviation-capa"), "text")
+            .hint(Some(tr.t("deviation-capa-hint")))
+            .from(form, &at),
+    ];
+    shown.error = general;
+    shown.back = format!("/batches/{number}/deviations");
+    shown
+}
+
+pub async fn close_page(
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::SuperviseBatch)?;
+    let (number, id) = path.into_inner();
+    let (batch, _) = batch_of(&req, number).await?;
+    let shown = close_form(&viewer, &batch, deviation(&batch, id)?, &[], (None, None));
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+fn field_of_close(code: &str) -> Option<&'static str> {
+    match code {
+        "invalid_investigation" => Some("investigation"),
+        "invalid_root_cause" => Some("root_cause"),
+        "invalid_capa_ref" => Some("capa_ref"),
+        _ => None,
+    }
+}
+
+/// QA closes a deviation, signed `approved`, as `POST .../close` does.
+pub async fn close(
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::SuperviseBatch)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let (number, id) = path.into_inner();
+    let (batch, _) = batch_of(&req, number.clone()).await?;
+    let d = deviation(&batch, id)?;
+    let tr = viewer.tr;
+    let command = Supervision::Close {
+        deviation_id: id,
+        investigation: field(&form, "investigation"),
+        root_cause: field(&form, "root_cause"),
+        capa_ref: field(&form, "capa_ref"),
+    };
+    let mut summary: Vec<_> = about(&viewer, d)
+        .into_iter()
+        .map(|(l, v)| (l, v, None))
+        .collect();
+    for (name, label) in [
+        ("investigation", "deviation-investigation"),
+        ("root_cause", "deviation-root-cause"),
+        ("capa_ref", "deviation-capa"),
+    ] {
+        summary.push((tr.t(label), field(&form, name), None));
+    }
+    let flow = Flow {
+        req: &req,
+        viewer: &viewer,
+        batch: &batch,
+        form: &form,
+        action: format!("/batches/{number}/deviations/{id}/close"),
+        title: tr.t1("deviation-close-title", "id", &id.to_string()),
+        meaning: SignatureMeaning::Approved,
+        carried: &["investigation", "root_cause", "capa_ref"],
+        summary,
+        field_of: field_of_close,
+        done: format!("/batches/{number}/deviations?done=closed#deviation-{id}"),
+    };
+    signing::flow(
+        flow,
+        |errors| close_form(&viewer, &batch, d, &form, errors),
+        move |conn, who, signer, position| {
+            batches::supervise(conn, who, &number, command, position, Some(signer))
+        },
+    )
+    .await
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/batches/{number}/deviations/{id}/classify",
+        web::get().to(classify_page),
+    )
+    .route(
+        "/batches/{number}/deviations/{id}/classify",
+        web::post().to(classify),
+    )
+    .route(
+        "/batches/{number}/deviations/{id}/close",
+        web::get().to(close_page),
+    )
+    .route(
+        "/batches/{number}/deviations/{id}/close",
+        web::post().to(close),
+    );
+}

@@ -1,0 +1,321 @@
+//! Deviations: a batch's list with what QA may do on each, one raised by hand (operator or
+//! QA), classified by QA, and closed by QA with the investigation, root cause and CAPA
+//! reference, signed `approved`; and QA's list of open deviations across batches. The rules
+//! (who, in which order) are the domain's.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use serde::Deserialize;
+
+use super::batches::BatchHeading;
+use super::signing::{self, field, FormErrors, FormPage, Input};
+use super::{page, see_other};
+use crate::auth::Action;
+use crate::batches::view::DeviationView;
+use crate::batches::{self, BatchView, Supervision};
+use crate::domain::template::Template as ProcessTemplate;
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::projections::batches::{self as rows, Filter};
+use crate::web::frame::Frame;
+use crate::web::session::{self, Viewer};
+use crate::web::step_form::show_datetime;
+use crate::web::WebError;
+
+pub struct DeviationShown {
+    pub id: u32,
+    pub description: String,
+    pub origin: String,
+    pub step: Option<String>,
+    pub raised: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub classification: Option<String>,
+    /// Investigation, root cause, CAPA reference, and who closed it when.
+    pub closure: Option<(String, String, String, String)>,
+    pub can_classify: bool,
+    pub can_close: bool,
+}
+
+fn shown(d: &DeviationView, template: &ProcessTemplate, viewer: &Viewer) -> DeviationShown {
+    let (tr, zone) = (viewer.tr, viewer.zone);
+    let qa = viewer.can(Action::SuperviseBatch);
+    let open = d.state == "open";
+    DeviationShown {
+        id: d.deviation_id,
+        description: d.description.clone(),
+        origin: tr.t(if d.automatic {
+            "deviation-automatic"
+        } else {
+            "deviation-by-hand"
+        }),
+        step: d.step_id.as_ref().map(|id| {
+            template
+                .step(id)
+                .map_or_else(|| id.clone(), |(_, s)| s.title.clone())
+        }),
+        raised: format!(
+            "{} · {}",
+            d.raised_by,
+            show_datetime(&d.raised_at, zone, tr)
+        ),
+        state: d.state,
+        state_label: tr.t(&format!("deviation-{}", d.state)),
+        classification: d
+            .classification
+            .map(|c| tr.t(&format!("classification-{c}"))),
+        closure: d.closure.as_ref().map(|c| {
+            let closed = format!(
+                "{} · {}",
+                c.closed_by,
+                show_datetime(&c.closed_at, zone, tr)
+            );
+            (
+                c.investigation.clone(),
+                c.root_cause.clone(),
+                c.capa_ref.clone(),
+                closed,
+            )
+        }),
+        can_classify: qa && open,
+        can_close: qa && open && d.classification.is_some(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ui/deviations.html")]
+struct BatchDeviations {
+    frame: Frame,
+    heading: BatchHeading,
+    deviations: Vec<DeviationShown>,
+    can_raise: bool,
+    can_supervise: bool,
+    on_hold: Option<String>,
+    terminated: Option<String>,
+    done: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn of_batch(
+    req: HttpRequest,
+    path: web::Path<String>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadBatches)?;
+    let state = session::state(&req)?;
+    let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
+    let done = done
+        .done
+        .as_deref()
+        .filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        .map(|d| viewer.tr.t(&format!("done-{d}")));
+    let listed = BatchDeviations {
+        frame: Frame::of(
+            &viewer,
+            &format!("/batches/{}/deviations", batch.batch_number),
+        ),
+        heading: BatchHeading::of(&batch, viewer.tr),
+        deviations: batch
+            .deviations
+            .iter()
+            .map(|d| shown(d, &template, &viewer))
+            .collect(),
+        can_raise: viewer.can(Action::RaiseDeviation),
+        can_supervise: viewer.can(Action::SuperviseBatch),
+        on_hold: batch.hold.clone(),
+        terminated: batch.terminated.clone(),
+        done,
+    };
+    Ok(page(&viewer, StatusCode::OK, &listed))
+}
+
+/// An open deviation in QA's list across batches.
+pub struct OpenLine {
+    pub batch_number: String,
+    pub deviation: DeviationShown,
+}
+
+#[derive(Template)]
+#[template(path = "ui/deviations_open.html")]
+struct OpenDeviations {
+    frame: Frame,
+    lines: Vec<OpenLine>,
+}
+
+/// The open deviations of every batch that has one (the batch list counts them).
+pub async fn open_lines(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+) -> Result<Vec<OpenLine>, WebError> {
+    let found = state
+        .db
+        .run(|conn| {
+            let listed = rows::list(conn, &Filter::default()).map_err(AppError::from)?;
+            let mut open = vec![];
+            for row in listed.into_iter().filter(|r| r.open_deviations > 0) {
+                let batch = batches::record_view(conn, &row.batch_number)?;
+                let template = crate::templates::pinned_version(
+                    conn,
+                    &batch.template.code,
+                    batch.template.version,
+                )?;
+                open.push((batch, template));
+            }
+            Ok::<_, AppError>(open)
+        })
+        .await?;
+    Ok(found
+        .iter()
+        .flat_map(|(batch, template)| {
+            batch
+                .deviations
+                .iter()
+                .filter(|d| d.state == "open")
+                .map(|d| OpenLine {
+                    batch_number: batch.batch_number.clone(),
+                    deviation: shown(d, template, viewer),
+                })
+        })
+        .collect())
+}
+
+pub async fn open(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::SuperviseBatch)?;
+    let listed = OpenDeviations {
+        frame: Frame::of(&viewer, "/deviations"),
+        lines: open_lines(&session::state(&req)?, &viewer).await?,
+    };
+    Ok(page(&viewer, StatusCode::OK, &listed))
+}
+
+fn raise_form(
+    viewer: &Viewer,
+    batch: &BatchView,
+    form: &[(String, String)],
+    errors: FormErrors,
+) -> FormPage {
+    let tr = viewer.tr;
+    let action = format!("/batches/{}/deviations/new", batch.batch_number);
+    let mut shown = FormPage::new(viewer, batch, action, tr.t("deviation-raise"));
+    let steps = batch
+        .steps
+        .iter()
+        .map(|s| (s.step_id.clone(), s.title.clone()))
+        .collect();
+    let (at, general) = errors;
+    shown.inputs = vec![
+        Input::new("description", tr.t("deviation-description"), "textarea")
+            .hint(Some(tr.t("deviation-description-hint")))
+            .from(form, &at),
+        Input::new("step", tr.t("deviation-step"), "select")
+            .options(steps)
+            .from(form, &at),
+    ];
+    shown.error = general;
+    shown.submit = tr.t("deviation-raise");
+    shown.back = format!("/batches/{}/deviations", batch.batch_number);
+    shown
+}
+
+pub(super) async fn batch_of(
+    req: &HttpRequest,
+    number: String,
+) -> Result<(BatchView, ProcessTemplate), WebError> {
+    signing::batch_and_template(&session::state(req)?, number).await
+}
+
+pub async fn raise_page(
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RaiseDeviation)?;
+    let (batch, _) = batch_of(&req, path.into_inner()).await?;
+    Ok(page(
+        &viewer,
+        StatusCode::OK,
+        &raise_form(&viewer, &batch, &[], (None, None)),
+    ))
+}
+
+/// Runs a command QA (or, raising, an operator) does not sign, as `POST .../deviations` and
+/// `.../classify` do.
+pub(super) async fn unsigned(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+    number: String,
+    command: Supervision,
+    position: Option<i64>,
+) -> Result<(), AppError> {
+    let who = viewer.who.clone();
+    state
+        .db
+        .run(move |conn| batches::supervise(conn, &who, &number, command, position, None))
+        .await
+        .map_err(AppError::from)
+}
+
+fn field_of_raise(code: &str) -> Option<&'static str> {
+    match code {
+        "invalid_description" => Some("description"),
+        "step_not_found" => Some("step"),
+        _ => None,
+    }
+}
+
+pub async fn raise(
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RaiseDeviation)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let number = path.into_inner();
+    let command = Supervision::Raise {
+        description: field(&form, "description"),
+        step_id: Some(field(&form, "step")).filter(|s| !s.is_empty()),
+    };
+    let position = signing::position(&form);
+    match unsigned(
+        &session::state(&req)?,
+        &viewer,
+        number.clone(),
+        command,
+        position,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!(
+            "/batches/{number}/deviations?done=raised"
+        ))),
+        Err(error) => {
+            let (batch, _) = batch_of(&req, number).await?;
+            let errors = match signing::refused(&viewer, &error, field_of_raise) {
+                signing::Refused::Form(at, general) => (at, general),
+                signing::Refused::Password(m) => (None, Some((m, error.to_string()))),
+            };
+            let shown = raise_form(&viewer, &batch, &form, errors);
+            Ok(page(&viewer, error.status_code(), &shown))
+        }
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/deviations", web::get().to(open))
+        .route("/batches/{number}/deviations", web::get().to(of_batch))
+        .route(
+            "/batches/{number}/deviations/new",
+            web::get().to(raise_page),
+        )
+        .route("/batches/{number}/deviations/new", web::post().to(raise));
+    super::deviation_decisions::routes(cfg);
+}
