@@ -7,7 +7,14 @@ use super::session::Viewer;
 use crate::auth::Action;
 
 /// The areas of the UI in the navigation: (path, message id, the action that opens it).
-const SECTIONS: &[(&str, &str, Action)] = &[("/batches", "nav-batches", Action::ReadBatches)];
+const SECTIONS: &[(&str, &str, Action)] = &[
+    ("/batches", "nav-batches", Action::ReadBatches),
+    ("/templates", "nav-templates", Action::ReadTemplates),
+    ("/lots", "nav-lots", Action::ReadMaterials),
+    ("/equipment", "nav-equipment", Action::ReadMaterials),
+    ("/admin/users", "nav-users", Action::ListUsers),
+    ("/approvals", "nav-approvals", Action::ApproveAccount),
+];
 
 pub struct NavItem {
     pub href: &'static str,

@@ -82,8 +82,14 @@ macro_rules! resources {
     };
 }
 
-const SOURCES: [[&str; FILES]; 3] = resources!["ui.ftl", "refusals.ftl"];
-const FILES: usize = 2;
+const SOURCES: [[&str; FILES]; 3] = resources![
+    "ui.ftl",
+    "refusals.ftl",
+    "templates.ftl",
+    "materials.ftl",
+    "users.ftl"
+];
+const FILES: usize = 5;
 
 struct Catalog {
     bundles: Vec<FluentBundle<FluentResource>>,

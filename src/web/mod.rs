@@ -136,4 +136,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::home::routes(cfg);
     pages::batches::routes(cfg);
     pages::steps::routes(cfg);
+    pages::templates::routes(cfg);
+    pages::lots::routes(cfg);
+    pages::equipment::routes(cfg);
+    pages::users::routes(cfg);
+    pages::approvals::routes(cfg);
 }

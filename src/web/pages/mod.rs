@@ -1,9 +1,15 @@
 //! One file per area of the UI.
 
+pub mod approvals;
 pub mod auth;
 pub mod batches;
+pub mod equipment;
+pub mod forms;
 pub mod home;
+pub mod lots;
 pub mod steps;
+pub mod templates;
+pub mod users;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
