@@ -127,3 +127,9 @@ meaning-rejected = Zurückgewiesen
 meaning-released_exceptionally = Ausnahmsweise freigegeben
 meaning-requested = Angefordert
 meaning-acknowledged = Bestätigt
+
+optional = optional
+save = Speichern
+none = keine
+actions = Aktionen
+form-date = Bitte geben Sie ein Datum ein.

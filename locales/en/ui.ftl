@@ -127,3 +127,9 @@ meaning-rejected = Rejected
 meaning-released_exceptionally = Released exceptionally
 meaning-requested = Requested
 meaning-acknowledged = Acknowledged
+
+optional = optional
+save = Save
+none = none
+actions = Actions
+form-date = Enter a date.

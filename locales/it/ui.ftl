@@ -127,3 +127,9 @@ meaning-rejected = Respinto
 meaning-released_exceptionally = Rilasciato in via eccezionale
 meaning-requested = Richiesto
 meaning-acknowledged = Riconosciuto
+
+optional = facoltativo
+save = Salva
+none = nessuno
+actions = Azioni
+form-date = Inserisca una data.

@@ -67,7 +67,7 @@ pub async fn register_lot(
     Ok(HttpResponse::Created().json(LotView::from(lot)))
 }
 
-fn sha256_text(raw: &str) -> Result<String, AppError> {
+pub(crate) fn sha256_text(raw: &str) -> Result<String, AppError> {
     let valid = raw.len() == 64 && raw.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'));
     if valid {
         Ok(raw.to_owned())

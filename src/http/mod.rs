@@ -34,6 +34,7 @@ use actix_web::{guard, middleware, web, HttpRequest, HttpResponse, ResponseError
 use serde_json::error::Category;
 
 pub use extract::{client_address, signed};
+pub(crate) use materials::sha256_text;
 
 use crate::accounts::SecurityPolicy;
 use crate::auth::{Action, Throttle, TokenKeys};

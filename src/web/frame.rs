@@ -13,6 +13,11 @@ const SECTIONS: &[(&str, &str, Action)] = &[
     ("/audit", "nav-audit", Action::ReadAuditTrail),
     ("/deviations", "nav-deviations", Action::SuperviseBatch),
     ("/corrections", "nav-corrections", Action::SuperviseBatch),
+    ("/templates", "nav-templates", Action::ReadTemplates),
+    ("/lots", "nav-lots", Action::ReadMaterials),
+    ("/equipment", "nav-equipment", Action::ReadMaterials),
+    ("/admin/users", "nav-users", Action::ListUsers),
+    ("/approvals", "nav-approvals", Action::ApproveAccount),
 ];
 
 pub struct NavItem {

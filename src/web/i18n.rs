@@ -82,9 +82,16 @@ macro_rules! resources {
     };
 }
 
-const SOURCES: [[&str; FILES]; 3] =
-    resources!["ui.ftl", "refusals.ftl", "auditor.ftl", "oversight.ftl"];
-const FILES: usize = 4;
+const SOURCES: [[&str; FILES]; 3] = resources![
+    "ui.ftl",
+    "refusals.ftl",
+    "auditor.ftl",
+    "oversight.ftl",
+    "templates.ftl",
+    "materials.ftl",
+    "users.ftl"
+];
+const FILES: usize = 7;
 
 struct Catalog {
     bundles: Vec<FluentBundle<FluentResource>>,

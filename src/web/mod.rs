@@ -165,4 +165,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::deviations::routes(cfg);
     pages::corrections::routes(cfg);
     pages::course::routes(cfg);
+    pages::templates::routes(cfg);
+    pages::lots::routes(cfg);
+    pages::equipment::routes(cfg);
+    pages::users::routes(cfg);
+    pages::approvals::routes(cfg);
 }

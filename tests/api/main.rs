@@ -46,6 +46,7 @@ mod signatures;
 mod templates;
 mod tiles;
 mod ui;
+mod ui_admin;
 mod ui_auditor;
 mod ui_qc;
 mod ui_security;

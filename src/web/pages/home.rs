@@ -21,9 +21,52 @@ struct HomePage {
     can_create: bool,
     can_read_batches: bool,
     sections: Vec<super::worklist::Section>,
+    /// What the viewer's own account still waits for: the certification, or an approval.
+    account_notice: Option<AccountNotice>,
+    acknowledged_now: bool,
 }
 
-pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
+pub struct AccountNotice {
+    pub must_certify: bool,
+    pub text: String,
+}
+
+/// The viewer's own account: not yet certified (a link to do it), or roles waiting for QA.
+async fn account_notice(
+    state: &actix_web::web::Data<crate::http::AppState>,
+    viewer: &Viewer,
+) -> Result<Option<AccountNotice>, WebError> {
+    let username = viewer.who.username.clone();
+    let account = state
+        .db
+        .run(move |conn| crate::accounts::find_account(conn, &username))
+        .await?;
+    let tr = viewer.tr;
+    if account.acknowledged_at.is_none() {
+        return Ok(Some(AccountNotice {
+            must_certify: true,
+            text: tr.t("home-certify-notice"),
+        }));
+    }
+    if !account.roles_pending.is_empty() {
+        let roles = super::users::role_names(&account.roles_pending, tr);
+        return Ok(Some(AccountNotice {
+            must_certify: false,
+            text: tr.t1("home-roles-pending-notice", "roles", &roles),
+        }));
+    }
+    Ok(None)
+}
+
+#[derive(serde::Deserialize)]
+pub struct HomeQuery {
+    acknowledged: Option<String>,
+}
+
+pub async fn home(
+    req: HttpRequest,
+    query: actix_web::web::Query<HomeQuery>,
+) -> Result<HttpResponse, WebError> {
     let viewer = Viewer::from_request(&req).await?;
     if viewer.who.must_change_password {
         return Ok(super::see_other("/password"));
@@ -64,6 +107,8 @@ pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
         can_create: viewer.can(Action::CreateBatch),
         can_read_batches,
         sections: super::worklist::sections(&state, &viewer).await?,
+        account_notice: account_notice(&state, &viewer).await?,
+        acknowledged_now: query.acknowledged.is_some(),
     };
     Ok(page(&viewer, StatusCode::OK, &home))
 }

@@ -1,5 +1,6 @@
 //! One file per area of the UI.
 
+pub mod approvals;
 pub mod auth;
 pub mod batches;
 pub mod correction_confirm;
@@ -7,11 +8,16 @@ pub mod corrections;
 pub mod course;
 pub mod deviation_decisions;
 pub mod deviations;
+pub mod equipment;
+pub mod forms;
 pub mod home;
 pub mod ledger;
+pub mod lots;
 pub mod qc;
 mod signing;
 pub mod steps;
+pub mod templates;
+pub mod users;
 mod worklist;
 
 use actix_web::http::{header, StatusCode};

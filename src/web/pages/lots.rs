@@ -1,0 +1,282 @@
+//! Material lots: the list (status and expiry, what cannot be used marked), registering a lot
+//! in quarantine, and QA's signed release or rejection. The same `materials` functions as
+//! `/api/v1/lots`; the rules are in `domain::material`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use secrecy::SecretString;
+
+use super::forms::{field, FormPage, Input, SignActionPage, Typed};
+use super::{page, see_other};
+use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::error::AppError;
+use crate::http::signed;
+use crate::materials::{self, NewLot};
+use crate::projections::materials::{self as rows, LotRow};
+use crate::web::frame::Frame;
+use crate::web::session::{self, Viewer};
+use crate::web::WebError;
+
+pub fn today() -> String {
+    crate::accounts::now().date_naive().to_string()
+}
+
+pub struct LotLine {
+    pub row: LotRow,
+    pub status: String,
+    /// Why the lot cannot be used in a step today, if it cannot.
+    pub unusable: Option<String>,
+    pub can_release: bool,
+    pub can_reject: bool,
+}
+
+/// Only released lots within their expiry are offered in steps (as the step form's pickers).
+fn line(row: LotRow, viewer: &Viewer, today: &str) -> LotLine {
+    let tr = viewer.tr;
+    let unusable = match row.status.as_str() {
+        "released" if row.expiry.as_str() < today => Some(tr.t("lot-expired")),
+        "released" => None,
+        "quarantine" => Some(tr.t("lot-not-released")),
+        _ => Some(tr.t("lot-rejected")),
+    };
+    let manage = viewer.can(Action::ManageMaterials);
+    LotLine {
+        status: tr.t(&format!("lot-status-{}", row.status)),
+        can_release: manage && row.status == "quarantine",
+        can_reject: manage && row.status != "rejected",
+        unusable,
+        row,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ui/lots.html")]
+struct ListPage {
+    frame: Frame,
+    lots: Vec<LotLine>,
+    can_manage: bool,
+    done: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+    lot: Option<String>,
+}
+
+pub async fn list(req: HttpRequest, done: web::Query<Done>) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadMaterials)?;
+    let state = session::state(&req)?;
+    let found = state
+        .db
+        .run(|conn| rows::list_lots(conn, None).map_err(AppError::from))
+        .await?;
+    let today = today();
+    let notice = match (done.done.as_deref(), done.lot.as_deref()) {
+        (Some(d @ ("registered" | "released" | "rejected")), Some(lot)) => {
+            Some(viewer.tr.t1(&format!("lot-done-{d}"), "lot", lot))
+        }
+        _ => None,
+    };
+    let shown = ListPage {
+        frame: Frame::of(&viewer, "/lots"),
+        lots: found
+            .into_iter()
+            .map(|r| line(r, &viewer, &today))
+            .collect(),
+        can_manage: viewer.can(Action::ManageMaterials),
+        done: notice,
+    };
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+fn new_lot_form(viewer: &Viewer, typed: &Typed) -> FormPage {
+    let tr = viewer.tr;
+    let inputs = vec![
+        Input::text("material", tr.t("lot-material"), typed).hint(tr.t("lot-material-hint")),
+        Input::text("lot_number", tr.t("lot-number"), typed),
+        Input::text("supplier", tr.t("lot-supplier"), typed),
+        Input::date("expiry", tr.t("lot-expiry"), typed),
+        Input::text("certificate", tr.t("lot-certificate"), typed)
+            .optional()
+            .hint(tr.t("lot-certificate-hint")),
+    ];
+    let mut form = FormPage::new(viewer, "/lots/new", tr.t("lot-register-title"), inputs);
+    form.submit = tr.t("lot-register");
+    form.submit_id = "register-lot";
+    form.back = "/lots".to_owned();
+    form
+}
+
+pub async fn new_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ManageMaterials)?;
+    Ok(new_lot_form(&viewer, &vec![]).show(&viewer))
+}
+
+/// A date as `<input type="date">` sends it; `None` shows the date message at the input.
+pub fn date(typed: &Typed, name: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(field(typed, name).trim(), "%Y-%m-%d").ok()
+}
+
+/// Registers a lot as `POST /api/v1/lots` does: in quarantine until QA releases it.
+pub async fn register(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ManageMaterials)?;
+    let typed = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
+    let Some(expiry) = date(&typed, "expiry") else {
+        let mut form = new_lot_form(&viewer, &typed);
+        if let Some(input) = form.inputs.iter_mut().find(|i| i.name == "expiry") {
+            input.error = Some(viewer.tr.t("form-date"));
+        }
+        return Ok(form.show(&viewer));
+    };
+    let state = session::state(&req)?;
+    let certificate =
+        Some(field(&typed, "certificate").trim().to_owned()).filter(|c| !c.is_empty());
+    let made: Result<LotRow, AppError> = async {
+        let new = NewLot {
+            material: field(&typed, "material").trim().to_owned(),
+            lot_number: field(&typed, "lot_number").trim().to_owned(),
+            supplier: field(&typed, "supplier").trim().to_owned(),
+            expiry,
+            certificate: certificate
+                .map(|c| crate::http::sha256_text(&c))
+                .transpose()?,
+        };
+        let actor = viewer.who.actor();
+        Ok(state
+            .db
+            .run(move |conn| materials::register_lot(conn, &actor, new))
+            .await?)
+    }
+    .await;
+    match made {
+        Ok(lot) => Ok(see_other(&format!(
+            "/lots?done=registered&lot={}",
+            lot.lot_id
+        ))),
+        Err(error) => {
+            let at = match error.code() {
+                "invalid_material" => Some("material"),
+                "invalid_lot_number" => Some("lot_number"),
+                "invalid_supplier" => Some("supplier"),
+                "invalid_attachment" | "attachment_unknown" => Some("certificate"),
+                _ => None,
+            };
+            Ok(new_lot_form(&viewer, &typed).refused(&viewer, at, &error))
+        }
+    }
+}
+
+async fn find(req: &HttpRequest, lot_id: &str) -> Result<LotRow, WebError> {
+    let state = session::state(req)?;
+    let lot_id = lot_id.to_owned();
+    state
+        .db
+        .run(move |conn| rows::find_lot(conn, &lot_id).map_err(AppError::from))
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+fn decision_dialog(viewer: &Viewer, lot: &LotRow, release: bool, typed: &Typed) -> SignActionPage {
+    let tr = viewer.tr;
+    let verb = if release { "release" } else { "reject" };
+    let summary = vec![
+        (tr.t("lot-id"), lot.lot_id.clone()),
+        (tr.t("lot-material"), lot.material.clone()),
+        (tr.t("lot-number"), lot.lot_number.clone()),
+        (tr.t("lot-supplier"), lot.supplier.clone()),
+        (tr.t("lot-expiry"), lot.expiry.clone()),
+        (
+            tr.t("lot-status"),
+            tr.t(&format!("lot-status-{}", lot.status)),
+        ),
+        (tr.t("lot-decision"), tr.t(&format!("lot-{verb}"))),
+    ];
+    let here = format!("/lots/{}/{verb}", lot.lot_id);
+    let mut dialog = SignActionPage::new(
+        viewer,
+        &here,
+        tr.t1(&format!("lot-{verb}-title"), "lot", &lot.lot_id),
+        SignatureMeaning::Approved,
+        summary,
+    );
+    let reason = Input::text("reason", tr.t("lot-reason"), typed);
+    dialog.inputs = vec![if release { reason.optional() } else { reason }];
+    dialog.back = "/lots".to_owned();
+    dialog
+}
+
+fn verb(path: &str) -> Result<bool, WebError> {
+    match path {
+        "release" => Ok(true),
+        "reject" => Ok(false),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+pub async fn decision_form(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ManageMaterials)?;
+    let (lot_id, action) = path.into_inner();
+    let release = verb(&action)?;
+    let lot = find(&req, &lot_id).await?;
+    Ok(decision_dialog(&viewer, &lot, release, &vec![]).show(&viewer))
+}
+
+/// QA's signed release or rejection, as `POST /api/v1/lots/{lot_id}/release|reject`.
+pub async fn decide(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<Typed>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ManageMaterials)?;
+    let (lot_id, action) = path.into_inner();
+    let release = verb(&action)?;
+    let typed = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
+    let state = session::state(&req)?;
+    let meaning = SignatureMeaning::Approved;
+    let input = SignatureInput {
+        password: SecretString::from(field(&typed, "password")),
+        meaning,
+        comment: Some(field(&typed, "comment")).filter(|c| !c.trim().is_empty()),
+    };
+    let reason = field(&typed, "reason");
+    let decided = signed(&req, &state, viewer.who.clone(), input, meaning, {
+        let lot_id = lot_id.clone();
+        move |conn, who, signer| {
+            materials::decide_lot(conn, &who.actor(), &lot_id, release, &reason, signer)
+        }
+    })
+    .await;
+    match decided {
+        Ok(lot) => Ok(see_other(&format!(
+            "/lots?done={}&lot={}",
+            if release { "released" } else { "rejected" },
+            lot.lot_id
+        ))),
+        Err(error) => {
+            let lot = find(&req, &lot_id).await?;
+            let at = Some("reason").filter(|_| error.code() == "invalid_reason");
+            Ok(decision_dialog(&viewer, &lot, release, &typed).refused(&viewer, at, &error))
+        }
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/lots", web::get().to(list))
+        .route("/lots/new", web::get().to(new_form))
+        .route("/lots/new", web::post().to(register))
+        .route("/lots/{lot}/{decision}", web::get().to(decision_form))
+        .route("/lots/{lot}/{decision}", web::post().to(decide));
+}
