@@ -34,6 +34,7 @@ use actix_web::{guard, middleware, web, HttpRequest, HttpResponse, ResponseError
 use serde_json::error::Category;
 
 pub use extract::{client_address, signed};
+pub use printable::printable_html;
 
 use crate::accounts::SecurityPolicy;
 use crate::auth::{Action, Throttle, TokenKeys};

@@ -71,7 +71,16 @@ pub async fn html(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let record = record(state, path.into_inner()).await?;
+    printable_html(state, path.into_inner()).await
+}
+
+/// The printable record as an HTML response, for the API's route and the UI's (whose caller
+/// has a session cookie instead of a bearer token).
+pub async fn printable_html(
+    state: web::Data<AppState>,
+    batch_number: String,
+) -> Result<HttpResponse, AppError> {
+    let record = record(state, batch_number).await?;
     let page = printable::html(&record)?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

@@ -82,8 +82,8 @@ macro_rules! resources {
     };
 }
 
-const SOURCES: [[&str; FILES]; 3] = resources!["ui.ftl", "refusals.ftl"];
-const FILES: usize = 2;
+const SOURCES: [[&str; FILES]; 3] = resources!["ui.ftl", "refusals.ftl", "release.ftl"];
+const FILES: usize = 3;
 
 struct Catalog {
     bundles: Vec<FluentBundle<FluentResource>>,

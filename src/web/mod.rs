@@ -9,6 +9,7 @@ pub mod i18n;
 mod pages;
 pub mod refusal_codes;
 pub mod session;
+mod signed_form;
 mod step_form;
 
 use actix_web::http::{header, StatusCode};
@@ -136,4 +137,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::home::routes(cfg);
     pages::batches::routes(cfg);
     pages::steps::routes(cfg);
+    pages::release::routes(cfg);
+    pages::ward::routes(cfg);
 }

@@ -46,5 +46,6 @@ mod signatures;
 mod templates;
 mod tiles;
 mod ui;
+mod ui_release;
 mod verify_pages;
 mod where_used;

@@ -221,6 +221,8 @@ struct BatchPage {
     stages: Vec<StageShown>,
     /// The step just recorded or verified, for the confirmation shown.
     done: Option<String>,
+    /// After manufacturing: what the viewer may do next (path, label, id).
+    next: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -260,6 +262,7 @@ pub async fn show(
         frame: Frame::of(&viewer, &format!("/batches/{}", batch.batch_number)),
         heading: BatchHeading::of(&batch, tr),
         stages: stages(&batch, &template, &viewer),
+        next: super::release::next_actions(&batch, &viewer),
         batch,
         done,
     };

@@ -20,6 +20,8 @@ struct HomePage {
     in_process: Vec<BatchLine>,
     can_create: bool,
     can_read_batches: bool,
+    /// After manufacturing, by role: (id, heading, batches).
+    queues: Vec<(&'static str, String, Vec<BatchLine>)>,
 }
 
 pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
@@ -56,12 +58,14 @@ pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
     } else {
         (vec![], vec![])
     };
+    let queues = super::release::queues(&state, &viewer).await?;
     let home = HomePage {
         frame: Frame::of(&viewer, "/"),
         to_verify,
         in_process,
         can_create: viewer.can(Action::CreateBatch),
         can_read_batches,
+        queues,
     };
     Ok(page(&viewer, StatusCode::OK, &home))
 }

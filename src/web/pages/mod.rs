@@ -2,8 +2,11 @@
 
 pub mod auth;
 pub mod batches;
+pub mod follow_up;
 pub mod home;
+pub mod release;
 pub mod steps;
+pub mod ward;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
