@@ -262,7 +262,7 @@ pub async fn show(
         frame: Frame::of(&viewer, &format!("/batches/{}", batch.batch_number)),
         heading: BatchHeading::of(&batch, tr),
         stages: stages(&batch, &template, &viewer),
-        next: super::release::next_actions(&batch, &viewer),
+        next: super::next::next_actions(&batch, &viewer),
         batch,
         done,
     };

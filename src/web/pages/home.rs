@@ -58,7 +58,7 @@ pub async fn home(req: HttpRequest) -> Result<HttpResponse, WebError> {
     } else {
         (vec![], vec![])
     };
-    let queues = super::release::queues(&state, &viewer).await?;
+    let queues = super::next::queues(&state, &viewer).await?;
     let home = HomePage {
         frame: Frame::of(&viewer, "/"),
         to_verify,

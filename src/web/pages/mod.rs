@@ -4,6 +4,8 @@ pub mod auth;
 pub mod batches;
 pub mod follow_up;
 pub mod home;
+pub mod infusion;
+pub mod next;
 pub mod release;
 pub mod steps;
 pub mod ward;

@@ -1,6 +1,6 @@
 //! From the QP's certification to the patient: the operator dispatches, the ward receives,
 //! two clinicians check the product bag against the wristband at the bedside, the infusion and
-//! the follow-up visits. Each page calls `batches::custody` as the API does; the domain
+//! the follow-up visits (`infusion`, `follow_up`). Each page calls `batches::custody` as the API does; the domain
 //! decides. A bedside mismatch answers with a full-screen stop.
 
 use actix_web::http::StatusCode;
@@ -13,7 +13,7 @@ use super::page;
 use crate::auth::{Action, SignatureMeaning};
 use crate::batches::custody::{self, Write};
 use crate::batches::BatchView;
-use crate::domain::batch::custody::{BedsideRole, Dispatch, Infusion, Receipt};
+use crate::domain::batch::custody::{BedsideRole, Dispatch, Receipt};
 use crate::web::frame::Frame;
 use crate::web::session::{self, Viewer};
 use crate::web::signed_form::{self, answer, field, FormPage, Input};
@@ -23,7 +23,7 @@ type Form = web::Form<Vec<(String, String)>>;
 
 /// Now in the site's time zone, as a `datetime-local` input takes it.
 /// Rounded up to the next second, so that it is never before an entry made this second.
-fn now_local(viewer: &Viewer) -> String {
+pub(super) fn now_local(viewer: &Viewer) -> String {
     (Utc::now() + chrono::Duration::seconds(1))
         .with_timezone(&viewer.zone)
         .format("%Y-%m-%dT%H:%M:%S")
@@ -31,14 +31,18 @@ fn now_local(viewer: &Viewer) -> String {
 }
 
 /// A typed local time as the API takes it, or the input's message.
-fn time(viewer: &Viewer, form: &[(String, String)], name: &str) -> Result<DateTime<Utc>, String> {
+pub(super) fn time(
+    viewer: &Viewer,
+    form: &[(String, String)],
+    name: &str,
+) -> Result<DateTime<Utc>, String> {
     crate::web::step_form::local_to_rfc3339(field(form, name).trim(), viewer.zone)
         .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
         .map(|at| at.with_timezone(&Utc))
         .ok_or_else(|| viewer.tr.t("form-datetime"))
 }
 
-async fn opened(
+pub(super) async fn opened(
     req: &HttpRequest,
     number: String,
     action: Action,
@@ -50,7 +54,7 @@ async fn opened(
     Ok((viewer, batch))
 }
 
-async fn posted(
+pub(super) async fn posted(
     req: &HttpRequest,
     number: String,
     action: Action,
@@ -333,96 +337,6 @@ pub async fn bedside(
     }
 }
 
-fn infusion_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
-    let tr = viewer.tr;
-    let mut shown = FormPage::new(
-        viewer,
-        batch,
-        format!("/batches/{}/infusion", batch.batch_number),
-        "performed",
-    );
-    shown.title = tr.t("infusion-title");
-    shown.intro = vec![tr.t("infusion-intro")];
-    let now = now_local(viewer);
-    shown.inputs = vec![
-        Input::new("thaw_started_at", tr.t("infusion-thaw"), "datetime").value(now.clone()),
-        Input::new("infusion_started_at", tr.t("infusion-start"), "datetime").value(now.clone()),
-        Input::new("infusion_ended_at", tr.t("infusion-end"), "datetime").value(now),
-        Input::new("bags", tr.t("infusion-bags"), "integer"),
-        Input::new("dose_car_t_per_kg", tr.t("infusion-dose"), "decimal")
-            .unit("CAR+ T/kg")
-            .hint(tr.t("infusion-dose-hint")),
-        Input::new("premedication", tr.t("infusion-premedication"), "text"),
-        Input::new("immediate_reactions", tr.t("infusion-reactions"), "text")
-            .hint(tr.t("infusion-reactions-hint")),
-    ];
-    shown
-}
-
-pub async fn infusion_form_page(
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let (viewer, batch) = opened(&req, path.into_inner(), Action::TreatPatient).await?;
-    let shown = infusion_form(&viewer, &batch);
-    Ok(page(&viewer, StatusCode::OK, &shown))
-}
-
-pub async fn infuse(
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: Form,
-) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
-    let (viewer, batch) = posted(&req, path.into_inner(), Action::TreatPatient, &form).await?;
-    let mut shown = infusion_form(&viewer, &batch).typed(&form);
-    if !shown.complete(&form) {
-        return Ok(page(&viewer, StatusCode::OK, &shown));
-    }
-    let mut times = vec![];
-    for name in [
-        "thaw_started_at",
-        "infusion_started_at",
-        "infusion_ended_at",
-    ] {
-        match time(&viewer, &form, name) {
-            Ok(at) => times.push(at),
-            Err(message) => {
-                let shown = shown.invalid(name, message);
-                return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
-            }
-        }
-    }
-    let Ok(bags) = field(&form, "bags").trim().parse::<u32>() else {
-        let shown = shown.invalid("bags", viewer.tr.t("form-whole-number"));
-        return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
-    };
-    let input = Infusion {
-        thaw_started_at: times[0],
-        infusion_started_at: times[1],
-        infusion_ended_at: times[2],
-        bags,
-        dose_car_t_per_kg: viewer.tr.parse_decimal(&field(&form, "dose_car_t_per_kg")),
-        premedication: field(&form, "premedication"),
-        immediate_reactions: field(&form, "immediate_reactions"),
-    };
-    let number = batch.batch_number.clone();
-    let signed = signed_form::sign(&req, &viewer, &form, SignatureMeaning::Performed, {
-        let number = number.clone();
-        move |conn, who, signer, if_match| {
-            let write = Write {
-                who,
-                batch_number: &number,
-                if_match,
-                signer,
-            };
-            custody::infuse(conn, write, input)
-        }
-    })
-    .await?;
-    answer(&viewer, signed, shown, &format!("/batches/{number}"))
-}
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/batches/{number}/ship", web::get().to(ship_form))
         .route("/batches/{number}/ship", web::post().to(ship))
@@ -441,9 +355,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/batches/{number}/bedside", web::post().to(bedside))
         .route(
             "/batches/{number}/infusion",
-            web::get().to(infusion_form_page),
+            web::get().to(super::infusion::form_page),
         )
-        .route("/batches/{number}/infusion", web::post().to(infuse))
+        .route(
+            "/batches/{number}/infusion",
+            web::post().to(super::infusion::infuse),
+        )
         .route(
             "/batches/{number}/follow-up",
             web::get().to(super::follow_up::form_page),
