@@ -103,6 +103,8 @@ pub struct BedsideCheckView {
     pub witnessed_at: Option<String>,
     /// Witnessed by a second clinician, with no mismatch recorded since.
     pub passed: bool,
+    /// Made by one clinician and waiting for a second one's witness (no mismatch since).
+    pub awaiting_witness: bool,
     pub signatures: Vec<Manifestation>,
 }
 
@@ -232,6 +234,7 @@ pub fn after_manufacturing(batch: &Batch, signatures: &Signatures) -> AfterManuf
                     witnessed_by: c.witnessed.as_ref().map(|w| w.by.clone()),
                     witnessed_at: c.witnessed.as_ref().map(|w| w.at.clone()),
                     passed: c.passed(),
+                    awaiting_witness: c.awaits_witness(),
                     signatures: all,
                 }
             })

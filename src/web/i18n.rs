@@ -89,9 +89,10 @@ const SOURCES: [[&str; FILES]; 3] = resources![
     "oversight.ftl",
     "templates.ftl",
     "materials.ftl",
-    "users.ftl"
+    "users.ftl",
+    "release.ftl"
 ];
-const FILES: usize = 7;
+const FILES: usize = 8;
 
 struct Catalog {
     bundles: Vec<FluentBundle<FluentResource>>,

@@ -10,6 +10,7 @@ mod multipart;
 mod pages;
 pub mod refusal_codes;
 pub mod session;
+mod signed_form;
 mod step_form;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -170,4 +171,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::equipment::routes(cfg);
     pages::users::routes(cfg);
     pages::approvals::routes(cfg);
+    pages::release::routes(cfg);
+    pages::ward::routes(cfg);
 }

@@ -49,6 +49,7 @@ mod ui;
 mod ui_admin;
 mod ui_auditor;
 mod ui_qc;
+mod ui_release;
 mod ui_security;
 mod validation_report;
 mod verify_pages;

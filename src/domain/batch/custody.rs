@@ -273,10 +273,7 @@ fn product_arrived(batch: &Batch) -> Result<(), DomainError> {
 }
 
 fn waiting_check(batch: &Batch) -> Option<&BedsideCheckRecord> {
-    batch
-        .bedside_checks
-        .last()
-        .filter(|c| c.witnessed.is_none() && !c.voided)
+    batch.bedside_checks.last().filter(|c| c.awaits_witness())
 }
 
 /// An identifier that does not even parse is still a possible mix-up at the bedside (a label

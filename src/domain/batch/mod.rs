@@ -184,6 +184,11 @@ impl BedsideCheckRecord {
     pub fn passed(&self) -> bool {
         self.witnessed.is_some() && !self.voided
     }
+
+    /// Read by one clinician, waiting for a second one's witness.
+    pub fn awaits_witness(&self) -> bool {
+        self.witnessed.is_none() && !self.voided
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

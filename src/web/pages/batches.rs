@@ -223,6 +223,8 @@ struct BatchPage {
     done: Option<String>,
     /// May download the printable record and the export bundle.
     can_export: bool,
+    /// After manufacturing: what the viewer may do next (path, label, id).
+    next: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -262,6 +264,7 @@ pub async fn show(
         frame: Frame::of(&viewer, &format!("/batches/{}", batch.batch_number)),
         heading: BatchHeading::of(&batch, tr),
         stages: stages(&batch, &template, &viewer),
+        next: super::next::next_actions(&batch, &viewer),
         batch,
         done,
         can_export: viewer.can(Action::ExportBatch),

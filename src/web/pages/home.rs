@@ -24,6 +24,8 @@ struct HomePage {
     /// What the viewer's own account still waits for: the certification, or an approval.
     account_notice: Option<AccountNotice>,
     acknowledged_now: bool,
+    /// After manufacturing, by role: (id, heading, batches).
+    queues: Vec<(&'static str, String, Vec<BatchLine>)>,
 }
 
 pub struct AccountNotice {
@@ -100,6 +102,7 @@ pub async fn home(
     } else {
         (vec![], vec![])
     };
+    let queues = super::next::queues(&state, &viewer).await?;
     let home = HomePage {
         frame: Frame::of(&viewer, "/"),
         to_verify,
@@ -109,6 +112,7 @@ pub async fn home(
         sections: super::worklist::sections(&state, &viewer).await?,
         account_notice: account_notice(&state, &viewer).await?,
         acknowledged_now: query.acknowledged.is_some(),
+        queues,
     };
     Ok(page(&viewer, StatusCode::OK, &home))
 }

@@ -1,0 +1,162 @@
+//! Follow-up visits after the infusion, up to 15 years: what the clinician saw, with the
+//! adverse events one per line (the term, then its CTCAE grade).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::page;
+use crate::auth::{Action, SignatureMeaning};
+use crate::batches::custody::{self, Write};
+use crate::batches::BatchView;
+use crate::domain::batch::custody::Visit;
+use crate::domain::batch::AdverseEvent;
+use crate::web::session::{self, Viewer};
+use crate::web::signed_form::{self, answer, field, FormPage, Input};
+use crate::web::WebError;
+
+fn visit_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
+    let tr = viewer.tr;
+    let mut shown = FormPage::new(
+        viewer,
+        batch,
+        format!("/batches/{}/follow-up", batch.batch_number),
+        "performed",
+    );
+    let visits = &batch.after_manufacturing.follow_ups;
+    shown.title = tr.t("follow-up-title");
+    shown.intro = vec![tr.t1("follow-up-intro", "visits", &visits.len().to_string())];
+    shown.facts = visits
+        .iter()
+        .map(|v| {
+            (
+                tr.t1("follow-up-visit", "visit", &v.visit.to_string()),
+                format!("{} · {}", v.visit_date, v.disease_status),
+            )
+        })
+        .collect();
+    let today = chrono::Utc::now()
+        .with_timezone(&viewer.zone)
+        .date_naive()
+        .to_string();
+    shown.inputs = vec![
+        Input::new("visit_date", tr.t("follow-up-date"), "date").value(today),
+        Input::new("disease_status", tr.t("follow-up-disease"), "text"),
+        Input::new(
+            "immunosuppression",
+            tr.t("follow-up-immunosuppression"),
+            "text",
+        ),
+        Input::new("adverse_events", tr.t("follow-up-adverse"), "textarea")
+            .hint(tr.t("follow-up-adverse-hint"))
+            .optional(),
+        Input::new(
+            "secondary_malignancy",
+            tr.t("follow-up-malignancy"),
+            "yesno",
+        ),
+        Input::new("notes", tr.t("follow-up-notes"), "textarea").optional(),
+    ];
+    shown
+}
+
+pub async fn form_page(
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::TreatPatient)?;
+    let state = session::state(&req)?;
+    let batch = signed_form::batch(&state, path.into_inner()).await?;
+    let shown = visit_form(&viewer, &batch);
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+/// The adverse events as typed, one per line: `term; grade`. A line that is not is named.
+fn adverse_events(text: &str) -> Result<Vec<AdverseEvent>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let (term, grade) = line.rsplit_once(';').ok_or_else(|| line.to_owned())?;
+            let grade = grade.trim().parse::<u8>().map_err(|_| line.to_owned())?;
+            Ok(AdverseEvent {
+                term: term.trim().to_owned(),
+                grade,
+            })
+        })
+        .collect()
+}
+
+pub async fn record(
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::TreatPatient)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let state = session::state(&req)?;
+    let batch = signed_form::batch(&state, path.into_inner()).await?;
+    let mut shown = visit_form(&viewer, &batch).typed(&form);
+    if !shown.complete(&form) {
+        return Ok(page(&viewer, StatusCode::OK, &shown));
+    }
+    let tr = viewer.tr;
+    let visit_date =
+        match chrono::NaiveDate::parse_from_str(field(&form, "visit_date").trim(), "%Y-%m-%d") {
+            Ok(date) => date,
+            Err(_) => {
+                let shown = shown.invalid("visit_date", tr.refusal("invalid_visit_date"));
+                return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+            }
+        };
+    let adverse_events = match adverse_events(&field(&form, "adverse_events")) {
+        Ok(events) => events,
+        Err(line) => {
+            let message = tr.t1("follow-up-adverse-line", "line", &line);
+            let shown = shown.invalid("adverse_events", message);
+            return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+        }
+    };
+    let input = Visit {
+        visit_date,
+        disease_status: field(&form, "disease_status"),
+        immunosuppression: field(&form, "immunosuppression"),
+        adverse_events,
+        secondary_malignancy: field(&form, "secondary_malignancy") == "true",
+        notes: Some(field(&form, "notes")).filter(|n| !n.trim().is_empty()),
+    };
+    let number = batch.batch_number.clone();
+    let signed = signed_form::sign(&req, &viewer, &form, SignatureMeaning::Performed, {
+        let number = number.clone();
+        move |conn, who, signer, if_match| {
+            let write = Write {
+                who,
+                batch_number: &number,
+                if_match,
+                signer,
+            };
+            custody::follow_up(conn, write, input)
+        }
+    })
+    .await?;
+    answer(&viewer, signed, shown, &format!("/batches/{number}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adverse_events_are_read_one_per_line_with_their_grade() {
+        let read = adverse_events("cytokine release syndrome; 2\n\n ICANS ; 1 ").expect("read");
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[1].term, "ICANS");
+        assert_eq!(read[1].grade, 1);
+        assert_eq!(
+            adverse_events("fever grade 2").map_err(|l| l.len()),
+            Err(13)
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! The infusion, after a passed two-person bedside check: the times, the bags and the dose as
+//! the clinician records them; the domain checks them against the check and the receipt.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::page;
+use super::ward::{now_local, opened, posted, time};
+use crate::auth::{Action, SignatureMeaning};
+use crate::batches::custody::{self, Write};
+use crate::batches::BatchView;
+use crate::domain::batch::custody::Infusion;
+use crate::web::session::Viewer;
+use crate::web::signed_form::{self, answer, field, FormPage, Input};
+use crate::web::WebError;
+
+type Form = web::Form<Vec<(String, String)>>;
+
+fn infusion_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
+    let tr = viewer.tr;
+    let mut shown = FormPage::new(
+        viewer,
+        batch,
+        format!("/batches/{}/infusion", batch.batch_number),
+        "performed",
+    );
+    shown.title = tr.t("infusion-title");
+    shown.intro = vec![tr.t("infusion-intro")];
+    let now = now_local(viewer);
+    shown.inputs = vec![
+        Input::new("thaw_started_at", tr.t("infusion-thaw"), "datetime").value(now.clone()),
+        Input::new("infusion_started_at", tr.t("infusion-start"), "datetime").value(now.clone()),
+        Input::new("infusion_ended_at", tr.t("infusion-end"), "datetime").value(now),
+        Input::new("bags", tr.t("infusion-bags"), "integer"),
+        Input::new("dose_car_t_per_kg", tr.t("infusion-dose"), "decimal")
+            .unit("CAR+ T/kg")
+            .hint(tr.t("infusion-dose-hint")),
+        Input::new("premedication", tr.t("infusion-premedication"), "text"),
+        Input::new("immediate_reactions", tr.t("infusion-reactions"), "text")
+            .hint(tr.t("infusion-reactions-hint")),
+    ];
+    shown
+}
+
+pub async fn form_page(
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let (viewer, batch) = opened(&req, path.into_inner(), Action::TreatPatient).await?;
+    let shown = infusion_form(&viewer, &batch);
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+pub async fn infuse(
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let (viewer, batch) = posted(&req, path.into_inner(), Action::TreatPatient, &form).await?;
+    let mut shown = infusion_form(&viewer, &batch).typed(&form);
+    if !shown.complete(&form) {
+        return Ok(page(&viewer, StatusCode::OK, &shown));
+    }
+    let mut times = vec![];
+    for name in [
+        "thaw_started_at",
+        "infusion_started_at",
+        "infusion_ended_at",
+    ] {
+        match time(&viewer, &form, name) {
+            Ok(at) => times.push(at),
+            Err(message) => {
+                let shown = shown.invalid(name, message);
+                return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+            }
+        }
+    }
+    let Ok(bags) = field(&form, "bags").trim().parse::<u32>() else {
+        let shown = shown.invalid("bags", viewer.tr.t("form-whole-number"));
+        return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+    };
+    let input = Infusion {
+        thaw_started_at: times[0],
+        infusion_started_at: times[1],
+        infusion_ended_at: times[2],
+        bags,
+        dose_car_t_per_kg: viewer.tr.parse_decimal(&field(&form, "dose_car_t_per_kg")),
+        premedication: field(&form, "premedication"),
+        immediate_reactions: field(&form, "immediate_reactions"),
+    };
+    let number = batch.batch_number.clone();
+    let signed = signed_form::sign(&req, &viewer, &form, SignatureMeaning::Performed, {
+        let number = number.clone();
+        move |conn, who, signer, if_match| {
+            let write = Write {
+                who,
+                batch_number: &number,
+                if_match,
+                signer,
+            };
+            custody::infuse(conn, write, input)
+        }
+    })
+    .await?;
+    answer(&viewer, signed, shown, &format!("/batches/{number}"))
+}
