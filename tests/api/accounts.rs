@@ -218,3 +218,33 @@ async fn deactivating_needs_an_existing_active_user_and_a_reason() {
     .await;
     assert_eq!(status, 404);
 }
+
+/// Covers: P11-100a-2
+#[tokio::test]
+async fn a_deactivated_users_name_is_never_given_to_anyone_else() {
+    let app = spawn_app().await;
+    let user = app.user_with_roles(&["operator"]).await;
+    let deactivated = app
+        .post(
+            &format!("/api/v1/users/{}/deactivate", user.username),
+            Some(&app.admin.token),
+            &json!({ "reason": "left the hospital" }),
+        )
+        .await;
+    assert_eq!(deactivated.status(), 200);
+    let (status, body) = problem(
+        app.post(
+            "/api/v1/users",
+            Some(&app.admin.token),
+            &json!({ "username": user.username, "full_name": "Someone Else", "roles": ["operator"] }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (409, Some("username_taken"))
+    );
+    let login = app.login(&user.username, &user.password).await;
+    assert_eq!(login.status(), 401, "the deactivated account stays closed");
+}

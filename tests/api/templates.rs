@@ -154,3 +154,35 @@ async fn an_invalid_template_is_refused_naming_the_place() {
     let operator = app.user_with_roles(&["operator"]).await;
     assert_eq!(import(&app, &operator, &version(2)).await.status(), 403);
 }
+
+/// Covers: GMP-TPL-2
+#[tokio::test]
+async fn a_running_batch_keeps_its_template_version_when_a_later_one_is_approved() {
+    let app = spawn_app().await;
+    let site = crate::batch_support::site(&app).await;
+    let running = crate::batch_support::create_batch(&app, &site.op1, None).await;
+    let number = running["batch_number"].as_str().expect("number").to_owned();
+    assert_eq!(running["template"]["version"], 1);
+    let other_qa = app.user_with_roles(&["qa"]).await;
+    assert_eq!(import(&app, &other_qa, &version(2)).await.status(), 201);
+    assert_eq!(
+        approve(&app, &site.qa, 2).await.status(),
+        200,
+        "v2 approved by another QA person"
+    );
+    let still: Value = app
+        .get(&format!("/api/v1/batches/{number}"), Some(&site.op1.token))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        still["template"]["version"], 1,
+        "the running batch keeps version 1"
+    );
+    let next = crate::batch_support::create_batch(&app, &site.op1, None).await;
+    assert_eq!(
+        next["template"]["version"], 2,
+        "a new batch starts on version 2"
+    );
+}
