@@ -48,6 +48,7 @@ mod tiles;
 mod ui;
 mod ui_admin;
 mod ui_auditor;
+mod ui_flow;
 mod ui_qc;
 mod ui_release;
 mod ui_security;

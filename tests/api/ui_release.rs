@@ -14,13 +14,13 @@ use crate::release_support::{
 };
 
 /// Signs the form on the page with `who`'s password.
-async fn sign(b: &Browser, who: &TestUser) {
+pub(crate) async fn sign(b: &Browser, who: &TestUser) {
     b.type_into("#password", &who.password).await;
     b.click("#sign").await;
 }
 
 /// The page is back on the batch record, or the refusal it shows instead.
-async fn on_batch_page(b: &Browser, batch: &str) {
+pub(crate) async fn on_batch_page(b: &Browser, batch: &str) {
     if b.path().await != format!("/batches/{batch}") {
         let source = b.client.source().await.unwrap_or_default();
         panic!("not signed: on {}\n{source}", b.path().await);
@@ -157,7 +157,7 @@ async fn the_qp_releases_the_operator_ships_and_the_ward_checks_infuses_and_foll
 }
 
 /// The first clinician finds the batch on the ward's list and receives it.
-async fn receive_on_the_ward(b: &Browser, who: &TestUser, batch: &str) {
+pub(crate) async fn receive_on_the_ward(b: &Browser, who: &TestUser, batch: &str) {
     b.log_in(&who.username, &who.password).await;
     assert!(b.text("#on-the-ward-heading + table").await.contains(batch));
     b.open(&format!("/batches/{batch}")).await;
@@ -193,7 +193,12 @@ async fn scan_both(b: &Browser, who: &TestUser, (product, wristband): (&str, &st
 }
 
 /// Another patient's wristband: the full-screen stop. Returns the wristband it shows.
-async fn wrong_wristband(b: &Browser, who: &TestUser, batch: &str, coi: (&str, &str)) -> String {
+pub(crate) async fn wrong_wristband(
+    b: &Browser,
+    who: &TestUser,
+    batch: &str,
+    coi: (&str, &str),
+) -> String {
     b.open(&format!("/batches/{batch}")).await;
     b.click("#next-bedside").await;
     assert!(b.text("#meaning").await.contains("Performed"));
@@ -211,7 +216,12 @@ async fn wrong_wristband(b: &Browser, who: &TestUser, batch: &str, coi: (&str, &
 }
 
 /// The right bag and wristband, read by the first clinician and witnessed by the second.
-async fn bedside_passes(b: &Browser, team: &crate::release_support::Team, batch: &str, coi: &str) {
+pub(crate) async fn bedside_passes(
+    b: &Browser,
+    team: &crate::release_support::Team,
+    batch: &str,
+    coi: &str,
+) {
     b.click("#new-check").await;
     scan_both(b, &team.cl1, (coi, coi)).await;
     on_batch_page(b, batch).await;
@@ -223,7 +233,7 @@ async fn bedside_passes(b: &Browser, team: &crate::release_support::Team, batch:
     on_batch_page(b, batch).await;
 }
 
-async fn infusion_and_follow_up(b: &Browser, who: &TestUser, batch: &str) {
+pub(crate) async fn infusion_and_follow_up(b: &Browser, who: &TestUser, batch: &str) {
     b.click("#next-infusion").await;
     b.type_into("#bags", "2").await;
     b.type_into("#dose_car_t_per_kg", "1.0e6").await;
