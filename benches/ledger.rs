@@ -1,5 +1,6 @@
-//! Ledger throughput on each backend: appends/s with 1 and 8 writers (one transaction per
-//! append, as the service does), and full verification in entries/s over 100k entries.
+//! Ledger throughput on each backend: appends/s with 1 and 8 writers each in its own
+//! transaction (as a command-line tool writes), with 16 writers through the service's group
+//! commit, and full verification in entries/s over 100k entries.
 //!
 //!     cargo bench --bench ledger
 //!
@@ -12,12 +13,14 @@ use std::time::{Duration, Instant};
 
 use cartrec::db::{build_pool, migrations, Pool};
 use cartrec::error::AppError;
-use cartrec::ledger::{self, Actor, EventKind, NewEvent, Stream};
+use cartrec::ledger::{self, group, Actor, EventKind, GroupCommit, NewEvent, Stream};
 use serde_json::json;
 
 const SINGLE_WRITER_APPENDS: usize = 2_000;
 const WRITERS: usize = 8;
 const APPENDS_PER_WRITER: usize = 500;
+const GROUPED_WRITERS: usize = 16;
+const GROUPED_APPENDS_PER_WRITER: usize = 500;
 const VERIFY_ENTRIES: usize = 100_000;
 const BULK_BATCH: usize = 1_000;
 
@@ -48,7 +51,7 @@ fn rate(count: usize, elapsed: Duration) -> f64 {
 }
 
 fn bench_backend(name: &str, url: &str) {
-    let pool = build_pool(url, (WRITERS + 1) as u32).expect("pool");
+    let pool = build_pool(url, (GROUPED_WRITERS + 1) as u32).expect("pool");
     migrations::run_pending(&mut pool.get().expect("connection")).expect("migrations");
 
     let started = Instant::now();
@@ -65,9 +68,30 @@ fn bench_backend(name: &str, url: &str) {
     writers.into_iter().for_each(|w| w.join().expect("writer"));
     let parallel = rate(WRITERS * APPENDS_PER_WRITER, started.elapsed());
 
+    let committer = GroupCommit::new(url, group::DEFAULT_MAX_MEMBERS);
+    let started = Instant::now();
+    let writers: Vec<_> = (0..GROUPED_WRITERS)
+        .map(|w| {
+            let (pool, committer) = (pool.clone(), committer.clone());
+            std::thread::spawn(move || {
+                group::within(Some(&committer), || {
+                    append_each(&pool, 200 + w, GROUPED_APPENDS_PER_WRITER)
+                })
+            })
+        })
+        .collect();
+    writers.into_iter().for_each(|w| w.join().expect("writer"));
+    let grouped = rate(
+        GROUPED_WRITERS * GROUPED_APPENDS_PER_WRITER,
+        started.elapsed(),
+    );
+    let stats = committer.stats();
+
     // Fill up to 100k entries in large transactions (setup only, not measured).
     let mut conn = pool.get().expect("connection");
-    let mut existing = SINGLE_WRITER_APPENDS + WRITERS * APPENDS_PER_WRITER;
+    let mut existing = SINGLE_WRITER_APPENDS
+        + WRITERS * APPENDS_PER_WRITER
+        + GROUPED_WRITERS * GROUPED_APPENDS_PER_WRITER;
     while existing < VERIFY_ENTRIES {
         let batch = BULK_BATCH.min(VERIFY_ENTRIES - existing);
         ledger::write(&mut conn, |tx| {
@@ -88,7 +112,9 @@ fn bench_backend(name: &str, url: &str) {
 
     println!(
         "{name:<10} appends/s 1 writer: {single:>8.0}   appends/s {WRITERS} writers: {parallel:>8.0}   \
+         appends/s {GROUPED_WRITERS} writers, group commit: {grouped:>8.0} ({:.1} per commit)   \
          verify: {:>9.0} entries/s ({} entries in {:.2} s)",
+        stats.writes as f64 / stats.groups.max(1) as f64,
         rate(report.entries as usize, verify_elapsed),
         report.entries,
         verify_elapsed.as_secs_f64()

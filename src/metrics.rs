@@ -16,8 +16,8 @@ use actix_web::middleware::Next;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use prometheus::core::Collector;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::db::Db;
@@ -27,6 +27,7 @@ struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     appends: IntCounterVec,
+    group_sizes: Histogram,
     verifications: IntCounterVec,
     login_failures: IntCounter,
     lockouts: IntCounter,
@@ -40,6 +41,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+
+/// Writes per group commit: 1 when alone, up to the group's limit under load.
+const GROUP_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
 impl Metrics {
     // The definitions are constants of this file: an invalid or duplicate name is a bug
@@ -80,6 +84,17 @@ impl Metrics {
              is later rolled back is counted too)",
             &["kind"],
         );
+        let group_sizes = register(
+            &registry,
+            Histogram::with_opts(
+                HistogramOpts::new(
+                    "ledger_group_commit_writes",
+                    "Writes committed together in one group commit (one transaction, one fsync)",
+                )
+                .buckets(GROUP_BUCKETS.to_vec()),
+            )
+            .expect("valid histogram"),
+        );
         let verifications = counters(
             "ledger_verifications_total",
             "Ledger verifications through the API, by result (ok or failed)",
@@ -115,6 +130,7 @@ impl Metrics {
             requests,
             latency,
             appends,
+            group_sizes,
             verifications,
             login_failures,
             lockouts,
@@ -134,6 +150,11 @@ fn register<M: Collector + Clone + 'static>(registry: &Registry, metric: M) -> M
 /// Counts a ledger entry written, by its event kind (a fixed set, so a bounded label).
 pub fn ledger_appended(kind: &str) {
     METRICS.appends.with_label_values(&[kind]).inc();
+}
+
+/// Records how many writes one group commit carried.
+pub fn group_committed(writes: usize) {
+    METRICS.group_sizes.observe(writes as f64);
 }
 
 /// Counts a ledger verification asked for through the API.

@@ -37,10 +37,14 @@ impl Application {
         )?;
         tracing::info!(vkey = %signer.vkey(), "checkpoint verifier key");
 
-        let db = Db::new(db::build_pool(
+        let group = crate::ledger::GroupCommit::new(
             &settings.database_url(),
-            settings.db_pool_size,
-        )?);
+            crate::ledger::group::DEFAULT_MAX_MEMBERS,
+        );
+        let db = Db::new(
+            db::build_pool(&settings.database_url(), settings.db_pool_size)?,
+            Some(group),
+        );
         if settings.migrate_on_start {
             let applied = db.run(crate::projections::migrate).await?;
             if !applied.is_empty() {

@@ -7,11 +7,14 @@ pub mod schema;
 
 pub use pinned::Pinned;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::R2D2Connection;
+
+use crate::ledger::{group, GroupCommit};
 
 /// A connection to either backend. Queries written once against this type run on both.
 #[derive(diesel::MultiConnection)]
@@ -136,15 +139,18 @@ pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, DbError> {
 }
 
 /// The pool plus the one way async code runs database work: on the blocking thread pool,
-/// inside the caller's tracing span, with panics turned into errors.
+/// inside the caller's tracing span, with panics turned into errors. Ledger writes made in
+/// that work join the instance's group commit ([`crate::ledger::GroupCommit`]).
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    group: Option<Arc<GroupCommit>>,
 }
 
 impl Db {
-    pub fn new(pool: Pool) -> Self {
-        Db { pool }
+    /// `group`: the group commit ledger writes join, or `None` for one transaction each.
+    pub fn new(pool: Pool, group: Option<Arc<GroupCommit>>) -> Self {
+        Db { pool, group }
     }
 
     /// Open and idle connections of the pool, and its size, for the metrics.
@@ -165,7 +171,7 @@ impl Db {
         E: From<DbError>,
     {
         let mut conn = self.pool.get().map_err(DbError::from)?;
-        work(&mut conn)
+        group::within(self.group.as_ref(), || work(&mut conn))
     }
 
     /// Takes a connection out of the pool for one request ([`Pinned::scope`]).
@@ -185,17 +191,18 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let group = self.group.clone();
         let pinned = Pinned::current();
         let span = tracing::Span::current();
         let task = actix_web::web::block(move || {
             let _entered = span.enter();
-            match pinned {
+            group::within(group.as_ref(), || match pinned {
                 Some(pinned) => pinned.with(work),
                 None => {
                     let mut conn = pool.get().map_err(DbError::from)?;
                     work(&mut conn)
                 }
-            }
+            })
         });
         task.await
             .unwrap_or_else(|_| Err(DbError::TaskFailed.into()))

@@ -66,6 +66,8 @@ diesel::table! {
 diesel::table! {
     ledger_head (id) {
         id -> Integer,
+        next_seq -> BigInt,
+        head_hash -> Binary,
     }
 }
 

@@ -1,55 +1,107 @@
 //! The single writer of ledger rows (and of the Merkle subtrees each entry completes).
 
 use chrono::Utc;
+use diesel::connection::{Connection, TransactionManager};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Binary};
 
 use super::canonical::{Hash, ZERO_HASH};
 use super::entry::{format_recorded_at, Actor, Entry, NewEvent, Position, Stream};
-use super::{tree, LedgerError};
+use super::{group, tree, LedgerError};
 use crate::db::schema::ledger_entries::dsl as le;
 use crate::db::DbConn;
 
-/// Runs `work` in one database transaction that holds the ledger's append lock from its first
+type Transactions = <DbConn as Connection>::TransactionManager;
+
+/// Runs `work` in a database transaction that holds the ledger's append lock from its first
 /// statement. The caller's domain checks read state through [`Appender::conn`] and appends
 /// through [`Appender::append`]; all of it commits together or not at all, so two requests can
 /// never both pass a check and both append.
+///
+/// When the service is running (`Db::run` names the process's [`group::GroupCommit`]) and the
+/// caller holds no transaction of its own, `work` joins a group: writers waiting at the same
+/// time share one transaction and one commit, each in its own savepoint, and `write` returns
+/// only once the group has committed. Otherwise (a transaction the caller opened, such as an
+/// `Idempotency-Key` request's, or a tool without the service) it runs in a transaction, or
+/// savepoint, of its own.
 pub fn write<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut Appender<'_>) -> Result<T, E>,
     E: From<diesel::result::Error> + From<LedgerError>,
 {
+    if !in_transaction(conn) {
+        if let Some(group) = group::current() {
+            return group.run(work);
+        }
+    }
     conn.transaction(|conn| {
-        take_append_lock(conn)?;
-        let mut appender = Appender { conn, head: None };
-        work(&mut appender)
+        let head = take_append_lock(conn)?;
+        work(&mut Appender::new(conn, head))
     })
 }
 
+pub(super) fn in_transaction(conn: &mut DbConn) -> bool {
+    matches!(
+        Transactions::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(Some(_))
+    )
+}
+
+/// Where the next entry goes: its `seq` and the hash it links to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Head {
+    pub next_seq: i64,
+    pub hash: Hash,
+}
+
+#[derive(QueryableByName)]
+struct HeadRow {
+    #[diesel(sql_type = BigInt)]
+    next_seq: i64,
+    #[diesel(sql_type = Binary)]
+    head_hash: Vec<u8>,
+}
+
 /// Serializes appends in the database, never in process memory, so any number of processes
-/// and app instances stay linear. The statement writes the one-row head table: on PostgreSQL
-/// that takes its row lock until commit; on SQLite the first write of a transaction takes the
-/// database write lock (waiting up to `busy_timeout`) before anything is read, so no
-/// transaction appends from a stale snapshot.
-fn take_append_lock(conn: &mut DbConn) -> Result<(), LedgerError> {
-    let locked = diesel::sql_query("UPDATE ledger_head SET id = id WHERE id = 1").execute(conn)?;
-    if locked == 1 {
-        Ok(())
-    } else {
-        Err(LedgerError::Corrupt {
+/// and app instances stay linear, and answers where to append (the lock row's position, which
+/// an `AFTER INSERT` trigger on `ledger_entries` keeps). The statement writes the
+/// one-row head table: on PostgreSQL that takes its row lock until commit; on SQLite the first
+/// write of a transaction takes the database write lock (waiting up to `busy_timeout`) before
+/// anything is read, so no transaction appends from a stale snapshot.
+pub(super) fn take_append_lock(conn: &mut DbConn) -> Result<Head, LedgerError> {
+    let rows: Vec<HeadRow> = diesel::sql_query(
+        "UPDATE ledger_head SET id = id WHERE id = 1 RETURNING next_seq, head_hash",
+    )
+    .load(conn)?;
+    let row = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| LedgerError::Corrupt {
             seq: -1,
             reason: "the ledger_head row is missing".to_owned(),
-        })
-    }
+        })?;
+    Ok(Head {
+        next_seq: row.next_seq,
+        hash: to_hash(row.next_seq - 1, &row.head_hash)?,
+    })
 }
 
 /// Appends within a [`write`] transaction.
 pub struct Appender<'c> {
     conn: &'c mut DbConn,
-    /// Next seq and the hash it links to, once read in this transaction.
-    head: Option<(i64, Hash)>,
+    /// Where the next entry goes (the database moves the lock row's copy with each insert).
+    head: Head,
 }
 
-impl Appender<'_> {
+impl<'c> Appender<'c> {
+    pub(super) fn new(conn: &'c mut DbConn, head: Head) -> Self {
+        Appender { conn, head }
+    }
+
+    pub(super) fn head(&self) -> Head {
+        self.head
+    }
+
     /// The transaction's connection, for domain checks and projection writes.
     pub fn conn(&mut self) -> &mut DbConn {
         self.conn
@@ -57,7 +109,10 @@ impl Appender<'_> {
 
     #[tracing::instrument(skip_all, fields(stream = event.stream.as_str(), kind = event.kind.as_str()))]
     pub fn append(&mut self, actor: &Actor, event: NewEvent) -> Result<Entry, LedgerError> {
-        let (seq, prev_hash) = self.global_head()?;
+        let Head {
+            next_seq: seq,
+            hash: prev_hash,
+        } = self.head;
         let (stream_seq, stream_prev_hash) = self.stream_head(&event.stream)?;
         let entry = Entry::seal(
             Position {
@@ -76,7 +131,10 @@ impl Appender<'_> {
         crate::metrics::ledger_appended(event.kind.as_str());
         let hash = entry.hash_array().unwrap_or(ZERO_HASH);
         tree::store_completed(self.conn, seq, &hash, &prev_hash)?;
-        self.head = Some((seq + 1, hash));
+        self.head = Head {
+            next_seq: seq + 1,
+            hash,
+        };
         tracing::debug!(seq, "ledger entry appended");
         Ok(entry)
     }
@@ -104,23 +162,6 @@ impl Appender<'_> {
             });
         }
         self.append(actor, event)
-    }
-
-    fn global_head(&mut self) -> Result<(i64, Hash), LedgerError> {
-        if let Some(head) = self.head {
-            return Ok(head);
-        }
-        let last: Option<(i64, Vec<u8>)> = le::ledger_entries
-            .select((le::seq, le::hash))
-            .order(le::seq.desc())
-            .first(self.conn)
-            .optional()?;
-        let head = match last {
-            None => (0, ZERO_HASH),
-            Some((seq, hash)) => (seq + 1, to_hash(seq, &hash)?),
-        };
-        self.head = Some(head);
-        Ok(head)
     }
 
     fn stream_head(&mut self, stream: &Stream) -> Result<(i64, Hash), LedgerError> {

@@ -8,6 +8,7 @@ pub mod bundle;
 mod canonical;
 pub mod checkpoints;
 mod entry;
+pub mod group;
 pub mod merkle;
 mod read;
 pub mod tiles;
@@ -20,6 +21,7 @@ pub use entry::{
     format_recorded_at, Actor, Entry, EntryHeader, EventKind, NewEvent, Payload, Position, Stream,
     ENTRY_VERSION,
 };
+pub use group::GroupCommit;
 pub use read::{
     audit_page, decode, entries_of_kind, entry_at, page, stream_entries, stream_entries_after,
     stream_events, streams_with_prefix, AuditFilter,
@@ -73,6 +75,9 @@ pub enum LedgerError {
         path: std::path::PathBuf,
         reason: String,
     },
+    /// The commit of a group of writes failed: none of them was recorded.
+    #[error("the group commit failed, nothing of it was recorded: {0}")]
+    GroupCommitFailed(String),
     #[error("stored entry {seq} is corrupt: {reason}")]
     Corrupt { seq: i64, reason: String },
     #[error(transparent)]

@@ -88,10 +88,25 @@ async fn raise(
     batch: &str,
     key: &str,
 ) -> Outcome {
-    let sent = client
+    raise_with(client, address, token, batch, key, true).await
+}
+
+/// Raises the deviation `crash test <key>`, sending `key` as its `Idempotency-Key` if `keyed`.
+async fn raise_with(
+    client: &reqwest::Client,
+    address: &str,
+    token: &str,
+    batch: &str,
+    key: &str,
+    keyed: bool,
+) -> Outcome {
+    let mut request = client
         .post(format!("{address}/api/v1/batches/{batch}/deviations"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", key)
+        .bearer_auth(token);
+    if keyed {
+        request = request.header("Idempotency-Key", key);
+    }
+    let sent = request
         .json(&json!({ "description": format!("crash test {key}"), "step_id": "cryopreservation" }))
         .timeout(Duration::from_secs(10))
         .send()
@@ -116,14 +131,27 @@ async fn load_until_killed(
     round: usize,
     outcomes: &Arc<Mutex<HashMap<String, Outcome>>>,
 ) {
+    load_until_killed_by(server, who, batch, round, outcomes, WRITERS, true).await
+}
+
+/// The same with `writers` writers, sending the keys as `Idempotency-Key` only if `keyed`.
+async fn load_until_killed_by(
+    server: &mut Server,
+    who: &TestUser,
+    batch: &str,
+    round: usize,
+    outcomes: &Arc<Mutex<HashMap<String, Outcome>>>,
+    writers_count: usize,
+    keyed: bool,
+) {
     let mut writers = Vec::new();
-    for writer in 0..WRITERS {
+    for writer in 0..writers_count {
         let (client, address) = (reqwest::Client::new(), server.address.clone());
         let (token, batch, outcomes) = (who.token.clone(), batch.to_owned(), outcomes.clone());
         writers.push(tokio::spawn(async move {
             for n in 0.. {
                 let key = format!("r{round}-w{writer}-n{n}");
-                let outcome = raise(&client, &address, &token, &batch, &key).await;
+                let outcome = raise_with(&client, &address, &token, &batch, &key, keyed).await;
                 outcomes.lock().expect("lock").insert(key, outcome);
                 if outcome == Outcome::Unknown {
                     break;
@@ -222,6 +250,70 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
     }
     drop(server);
 
+    let output = app.run_cli(&["verify"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("ok: ")), "{stdout}");
+}
+
+/// Without `Idempotency-Key`, writes go through group commit (a keyed write keeps its own
+/// transaction): 16 writers, so that kills land while groups are open or committing. Every
+/// write answered 2xx is there exactly once; a write cut off is there once or not at all (its
+/// group committed whole or not at all); the ledger and every projection verify.
+///
+/// Covers: GMP-LED-6
+#[tokio::test]
+async fn kills_under_grouped_write_load_lose_no_acknowledged_write_and_leave_no_half_group() {
+    const GROUPED_KILLS: usize = 10;
+    let app = spawn_app().await;
+    let site = site(&app).await;
+    let batch = create_batch(&app, &site.op1, None).await["batch_number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    let outcomes = Arc::new(Mutex::new(HashMap::new()));
+    for round in 0..GROUPED_KILLS {
+        let mut server = start(&app).await;
+        load_until_killed_by(&mut server, &site.op1, &batch, round, &outcomes, 16, false).await;
+    }
+    let server = start(&app).await;
+    let outcomes = outcomes.lock().expect("lock").clone();
+    let acknowledged = outcomes
+        .values()
+        .filter(|o| **o == Outcome::Acknowledged)
+        .count();
+    assert!(acknowledged >= GROUPED_KILLS, "{acknowledged} acknowledged");
+    let view: Value = app
+        .get(&format!("/api/v1/batches/{batch}"), Some(&site.op1.token))
+        .await
+        .json()
+        .await
+        .expect("view");
+    let mut copies: HashMap<String, usize> = HashMap::new();
+    for deviation in view["deviations"].as_array().expect("deviations") {
+        let description = deviation["description"].as_str().expect("description");
+        if let Some(key) = description.strip_prefix("crash test ") {
+            *copies.entry(key.to_owned()).or_default() += 1;
+        }
+    }
+    let mut cut_off_but_recorded = 0;
+    for (key, outcome) in &outcomes {
+        let held = copies.get(key).copied().unwrap_or(0);
+        match outcome {
+            Outcome::Acknowledged => assert_eq!(held, 1, "{key} was acknowledged: held {held}"),
+            Outcome::Unknown => {
+                assert!(held <= 1, "{key} held {held} times");
+                cut_off_but_recorded += held;
+            }
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+    assert_eq!(copies.len(), acknowledged + cut_off_but_recorded);
+    println!(
+        "{GROUPED_KILLS} kills under 16 unkeyed writers: {acknowledged} acknowledged, all held; \
+         {cut_off_but_recorded} cut off before their answer but committed"
+    );
+    drop(server);
     let output = app.run_cli(&["verify"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");

@@ -20,6 +20,7 @@ mod crash;
 mod custody;
 mod deviations;
 mod export;
+mod group_commit;
 mod health;
 mod helpers;
 mod idempotency;

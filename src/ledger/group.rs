@@ -1,0 +1,360 @@
+//! Group commit: writers that wait for the ledger at the same time share one database
+//! transaction, one commit and one fsync.
+//!
+//! The group has a connection of its own. Each writer takes it in turn on its own thread (so
+//! its `work` needs to be neither `Send` nor `'static`) and runs in a savepoint: a refusal rolls
+//! back only that writer. A writer that finishes while others are queued for the connection
+//! leaves the transaction open for them and waits; the first that finds nobody queued (or the
+//! group full) commits for all and wakes them. Nobody is answered before the commit that holds
+//! their entries, and a failed commit fails every member. The append lock (the lock row, in the
+//! database) is taken once per group, so other processes and app instances still serialize
+//! with it, and it also answers where to append.
+//!
+//! Password checks (argon2) are made before `ledger::write`, so never while a group holds the
+//! lock.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+
+use diesel::connection::{Connection, TransactionManager};
+
+use super::append::{in_transaction, take_append_lock, Appender, Head};
+use super::LedgerError;
+use crate::db::{ConnectionManager, DbConn, DbError};
+
+type Transactions = <DbConn as Connection>::TransactionManager;
+
+/// How many writers one group takes at most: bounds how long the last of them waits and how
+/// long the lock is held.
+pub const DEFAULT_MAX_MEMBERS: usize = 64;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<GroupCommit>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `group` as the one `ledger::write` joins on this thread (`Db::run` sets it
+/// around the work it runs for a request).
+pub fn within<R>(group: Option<&Arc<GroupCommit>>, f: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.with(|current| current.replace(group.cloned()));
+    let restore = Restore(previous);
+    let result = f();
+    drop(restore);
+    result
+}
+
+/// Puts back the thread's previous group, also when `f` panics.
+struct Restore(Option<Arc<GroupCommit>>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        CURRENT.with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+pub(super) fn current() -> Option<Arc<GroupCommit>> {
+    CURRENT.with(|current| current.borrow().clone())
+}
+
+/// The process's group committer for one database.
+pub struct GroupCommit {
+    connector: ConnectionManager,
+    max_members: usize,
+    shared: Mutex<Shared>,
+    finished: Condvar,
+    /// Writers waiting for the connection: while there are any, a finished writer leaves the
+    /// transaction open for them.
+    queued: AtomicUsize,
+    groups_committed: AtomicU64,
+    writes_committed: AtomicU64,
+}
+
+/// What a group committer has done since it was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupStats {
+    /// Groups committed with at least one write.
+    pub groups: u64,
+    /// Writes those groups committed.
+    pub writes: u64,
+}
+
+#[derive(Default)]
+struct Shared {
+    conn: Option<DbConn>,
+    open: Option<Open>,
+    next_id: u64,
+    /// How groups whose members still wait ended.
+    ended: HashMap<u64, Ended>,
+    /// A group ended since the waiting members were last woken.
+    ended_since_notice: bool,
+}
+
+/// The group whose transaction is open.
+struct Open {
+    id: u64,
+    head: Head,
+    /// Writers whose work succeeded and waits for the commit (or committed the group).
+    members: usize,
+}
+
+struct Ended {
+    outcome: Result<(), String>,
+    waiting: usize,
+}
+
+/// How one writer's turn went.
+enum Turn<T, E> {
+    Done(T),
+    Refused(E),
+    Panicked(Box<dyn std::any::Any + Send>),
+}
+
+impl GroupCommit {
+    pub fn new(database_url: &str, max_members: usize) -> Arc<GroupCommit> {
+        Arc::new(GroupCommit {
+            connector: ConnectionManager::new(database_url),
+            max_members: max_members.max(1),
+            shared: Mutex::new(Shared::default()),
+            finished: Condvar::new(),
+            queued: AtomicUsize::new(0),
+            groups_committed: AtomicU64::new(0),
+            writes_committed: AtomicU64::new(0),
+        })
+    }
+
+    pub fn stats(&self) -> GroupStats {
+        GroupStats {
+            groups: self.groups_committed.load(Ordering::SeqCst),
+            writes: self.writes_committed.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Writers waiting for their turn now.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::SeqCst)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // Nothing that can panic runs under the lock (a writer's work is caught), so a poisoned
+        // lock still holds consistent state.
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `work` as a member of a group; see the module's documentation.
+    pub(super) fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Appender<'_>) -> Result<T, E>,
+        E: From<diesel::result::Error> + From<LedgerError>,
+    {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let mut shared = self.lock();
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        if shared.open.is_none() {
+            if let Err(error) = shared.begin(&self.connector) {
+                return Err(error.into());
+            }
+        }
+        // A write nested in `work` on another connection must not queue behind its own group.
+        let turn = within(None, || shared.take_turn(work));
+        let id = shared.open.as_ref().map(|open| open.id);
+        let full = shared
+            .open
+            .as_ref()
+            .is_some_and(|open| open.members >= self.max_members);
+        let member = matches!(turn, Turn::Done(_));
+        let mut own_outcome = None;
+        if shared.open.is_some() && (full || self.queued.load(Ordering::SeqCst) == 0) {
+            let members = shared.open.as_ref().map_or(0, |open| open.members);
+            let outcome = shared.close(member);
+            if outcome.is_ok() && members > 0 {
+                self.groups_committed.fetch_add(1, Ordering::SeqCst);
+                self.writes_committed
+                    .fetch_add(members as u64, Ordering::SeqCst);
+            }
+            own_outcome = Some(outcome);
+        }
+        if std::mem::take(&mut shared.ended_since_notice) {
+            self.finished.notify_all();
+        }
+        match turn {
+            Turn::Refused(error) => Err(error),
+            Turn::Panicked(payload) => {
+                drop(shared);
+                panic::resume_unwind(payload)
+            }
+            Turn::Done(done) => {
+                let outcome = match (own_outcome, id) {
+                    (Some(outcome), _) => outcome,
+                    (None, Some(id)) => self.wait_for(shared, id),
+                    (None, None) => Err("the group's transaction broke".to_owned()),
+                };
+                outcome
+                    .map(|()| done)
+                    .map_err(|reason| LedgerError::GroupCommitFailed(reason).into())
+            }
+        }
+    }
+
+    /// Waits, without the connection, until group `id` has ended, and says how.
+    fn wait_for(&self, mut shared: MutexGuard<'_, Shared>, id: u64) -> Result<(), String> {
+        loop {
+            if let Some(ended) = shared.ended.get_mut(&id) {
+                let outcome = ended.outcome.clone();
+                ended.waiting -= 1;
+                if ended.waiting == 0 {
+                    shared.ended.remove(&id);
+                }
+                return outcome;
+            }
+            shared = self
+                .finished
+                .wait(shared)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+impl Shared {
+    /// Opens the group's transaction and takes the append lock, connecting first if needed.
+    fn begin(&mut self, connector: &ConnectionManager) -> Result<(), LedgerError> {
+        if self.conn.as_mut().is_none_or(in_transaction) {
+            // None yet, or one left inside a transaction by a failure: start afresh.
+            self.conn = Some(connector.connect()?);
+        }
+        let conn = self.conn.as_mut().ok_or(DbError::TaskFailed)?;
+        Transactions::begin_transaction(conn)?;
+        match take_append_lock(conn) {
+            Ok(head) => {
+                self.next_id += 1;
+                self.open = Some(Open {
+                    id: self.next_id,
+                    head,
+                    members: 0,
+                });
+                Ok(())
+            }
+            Err(error) => {
+                self.discard_transaction();
+                Err(error)
+            }
+        }
+    }
+
+    /// One writer's turn, in a savepoint of the group's transaction.
+    fn take_turn<T, E, F>(&mut self, work: F) -> Turn<T, E>
+    where
+        F: FnOnce(&mut Appender<'_>) -> Result<T, E>,
+        E: From<diesel::result::Error> + From<LedgerError>,
+    {
+        let (Some(conn), Some(open)) = (self.conn.as_mut(), self.open.as_mut()) else {
+            return Turn::Refused(LedgerError::from(DbError::TaskFailed).into());
+        };
+        if let Err(error) = Transactions::begin_transaction(conn) {
+            self.fail_group(&error.to_string());
+            return Turn::Refused(error.into());
+        }
+        let head = open.head;
+        let ran = panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut appender = Appender::new(conn, head);
+            let done = work(&mut appender)?;
+            Ok::<_, E>((done, appender.head()))
+        }));
+        match ran {
+            Ok(Ok((done, head))) => match Transactions::commit_transaction(conn) {
+                Ok(()) => {
+                    open.head = head;
+                    open.members += 1;
+                    Turn::Done(done)
+                }
+                Err(error) => {
+                    self.fail_group(&error.to_string());
+                    Turn::Refused(error.into())
+                }
+            },
+            Ok(Err(refusal)) => {
+                self.roll_back_turn();
+                Turn::Refused(refusal)
+            }
+            Err(payload) => {
+                self.roll_back_turn();
+                Turn::Panicked(payload)
+            }
+        }
+    }
+
+    /// Undoes a refused turn; if even that fails, the whole group is lost.
+    fn roll_back_turn(&mut self) {
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
+        if let Err(error) = Transactions::rollback_transaction(conn) {
+            self.fail_group(&format!("could not roll back a refused write: {error}"));
+        }
+    }
+
+    /// Ends the open group: commits it (or, if no writer's work is in it, rolls it back) and
+    /// keeps the outcome for the members waiting (all but the closer, if it is a member).
+    fn close(&mut self, closer_is_member: bool) -> Result<(), String> {
+        let Some(open) = self.open.take() else {
+            return Ok(());
+        };
+        let Some(conn) = self.conn.as_mut() else {
+            return Err("the group's connection was lost".to_owned());
+        };
+        let outcome = if open.members == 0 {
+            Transactions::rollback_transaction(conn).map_err(|e| e.to_string())
+        } else {
+            Transactions::commit_transaction(conn).map_err(|e| e.to_string())
+        };
+        if outcome.is_err() {
+            tracing::error!(error = ?outcome, members = open.members, "a group commit failed");
+            self.discard_transaction();
+        }
+        let waiting = open.members - usize::from(closer_is_member);
+        if waiting > 0 {
+            self.ended.insert(
+                open.id,
+                Ended {
+                    outcome: outcome.clone(),
+                    waiting,
+                },
+            );
+            self.ended_since_notice = true;
+        }
+        crate::metrics::group_committed(open.members);
+        outcome
+    }
+
+    /// The group's transaction broke: roll it back and tell its waiting members.
+    fn fail_group(&mut self, reason: &str) {
+        tracing::error!(reason, "a group's transaction broke; rolling it back");
+        self.discard_transaction();
+        if let Some(open) = self.open.take() {
+            if open.members > 0 {
+                self.ended.insert(
+                    open.id,
+                    Ended {
+                        outcome: Err(reason.to_owned()),
+                        waiting: open.members,
+                    },
+                );
+                self.ended_since_notice = true;
+            }
+        }
+    }
+
+    /// Rolls back whatever transaction the connection holds; drops the connection if it cannot.
+    fn discard_transaction(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            while in_transaction(conn) {
+                if Transactions::rollback_transaction(conn).is_err() {
+                    self.conn = None;
+                    return;
+                }
+            }
+        }
+    }
+}
