@@ -108,13 +108,19 @@ fn bench_backend(backend: &str, url: &str) {
         .build()
         .expect("runtime");
     let postgres = url.starts_with("postgres");
-    let ceiling_dir = Path::new(url).parent().unwrap_or(scratch.path()).to_owned();
     let measured = measure(&runtime, &site, &config, |row_bytes| {
         if postgres {
-            limits::pgbench_insert_rate(url, config.clients, config.seconds.round() as u64, row_bytes, scratch.path())
+            limits::pgbench_insert_rate(
+                url,
+                config.clients,
+                config.seconds.round() as u64,
+                row_bytes,
+                scratch.path(),
+            )
         } else {
             // Next to cartrec's own database file: the same file system.
-            limits::sqlite_serial_insert_rate(&ceiling_dir, config.seconds, row_bytes)
+            let beside_cartrec = Path::new(url).parent().unwrap_or(scratch.path());
+            limits::sqlite_serial_insert_rate(beside_cartrec, config.seconds, row_bytes)
         }
     });
     report(backend, postgres, &config, &measured);
@@ -133,12 +139,14 @@ fn measure(
     let api = Api::new(&server);
 
     let database_ceiling = database_ceiling(row_bytes);
-    let (unsigned, unsigned_cpu) = runtime.block_on(timed(&server, &api, unsigned_writers(&prepared), config));
+    let (unsigned, unsigned_cpu) =
+        runtime.block_on(timed(&server, &api, unsigned_writers(&prepared), config));
     let unsigned_rss = server.peak_rss_mib();
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let argon2 = limits::argon2_rate(threads, config.seconds);
-    let (signed, signed_cpu) = runtime.block_on(timed(&server, &api, signed_writers(&prepared), config));
+    let (signed, signed_cpu) =
+        runtime.block_on(timed(&server, &api, signed_writers(&prepared), config));
     let signed_rss = server.peak_rss_mib();
     Measured {
         first_start,
@@ -168,14 +176,24 @@ async fn first_start(site: &Site, config: &Config) -> (Duration, Prepared, usize
     let prepared = site::prepare(&api, site, &password, config.clients).await;
     let (operator, batch) = (&prepared.operators[0], &prepared.batches[0]);
     let deviation = json!({ "description": site::deviation_description(0) });
-    api.post(&format!("/api/v1/batches/{}/deviations", batch.number), Some(&operator.token), &deviation, 201)
-        .await;
+    api.post(
+        &format!("/api/v1/batches/{}/deviations", batch.number),
+        Some(&operator.token),
+        &deviation,
+        201,
+    )
+    .await;
     let row_bytes = site::deviation_entry_bytes(&api, &prepared.auditor).await;
     (server.ready_after, prepared, row_bytes)
 }
 
 /// Drives the writers and answers the server's CPU time spent meanwhile.
-async fn timed(server: &Server, api: &Api, writers: Vec<Writer>, config: &Config) -> (Outcome, Duration) {
+async fn timed(
+    server: &Server,
+    api: &Api,
+    writers: Vec<Writer>,
+    config: &Config,
+) -> (Outcome, Duration) {
     let before = server.cpu_time();
     let outcome = drive::drive(api, writers, &config.window()).await;
     (outcome, server.cpu_time().saturating_sub(before))
@@ -206,9 +224,9 @@ fn signed_writers(prepared: &Prepared) -> Vec<Writer> {
             Writer {
                 path: format!("/api/v1/batches/{}/steps/expansion", batch.number),
                 token: operator.token.clone(),
-                body: Arc::new(move |i| {
-                    json!({ "values": site::expansion_values(i), "signature": signature })
-                }),
+                body: Arc::new(
+                    move |i| json!({ "values": site::expansion_values(i), "signature": signature }),
+                ),
             }
         })
         .collect()
@@ -231,11 +249,15 @@ fn report(backend: &str, postgres: bool, config: &Config, m: &Measured) {
         verdict(m.cold_start.as_secs_f64() <= COLD_START_GOAL_S)
     );
     let ceiling = if postgres {
-        format!("pgbench INSERT of {} B rows, {} clients", m.row_bytes, config.clients)
+        format!(
+            "pgbench INSERT of {} B rows, {} clients",
+            m.row_bytes, config.clients
+        )
     } else {
         format!("SQLite serial durable INSERT of {} B rows", m.row_bytes)
     };
-    let p99_ok = !postgres || m.unsigned.percentile(0.99).as_secs_f64() * 1e3 <= UNSIGNED_P99_GOAL_MS;
+    let p99_ok =
+        !postgres || m.unsigned.percentile(0.99).as_secs_f64() * 1e3 <= UNSIGNED_P99_GOAL_MS;
     print_load(
         "unsigned writes (deviation raised)",
         &m.unsigned,
@@ -244,14 +266,20 @@ fn report(backend: &str, postgres: bool, config: &Config, m: &Measured) {
         UNSIGNED_GOAL,
     );
     if postgres {
-        println!("    p99 goal <= {UNSIGNED_P99_GOAL_MS} ms: {}", verdict(p99_ok));
+        println!(
+            "    p99 goal <= {UNSIGNED_P99_GOAL_MS} ms: {}",
+            verdict(p99_ok)
+        );
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     print_load(
         "signed writes (in-process count, performed)",
         &m.signed,
         m.signed_cpu,
-        (&format!("bare argon2id checks on {threads} threads"), m.argon2),
+        (
+            &format!("bare argon2id checks on {threads} threads"),
+            m.argon2,
+        ),
         SIGNED_GOAL,
     );
     println!(
@@ -265,7 +293,13 @@ fn report(backend: &str, postgres: bool, config: &Config, m: &Measured) {
     );
 }
 
-fn print_load(what: &str, outcome: &Outcome, cpu: Duration, (limit_name, limit): (&str, f64), goal: f64) {
+fn print_load(
+    what: &str,
+    outcome: &Outcome,
+    cpu: Duration,
+    (limit_name, limit): (&str, f64),
+    goal: f64,
+) {
     let ratio = outcome.rate() / limit;
     let (first, second) = outcome.halves();
     println!(

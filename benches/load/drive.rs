@@ -132,7 +132,8 @@ impl Outcome {
         if self.latencies.is_empty() {
             return Duration::ZERO;
         }
-        let rank = ((p * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
+        let rank =
+            ((p * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
         self.latencies[rank - 1]
     }
 }

@@ -17,7 +17,13 @@ const CEILING_TABLE: &str = "load_bench_ceiling";
 /// pgbench's rate for single-row INSERTs of `row_bytes` from `clients` connections over
 /// `seconds`, with the server's settings as they are (durable: `fsync` and
 /// `synchronous_commit` on unless the server was configured otherwise).
-pub fn pgbench_insert_rate(url: &str, clients: usize, seconds: u64, row_bytes: usize, dir: &Path) -> f64 {
+pub fn pgbench_insert_rate(
+    url: &str,
+    clients: usize,
+    seconds: u64,
+    row_bytes: usize,
+    dir: &Path,
+) -> f64 {
     let mut conn = diesel::PgConnection::establish(url).expect("scratch database");
     conn.batch_execute(&format!(
         "DROP TABLE IF EXISTS {CEILING_TABLE};
@@ -31,7 +37,15 @@ pub fn pgbench_insert_rate(url: &str, clients: usize, seconds: u64, row_bytes: u
     )
     .expect("pgbench script");
     let output = Command::new("pgbench")
-        .args(["-n", "-c", &clients.to_string(), "-j", "2", "-T", &seconds.max(1).to_string()])
+        .args([
+            "-n",
+            "-c",
+            &clients.to_string(),
+            "-j",
+            "2",
+            "-T",
+            &seconds.max(1).to_string(),
+        ])
         .args(["-D", &format!("row_bytes={row_bytes}"), "-f"])
         .arg(&script)
         .arg(url)

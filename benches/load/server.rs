@@ -154,7 +154,12 @@ fn read_bootstrap_password(stdout: std::process::ChildStdout) -> std::sync::mpsc
     receive
 }
 
-async fn wait_until_ready(address: &str, child: &mut Child, started: Instant, log: &Path) -> Duration {
+async fn wait_until_ready(
+    address: &str,
+    child: &mut Child,
+    started: Instant,
+    log: &Path,
+) -> Duration {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
@@ -172,7 +177,10 @@ async fn wait_until_ready(address: &str, child: &mut Child, started: Instant, lo
                 std::fs::read_to_string(log).unwrap_or_default()
             );
         }
-        assert!(started.elapsed() < START_TIMEOUT, "cartrec not ready after {START_TIMEOUT:?}");
+        assert!(
+            started.elapsed() < START_TIMEOUT,
+            "cartrec not ready after {START_TIMEOUT:?}"
+        );
         tokio::time::sleep(POLL_EVERY).await;
     }
 }

@@ -47,7 +47,13 @@ impl Api {
     }
 
     /// Posts JSON and answers the JSON body, insisting on `expected`.
-    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value, expected: u16) -> Value {
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+        expected: u16,
+    ) -> Value {
         let mut request = self.client.post(self.url(path)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -89,10 +95,7 @@ impl Api {
         self.post("/api/v1/auth/password", Some(&token), &change, 204)
             .await;
         let token = self.login(username, &password).await;
-        User {
-            password,
-            token,
-        }
+        User { password, token }
     }
 
     /// The admin creates the account, its owner activates it and certifies their signature;
@@ -106,18 +109,35 @@ impl Api {
         let temporary = created["temporary_password"].as_str().expect("temporary");
         let user = self.activate(username, temporary).await;
         let acknowledge = json!({ "signature": signature(&user, "acknowledged") });
-        self.post("/api/v1/users/me/acknowledge", Some(&user.token), &acknowledge, 200)
-            .await;
+        self.post(
+            "/api/v1/users/me/acknowledge",
+            Some(&user.token),
+            &acknowledge,
+            200,
+        )
+        .await;
         user
     }
 
     async fn approve(&self, qa: &User, username: &str) {
         let body = json!({ "signature": signature(qa, "approved") });
-        self.post(&format!("/api/v1/users/{username}/approve"), Some(&qa.token), &body, 200)
-            .await;
+        self.post(
+            &format!("/api/v1/users/{username}/approve"),
+            Some(&qa.token),
+            &body,
+            200,
+        )
+        .await;
     }
 
-    async fn approved_person(&self, admin: &User, qa: &User, username: &str, n: u32, role: &str) -> User {
+    async fn approved_person(
+        &self,
+        admin: &User,
+        qa: &User,
+        username: &str,
+        n: u32,
+        role: &str,
+    ) -> User {
         let user = self.person(admin, username, n, &[role]).await;
         self.approve(qa, username).await;
         user
@@ -158,7 +178,10 @@ pub async fn prepare(api: &Api, site: &Site, bootstrap_password: &str, clients: 
         let n = 100 + i as u32;
         let username = format!("operator{n}");
         let (api, admin, qa) = (api.clone(), &admin, &qa);
-        async move { api.approved_person(admin, qa, &username, n, "operator").await }
+        async move {
+            api.approved_person(admin, qa, &username, n, "operator")
+                .await
+        }
     }))
     .await;
     let lots = release_materials(api, &qa).await;
@@ -180,16 +203,26 @@ pub async fn prepare(api: &Api, site: &Site, bootstrap_password: &str, clients: 
 /// cell processor; answers the lot ids by material.
 async fn release_materials(api: &Api, qa: &User) -> Vec<(&'static str, String)> {
     let approve = json!({ "signature": signature(qa, "approved") });
-    api.post("/api/v1/templates/cd19-car-t-lv/versions/1/approve", Some(&qa.token), &approve, 200)
-        .await;
+    api.post(
+        "/api/v1/templates/cd19-car-t-lv/versions/1/approve",
+        Some(&qa.token),
+        &approve,
+        200,
+    )
+    .await;
     let mut lots = Vec::new();
     for material in MATERIALS {
         let lot = json!({ "material": material, "lot_number": "LN-2026-7",
                           "supplier": "Miltenyi Biotec", "expiry": "2099-12-31" });
         let lot = api.post("/api/v1/lots", Some(&qa.token), &lot, 201).await;
         let lot_id = lot["lot_id"].as_str().expect("lot id").to_owned();
-        api.post(&format!("/api/v1/lots/{lot_id}/release"), Some(&qa.token), &approve, 200)
-            .await;
+        api.post(
+            &format!("/api/v1/lots/{lot_id}/release"),
+            Some(&qa.token),
+            &approve,
+            200,
+        )
+        .await;
         lots.push((material, lot_id));
     }
     let equipment = json!({ "id": "PRODIGY-01", "kind": "automated cell processor",
@@ -201,7 +234,12 @@ async fn release_materials(api: &Api, qa: &User) -> Vec<(&'static str, String)> 
 
 /// A new batch with its first three steps recorded by `performer` and verified by `verifier`:
 /// next is the repeatable in-process count (`expansion`).
-async fn batch_at_expansion(api: &Api, performer: &User, verifier: &User, lots: &[(&str, String)]) -> Batch {
+async fn batch_at_expansion(
+    api: &Api,
+    performer: &User,
+    verifier: &User,
+    lots: &[(&str, String)],
+) -> Batch {
     let created = json!({ "template": "cd19-car-t-lv", "patient_code": "ER-LUP-007",
                           "date_of_birth": "2014-05-02", "treating_site": "Erlangen",
                           "patient_weight_kg": "31.5" });
@@ -218,8 +256,13 @@ async fn batch_at_expansion(api: &Api, performer: &User, verifier: &User, lots: 
         let path = format!("/api/v1/batches/{}/steps/{step}", batch.number);
         api.post(&path, Some(&performer.token), &record, 201).await;
         let verify = json!({ "signature": signature(verifier, "verified") });
-        api.post(&format!("{path}/verify"), Some(&verifier.token), &verify, 200)
-            .await;
+        api.post(
+            &format!("{path}/verify"),
+            Some(&verifier.token),
+            &verify,
+            200,
+        )
+        .await;
     }
     batch
 }
@@ -272,7 +315,13 @@ pub async fn deviation_entry_bytes(api: &Api, auditor: &User) -> usize {
     let verified = api.get("/api/v1/ledger/verify", &auditor.token).await;
     let entries = verified["entries"].as_i64().expect("entries");
     let page = api
-        .get(&format!("/api/v1/ledger/entries?from={}&limit=20", (entries - 20).max(0)), &auditor.token)
+        .get(
+            &format!(
+                "/api/v1/ledger/entries?from={}&limit=20",
+                (entries - 20).max(0)
+            ),
+            &auditor.token,
+        )
         .await;
     let entry = page["entries"]
         .as_array()
