@@ -6,10 +6,18 @@ use diesel::Connection;
 
 /// Runs `bench(backend, url)` on SQLite, then on a fresh PostgreSQL database named
 /// `<name>_<pid>` (dropped afterwards) when `CARTREC_BENCH_POSTGRES` or the local server answers.
+/// `CARTREC_BENCH_BACKEND=sqlite` (or `postgresql`) runs on that one only.
 pub fn on_each_backend(name: &str, bench: impl Fn(&str, &str)) {
+    let only = std::env::var("CARTREC_BENCH_BACKEND").ok();
+    let wanted = |backend: &str| only.as_deref().is_none_or(|only| only == backend);
     let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = dir.path().join(format!("{name}.sqlite3"));
-    bench("sqlite", &sqlite.to_string_lossy());
+    if wanted("sqlite") {
+        let sqlite = dir.path().join(format!("{name}.sqlite3"));
+        bench("sqlite", &sqlite.to_string_lossy());
+    }
+    if !wanted("postgresql") {
+        return;
+    }
 
     let admin_url = std::env::var("CARTREC_BENCH_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
