@@ -86,14 +86,7 @@ fn what_the_scanner_accepts_the_slow_path_accepts() {
     cases.push(b"{\"a\":\"\x01\"}".to_vec());
     cases.push(b"{\"a\":\"\xff\"}".to_vec());
     cases.push(b"{\"a\":\"\xc3\"}".to_vec());
-    cases.push(
-        format!("{}{}", "{\"a\":[".repeat(1), "[".repeat(200))
-            .into_bytes()
-            .into_iter()
-            .chain("]".repeat(201).into_bytes())
-            .chain(b"}".iter().copied())
-            .collect(),
-    );
+    cases.push(format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200)).into_bytes());
     // Every sample with each single byte removed, doubled or changed.
     for bytes in canonical_samples() {
         for at in 0..bytes.len() {
