@@ -185,8 +185,9 @@ pub fn format_recorded_at(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// A stored entry, exactly as its row holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+/// A stored entry, exactly as its row holds it (by name too: verification reads it through a
+/// cursor).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = ledger_entries)]
 pub struct Entry {
     pub seq: i64,
@@ -204,7 +205,7 @@ pub struct Entry {
     pub payload_bytes: Vec<u8>,
 }
 
-use diesel::prelude::{Insertable, Queryable, Selectable};
+use diesel::prelude::{Insertable, Queryable, QueryableByName, Selectable};
 
 /// Where a new entry goes: its global and stream positions and the hashes they link to.
 #[derive(Debug, Clone, Copy)]

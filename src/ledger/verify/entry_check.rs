@@ -3,26 +3,30 @@
 //!
 //! Each has a fast path that only ever says "these bytes are exactly the canonical ones" and
 //! otherwise hands over to the slow path, which parses and re-canonicalizes as verification
-//! always did and names what is wrong. The fast paths write with serde_json, whose output is
-//! RFC 8785's for the values they accept: object keys already in ascending order and ASCII
-//! (where UTF-8 and UTF-16 order agree), integers of at most 2^53 (written digit for digit by
-//! both), strings escaped alike (`"`, `\\`, `\b \f \n \r \t`, other controls as lowercase
-//! `\u00xx`, nothing else), no whitespace. So equal bytes prove what the slow path proves:
-//! - header: `entry_bytes` are the canonical bytes of the header the columns claim; parsing
-//!   them gives that header back (strings and exact integers round-trip), so they parse as a
-//!   version-1 header equal to the columns, and re-canonicalizing it gives the same bytes;
-//! - payload: the canonical bytes of the parsed payload are the stored bytes.
+//! always did and names what is wrong. The fast paths compare bytes, with nothing parsed and
+//! nothing allocated ([`fast_path`]), so equal bytes prove what the slow path proves:
+//! - header: `entry_bytes` are the canonical bytes of the header the columns claim (built from
+//!   the columns piece by piece, in RFC 8785 member order); parsing them gives that header back
+//!   (strings and exact integers round-trip), so they parse as a version-1 header equal to the
+//!   columns, and re-canonicalizing it gives the same bytes;
+//! - payload: its SHA-256 is the `payload_sha256` column, and its bytes are canonical JSON of
+//!   an object as [`fast_path::is_canonical_object`] recognizes it, so the canonical bytes of
+//!   the parsed payload are the stored bytes.
+//!
+//! Between the two, payloads the scanner does not recognize (floats, integers past 2^53, keys
+//! outside printable ASCII) are still parsed and written back with serde_json where its output
+//! is RFC 8785's, before the canonicalizer itself is asked.
 
 use std::io;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::super::canonical::{canonical_bytes, leaf_hash, payload_sha256, Hash};
 use super::super::entry::{Entry, EntryHeader, ENTRY_VERSION};
-
-/// Integers up to this magnitude are exact in an f64, so the canonicalizer (which writes
-/// numbers as ECMAScript doubles) writes them digit for digit.
-const EXACT_INTEGER: u64 = 1 << 53;
+#[cfg(test)]
+use super::fast_path::EXACT_INTEGER;
+use super::fast_path::{self, is_canonical_object, is_hex_of, Expect};
 
 /// The entry's own checks, in the order the slow path made them; its leaf hash when they pass.
 pub(super) fn check_entry(entry: &Entry) -> Result<Hash, String> {
@@ -33,50 +37,50 @@ pub(super) fn check_entry(entry: &Entry) -> Result<Hash, String> {
     if !header_matches_columns(entry) {
         check_header(entry)?;
     }
-    check_payload(entry)?;
+    if !payload_is_canonical(entry) {
+        check_payload(entry)?;
+    }
     Ok(hash)
 }
 
-/// The header the columns claim, its fields in RFC 8785 order (ascending ASCII names), so
-/// that serde_json writes it canonically; borrowed, so nothing is copied.
-#[derive(Serialize)]
-struct SortedHeader<'a> {
-    actor: &'a str,
-    kind: &'a str,
-    payload_sha256: &'a str,
-    prev_hash: &'a str,
-    recorded_at: &'a str,
-    seq: i64,
-    stream: &'a str,
-    stream_prev_hash: &'a str,
-    stream_seq: i64,
-    v: i32,
-}
-
 /// The fast path: `entry_bytes` are exactly the canonical bytes of the header the columns
-/// claim. False means only "take the slow path", never "wrong".
+/// claim, its members in RFC 8785 order (ascending ASCII names). False means only "take the
+/// slow path", never "wrong".
 fn header_matches_columns(entry: &Entry) -> bool {
-    let exact = |n: i64| n.unsigned_abs() <= EXACT_INTEGER;
-    if entry.v != ENTRY_VERSION || !exact(entry.seq) || !exact(entry.stream_seq) {
+    if entry.v != ENTRY_VERSION {
         return false;
     }
-    let (prev_hash, stream_prev_hash) = (
-        hex::encode(&entry.prev_hash),
-        hex::encode(&entry.stream_prev_hash),
-    );
-    let sorted = SortedHeader {
-        actor: &entry.actor,
-        kind: &entry.kind,
-        payload_sha256: &entry.payload_sha256,
-        prev_hash: &prev_hash,
-        recorded_at: &entry.recorded_at,
-        seq: entry.seq,
-        stream: &entry.stream,
-        stream_prev_hash: &stream_prev_hash,
-        stream_seq: entry.stream_seq,
-        v: entry.v,
-    };
-    writes_exactly(|w| serde_json::to_writer(w, &sorted), &entry.entry_bytes)
+    let mut expect = Expect::new(&entry.entry_bytes);
+    expect
+        .raw(b"{\"actor\":")
+        .string(&entry.actor)
+        .raw(b",\"kind\":")
+        .string(&entry.kind)
+        .raw(b",\"payload_sha256\":")
+        .string(&entry.payload_sha256)
+        .raw(b",\"prev_hash\":")
+        .hex(&entry.prev_hash)
+        .raw(b",\"recorded_at\":")
+        .string(&entry.recorded_at)
+        .raw(b",\"seq\":")
+        .integer(entry.seq)
+        .raw(b",\"stream\":")
+        .string(&entry.stream)
+        .raw(b",\"stream_prev_hash\":")
+        .hex(&entry.stream_prev_hash)
+        .raw(b",\"stream_seq\":")
+        .integer(entry.stream_seq)
+        .raw(b",\"v\":")
+        .integer(i64::from(entry.v))
+        .raw(b"}");
+    expect.is_exact()
+}
+
+/// The fast path for the payload: it matches its hash column and is a canonical JSON object.
+/// False means only "take the slow path".
+fn payload_is_canonical(entry: &Entry) -> bool {
+    let digest: Hash = Sha256::digest(&entry.payload_bytes).into();
+    is_hex_of(&entry.payload_sha256, &digest) && is_canonical_object(&entry.payload_bytes)
 }
 
 /// Whether serde_json writes `value` as RFC 8785 would (see the module's notes).
@@ -87,7 +91,7 @@ fn serde_json_writes_canonically(value: &serde_json::Value) -> bool {
             .as_i64()
             .map(i64::unsigned_abs)
             .or_else(|| n.as_u64())
-            .is_some_and(|n| n <= EXACT_INTEGER),
+            .is_some_and(|n| n <= fast_path::EXACT_INTEGER),
         Value::Array(items) => items.iter().all(serde_json_writes_canonically),
         Value::Object(map) => {
             map.keys().all(|key| key.is_ascii())

@@ -3,6 +3,7 @@
 //! every stored Merkle subtree against the tree recomputed from the entries.
 
 mod entry_check;
+mod fast_path;
 mod reader;
 mod tree_check;
 
@@ -169,11 +170,9 @@ impl Chain {
         if entry.prev_hash != prev {
             return Err("prev_hash does not equal the hash of the previous entry".to_owned());
         }
-        let (stream_seq, stream_prev) = self
-            .streams
-            .get(&entry.stream)
-            .copied()
-            .unwrap_or((0, ZERO_HASH));
+        // One lookup per entry; the stream's name is copied only for its first entry.
+        let link = self.streams.get_mut(entry.stream.as_str());
+        let (stream_seq, stream_prev) = link.as_deref().copied().unwrap_or((0, ZERO_HASH));
         if entry.stream_seq != stream_seq {
             return Err(format!(
                 "stream_seq is {} but stream {} expects {}",
@@ -186,7 +185,7 @@ impl Chain {
                 entry.stream
             ));
         }
-        match self.streams.get_mut(&entry.stream) {
+        match link {
             Some(link) => *link = (stream_seq + 1, hash),
             None => {
                 self.streams
