@@ -36,7 +36,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use drive::{Outcome, Window, Writer};
-use server::{Server, Site};
+use server::{LockUse, Server, Site};
 use site::{Api, Prepared};
 
 /// The goals of issue 17.
@@ -88,10 +88,12 @@ struct Measured {
     database_ceiling: f64,
     unsigned: Outcome,
     unsigned_cpu: Duration,
+    unsigned_lock: LockUse,
     unsigned_rss: f64,
     argon2: f64,
     signed: Outcome,
     signed_cpu: Duration,
+    signed_lock: LockUse,
     signed_rss: f64,
 }
 
@@ -139,13 +141,13 @@ fn measure(
     let api = Api::new(&server);
 
     let database_ceiling = database_ceiling(row_bytes);
-    let (unsigned, unsigned_cpu) =
+    let (unsigned, unsigned_cpu, unsigned_lock) =
         runtime.block_on(timed(&server, &api, unsigned_writers(&prepared), config));
     let unsigned_rss = server.peak_rss_mib();
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let argon2 = limits::argon2_rate(threads, config.seconds);
-    let (signed, signed_cpu) =
+    let (signed, signed_cpu, signed_lock) =
         runtime.block_on(timed(&server, &api, signed_writers(&prepared), config));
     let signed_rss = server.peak_rss_mib();
     Measured {
@@ -156,10 +158,12 @@ fn measure(
         database_ceiling,
         unsigned,
         unsigned_cpu,
+        unsigned_lock,
         unsigned_rss,
         argon2,
         signed,
         signed_cpu,
+        signed_lock,
         signed_rss,
     }
 }
@@ -187,16 +191,18 @@ async fn first_start(site: &Site, config: &Config) -> (Duration, Prepared, usize
     (server.ready_after, prepared, row_bytes)
 }
 
-/// Drives the writers and answers the server's CPU time spent meanwhile.
+/// Drives the writers and answers the server's CPU time spent meanwhile and how long its
+/// writes held the ledger's lock.
 async fn timed(
     server: &Server,
     api: &Api,
     writers: Vec<Writer>,
     config: &Config,
-) -> (Outcome, Duration) {
-    let before = server.cpu_time();
+) -> (Outcome, Duration, LockUse) {
+    let (before, lock_before) = (server.cpu_time(), server.lock_use().await);
     let outcome = drive::drive(api, writers, &config.window()).await;
-    (outcome, server.cpu_time().saturating_sub(before))
+    let cpu = server.cpu_time().saturating_sub(before);
+    (outcome, cpu, server.lock_use().await.since(&lock_before))
 }
 
 /// Client i raises deviations by hand in batch i, as operator i.
@@ -262,6 +268,7 @@ fn report(backend: &str, postgres: bool, config: &Config, m: &Measured) {
         "unsigned writes (deviation raised)",
         &m.unsigned,
         m.unsigned_cpu,
+        &m.unsigned_lock,
         (&ceiling, m.database_ceiling),
         UNSIGNED_GOAL,
     );
@@ -276,6 +283,7 @@ fn report(backend: &str, postgres: bool, config: &Config, m: &Measured) {
         "signed writes (in-process count, performed)",
         &m.signed,
         m.signed_cpu,
+        &m.signed_lock,
         (
             &format!("bare argon2id checks on {threads} threads"),
             m.argon2,
@@ -297,6 +305,7 @@ fn print_load(
     what: &str,
     outcome: &Outcome,
     cpu: Duration,
+    lock: &LockUse,
     (limit_name, limit): (&str, f64),
     goal: f64,
 ) {
@@ -318,6 +327,22 @@ fn print_load(
         outcome.failures,
         ms(cpu) / outcome.requests_sent().max(1) as f64,
     );
+    if lock.turns > 0.0 {
+        // Writes take the lock one after another: its busy time per write bounds the rate.
+        let turn = lock.turn_seconds / lock.turns;
+        let commit = lock.commit_seconds / lock.commits.max(1.0);
+        let per_group = lock.turns / lock.commits.max(1.0);
+        let busy_per_write = turn + commit / per_group;
+        println!(
+            "    ledger lock per write: {:.2} ms in its turn (reads, decision, appends, \
+             projections) + {:.2} ms commit per group of {per_group:.1} writes = \
+             {:.2} ms, so at most {:.0} writes/s",
+            turn * 1e3,
+            commit * 1e3,
+            busy_per_write * 1e3,
+            1.0 / busy_per_write
+        );
+    }
     if let Some(failure) = &outcome.first_failure {
         println!("    first failure: {failure}");
     }

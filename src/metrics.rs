@@ -28,6 +28,8 @@ struct Metrics {
     latency: HistogramVec,
     appends: IntCounterVec,
     group_sizes: Histogram,
+    write_turns: Histogram,
+    group_commits: Histogram,
     verifications: IntCounterVec,
     login_failures: IntCounter,
     lockouts: IntCounter,
@@ -40,6 +42,11 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 /// Request latency buckets in seconds: from a cached read to an argon2 login on a busy host.
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Lock-holding times in seconds: from a bare append to a write on a slow disk.
+const LOCK_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 ];
 
 /// Writes per group commit: 1 when alone, up to the group's limit under load.
@@ -95,6 +102,22 @@ impl Metrics {
             )
             .expect("valid histogram"),
         );
+        let seconds = |name: &str, help: &str| {
+            register(
+                &registry,
+                Histogram::with_opts(HistogramOpts::new(name, help).buckets(LOCK_BUCKETS.to_vec()))
+                    .expect("valid histogram"),
+            )
+        };
+        let write_turns = seconds(
+            "ledger_write_turn_seconds",
+            "Time one write holds the group's connection (and so the append lock): its reads, \
+             decision, appends and projections, in its savepoint",
+        );
+        let group_commits = seconds(
+            "ledger_group_commit_seconds",
+            "Time one group's COMMIT takes (the durable flush), while the lock is still held",
+        );
         let verifications = counters(
             "ledger_verifications_total",
             "Ledger verifications through the API, by result (ok or failed)",
@@ -131,6 +154,8 @@ impl Metrics {
             latency,
             appends,
             group_sizes,
+            write_turns,
+            group_commits,
             verifications,
             login_failures,
             lockouts,
@@ -152,9 +177,15 @@ pub fn ledger_appended(kind: &str) {
     METRICS.appends.with_label_values(&[kind]).inc();
 }
 
-/// Records how many writes one group commit carried.
-pub fn group_committed(writes: usize) {
+/// Records how many writes one group commit carried and how long its commit took.
+pub fn group_committed(writes: usize, commit: std::time::Duration) {
     METRICS.group_sizes.observe(writes as f64);
+    METRICS.group_commits.observe(commit.as_secs_f64());
+}
+
+/// Records how long one write held the group's connection.
+pub fn write_turn(held: std::time::Duration) {
+    METRICS.write_turns.observe(held.as_secs_f64());
 }
 
 /// Counts a ledger verification asked for through the API.

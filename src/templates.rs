@@ -126,8 +126,34 @@ pub fn pinned_version(
     pinned(&found.imported)
 }
 
+/// The template an imported source holds. Every batch write reads its batch's template twice
+/// (to decide, and to project), inside the ledger's lock; parsing it again each time (JSON,
+/// Unicode normalization of every text, validation) was most of that write's own CPU. A source
+/// never changes once recorded, so parsed templates are kept by the SHA-256 of their source:
+/// the same bytes always parse to the same template, whichever database they came from.
 fn pinned(imported: &lifecycle::Imported) -> Result<Template, ServiceError> {
-    Ok(Template::parse(imported.source.as_bytes())?)
+    use sha2::{Digest, Sha256};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, PoisonError};
+    /// Sources are few (one per template version); the bound only guards against surprises.
+    const KEPT: usize = 64;
+    static PARSED: Mutex<Option<HashMap<[u8; 32], Template>>> = Mutex::new(None);
+
+    let key: [u8; 32] = Sha256::digest(imported.source.as_bytes()).into();
+    let cached = |parsed: &mut Option<HashMap<_, Template>>| {
+        parsed.get_or_insert_with(HashMap::new).get(&key).cloned()
+    };
+    if let Some(template) = cached(&mut PARSED.lock().unwrap_or_else(PoisonError::into_inner)) {
+        return Ok(template);
+    }
+    let template = Template::parse(imported.source.as_bytes())?;
+    let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+    let parsed = parsed.get_or_insert_with(HashMap::new);
+    if parsed.len() >= KEPT {
+        parsed.clear();
+    }
+    parsed.insert(key, template.clone());
+    Ok(template)
 }
 
 /// On a database that has never had a template, imports the shipped CD19 CAR-T template as a

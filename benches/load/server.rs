@@ -31,6 +31,8 @@ pub struct Site {
 pub struct Server {
     child: Child,
     pub address: String,
+    /// The server's own metrics listener.
+    metrics: String,
     /// Spawn until `/readyz` first answered 200.
     pub ready_after: Duration,
     /// The first admin's one-time password, when this start created it.
@@ -71,12 +73,14 @@ impl Site {
     /// Starts `cartrec serve` and waits until it is ready.
     pub async fn start(&self) -> Server {
         let port = free_port();
+        let metrics_port = free_port();
         std::fs::create_dir_all(&self.data_dir).expect("data directory");
         let log = self.data_dir.join("server.log");
         let started = Instant::now();
         let mut child = self
             .command(&["serve"])
             .env("CARTREC_BIND", format!("127.0.0.1:{port}"))
+            .env("CARTREC_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
@@ -87,13 +91,57 @@ impl Site {
         Server {
             child,
             address,
+            metrics: format!("http://127.0.0.1:{metrics_port}/metrics"),
             ready_after,
             bootstrap_password: password.recv_timeout(Duration::from_secs(1)).ok(),
         }
     }
 }
 
+/// How long writes held the ledger's append lock, from the server's Prometheus counters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LockUse {
+    /// Writes and the seconds they held the group's connection, in total.
+    pub turns: f64,
+    pub turn_seconds: f64,
+    /// Groups committed and the seconds their commits took, in total.
+    pub commits: f64,
+    pub commit_seconds: f64,
+}
+
+impl LockUse {
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &LockUse) -> LockUse {
+        LockUse {
+            turns: self.turns - earlier.turns,
+            turn_seconds: self.turn_seconds - earlier.turn_seconds,
+            commits: self.commits - earlier.commits,
+            commit_seconds: self.commit_seconds - earlier.commit_seconds,
+        }
+    }
+}
+
 impl Server {
+    /// The lock-holding figures now (zero if the metrics cannot be read).
+    pub async fn lock_use(&self) -> LockUse {
+        let Ok(response) = reqwest::get(&self.metrics).await else {
+            return LockUse::default();
+        };
+        let text = response.text().await.unwrap_or_default();
+        // Prometheus text format: `name value` lines; only four plain (label-less) series.
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+                .unwrap_or(0.0)
+        };
+        LockUse {
+            turns: value("cartrec_ledger_write_turn_seconds_count"),
+            turn_seconds: value("cartrec_ledger_write_turn_seconds_sum"),
+            commits: value("cartrec_ledger_group_commit_seconds_count"),
+            commit_seconds: value("cartrec_ledger_group_commit_seconds_sum"),
+        }
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

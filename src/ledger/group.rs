@@ -158,7 +158,9 @@ impl GroupCommit {
             }
         }
         // A write nested in `work` on another connection must not queue behind its own group.
+        let started = std::time::Instant::now();
         let turn = within(None, || shared.take_turn(work));
+        crate::metrics::write_turn(started.elapsed());
         let id = shared.open.as_ref().map(|open| open.id);
         let full = shared
             .open
@@ -304,6 +306,7 @@ impl Shared {
         let Some(conn) = self.conn.as_mut() else {
             return Err("the group's connection was lost".to_owned());
         };
+        let started = std::time::Instant::now();
         let outcome = if open.members == 0 {
             Transactions::rollback_transaction(conn).map_err(|e| e.to_string())
         } else {
@@ -324,7 +327,7 @@ impl Shared {
             );
             self.ended_since_notice = true;
         }
-        crate::metrics::group_committed(open.members);
+        crate::metrics::group_committed(open.members, started.elapsed());
         outcome
     }
 
