@@ -107,13 +107,24 @@ impl<'c> Appender<'c> {
         self.conn
     }
 
-    #[tracing::instrument(skip_all, fields(stream = event.stream.as_str(), kind = event.kind.as_str()))]
     pub fn append(&mut self, actor: &Actor, event: NewEvent) -> Result<Entry, LedgerError> {
+        let stream_head = self.stream_head(&event.stream)?;
+        self.append_after(actor, event, stream_head)
+    }
+
+    /// Appends `event` after `stream_head`, its stream's next `stream_seq` and last hash, as
+    /// just read in this transaction.
+    #[tracing::instrument(skip_all, fields(stream = event.stream.as_str(), kind = event.kind.as_str()))]
+    fn append_after(
+        &mut self,
+        actor: &Actor,
+        event: NewEvent,
+        (stream_seq, stream_prev_hash): (i64, Hash),
+    ) -> Result<Entry, LedgerError> {
         let Head {
             next_seq: seq,
             hash: prev_hash,
         } = self.head;
-        let (stream_seq, stream_prev_hash) = self.stream_head(&event.stream)?;
         let entry = Entry::seal(
             Position {
                 seq,
@@ -153,7 +164,8 @@ impl<'c> Appender<'c> {
         event: NewEvent,
         expected: i64,
     ) -> Result<Entry, LedgerError> {
-        let actual = self.stream_position(&event.stream)?;
+        let stream_head = self.stream_head(&event.stream)?;
+        let actual = stream_head.0;
         if actual != expected {
             return Err(LedgerError::Stale {
                 stream: event.stream.as_str().to_owned(),
@@ -161,7 +173,7 @@ impl<'c> Appender<'c> {
                 actual,
             });
         }
-        self.append(actor, event)
+        self.append_after(actor, event, stream_head)
     }
 
     fn stream_head(&mut self, stream: &Stream) -> Result<(i64, Hash), LedgerError> {
