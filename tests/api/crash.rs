@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use serde_json::{json, Value};
 
-use crate::batch_support::{create_batch, site};
+use crate::batch_support::{create_batch, site, Site};
 use crate::helpers::{spawn_app, TestApp, TestUser};
 use crate::idempotency::{hold_writes, release, unanswered_claims, until_stopped_at_append};
 
@@ -168,15 +168,54 @@ async fn load_until_killed_by(
     }
 }
 
-/// Covers: GMP-LED-6, GMP-LED-10
-#[tokio::test]
-async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_none() {
+/// An app, its site, and a batch its operators raise deviations in.
+async fn app_with_a_batch() -> (TestApp, Site, String) {
     let app = spawn_app().await;
     let site = site(&app).await;
     let batch = create_batch(&app, &site.op1, None).await["batch_number"]
         .as_str()
         .expect("number")
         .to_owned();
+    (app, site, batch)
+}
+
+/// How many times each key's deviation (`crash test <key>`) is held by the batch.
+async fn held_copies(app: &TestApp, who: &TestUser, batch: &str) -> HashMap<String, usize> {
+    let view: Value = app
+        .get(&format!("/api/v1/batches/{batch}"), Some(&who.token))
+        .await
+        .json()
+        .await
+        .expect("view");
+    let mut copies: HashMap<String, usize> = HashMap::new();
+    for deviation in view["deviations"].as_array().expect("deviations") {
+        let description = deviation["description"].as_str().expect("description");
+        if let Some(key) = description.strip_prefix("crash test ") {
+            *copies.entry(key.to_owned()).or_default() += 1;
+        }
+    }
+    copies
+}
+
+fn acknowledged_in(outcomes: &HashMap<String, Outcome>) -> usize {
+    outcomes
+        .values()
+        .filter(|o| **o == Outcome::Acknowledged)
+        .count()
+}
+
+/// `cartrec verify`: the ledger, the checkpoints and every projection.
+fn assert_cli_verifies(app: &TestApp) {
+    let output = app.run_cli(&["verify"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("ok: ")), "{stdout}");
+}
+
+/// Covers: GMP-LED-6, GMP-LED-10
+#[tokio::test]
+async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_none() {
+    let (app, site, batch) = app_with_a_batch().await;
     let outcomes = Arc::new(Mutex::new(HashMap::new()));
     for round in 0..KILLS {
         let mut server = start(&app).await;
@@ -198,10 +237,7 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
         retried.insert(key.clone(), outcome);
     }
     let outcomes = outcomes.lock().expect("lock").clone();
-    let acknowledged = outcomes
-        .values()
-        .filter(|o| **o == Outcome::Acknowledged)
-        .count();
+    let acknowledged = acknowledged_in(&outcomes);
     assert!(
         acknowledged >= KILLS,
         "the load wrote: {acknowledged} acknowledged"
@@ -218,19 +254,7 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
     // Every claim that survived a kill holds its answer.
     assert_eq!(unanswered_claims(&app), 0);
 
-    let view: Value = app
-        .get(&format!("/api/v1/batches/{batch}"), Some(&site.op1.token))
-        .await
-        .json()
-        .await
-        .expect("view");
-    let mut copies: HashMap<String, usize> = HashMap::new();
-    for deviation in view["deviations"].as_array().expect("deviations") {
-        let description = deviation["description"].as_str().expect("description");
-        if let Some(key) = description.strip_prefix("crash test ") {
-            *copies.entry(key.to_owned()).or_default() += 1;
-        }
-    }
+    let copies = held_copies(&app, &site.op1, &batch).await;
     for (key, outcome) in &outcomes {
         let held = copies.get(key).copied().unwrap_or(0);
         match (outcome, retried.get(key)) {
@@ -250,10 +274,7 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
     }
     drop(server);
 
-    let output = app.run_cli(&["verify"]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("ok: ")), "{stdout}");
+    assert_cli_verifies(&app);
 }
 
 /// Without `Idempotency-Key`, writes go through group commit (a keyed write keeps its own
@@ -265,12 +286,7 @@ async fn twenty_kills_under_write_load_lose_no_acknowledged_write_and_double_non
 #[tokio::test]
 async fn kills_under_grouped_write_load_lose_no_acknowledged_write_and_leave_no_half_group() {
     const GROUPED_KILLS: usize = 10;
-    let app = spawn_app().await;
-    let site = site(&app).await;
-    let batch = create_batch(&app, &site.op1, None).await["batch_number"]
-        .as_str()
-        .expect("number")
-        .to_owned();
+    let (app, site, batch) = app_with_a_batch().await;
     let outcomes = Arc::new(Mutex::new(HashMap::new()));
     for round in 0..GROUPED_KILLS {
         let mut server = start(&app).await;
@@ -278,24 +294,9 @@ async fn kills_under_grouped_write_load_lose_no_acknowledged_write_and_leave_no_
     }
     let server = start(&app).await;
     let outcomes = outcomes.lock().expect("lock").clone();
-    let acknowledged = outcomes
-        .values()
-        .filter(|o| **o == Outcome::Acknowledged)
-        .count();
+    let acknowledged = acknowledged_in(&outcomes);
     assert!(acknowledged >= GROUPED_KILLS, "{acknowledged} acknowledged");
-    let view: Value = app
-        .get(&format!("/api/v1/batches/{batch}"), Some(&site.op1.token))
-        .await
-        .json()
-        .await
-        .expect("view");
-    let mut copies: HashMap<String, usize> = HashMap::new();
-    for deviation in view["deviations"].as_array().expect("deviations") {
-        let description = deviation["description"].as_str().expect("description");
-        if let Some(key) = description.strip_prefix("crash test ") {
-            *copies.entry(key.to_owned()).or_default() += 1;
-        }
-    }
+    let copies = held_copies(&app, &site.op1, &batch).await;
     let mut cut_off_but_recorded = 0;
     for (key, outcome) in &outcomes {
         let held = copies.get(key).copied().unwrap_or(0);
@@ -314,10 +315,7 @@ async fn kills_under_grouped_write_load_lose_no_acknowledged_write_and_leave_no_
          {cut_off_but_recorded} cut off before their answer but committed"
     );
     drop(server);
-    let output = app.run_cli(&["verify"]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("ok: ")), "{stdout}");
+    assert_cli_verifies(&app);
 }
 
 /// The crash, made deterministic: the server is killed while a keyed write stands between
