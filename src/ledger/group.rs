@@ -21,15 +21,19 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use diesel::connection::{Connection, TransactionManager};
 
-use super::append::{in_transaction, take_append_lock, Appender, Head};
+use super::append::{take_append_lock, Appender, Head};
 use super::LedgerError;
 use crate::db::{ConnectionManager, DbConn, DbError};
 
 type Transactions = <DbConn as Connection>::TransactionManager;
 
-/// How many writers one group takes at most: bounds how long the last of them waits and how
-/// long the lock is held.
+/// How many writers (refused ones included) one group takes at most: bounds how long the
+/// first of them waits for its answer and how long the lock is held.
 pub const DEFAULT_MAX_MEMBERS: usize = 64;
+
+/// How long a group stays open for more writers, however many are queued: a steady stream of
+/// writers (refused ones too) never keeps the lock, and the first answers, waiting.
+const MAX_OPEN: std::time::Duration = std::time::Duration::from_millis(25);
 
 thread_local! {
     static CURRENT: RefCell<Option<Arc<GroupCommit>>> = const { RefCell::new(None) };
@@ -95,9 +99,14 @@ struct Shared {
 /// The group whose transaction is open.
 struct Open {
     id: u64,
+    /// Where the group's first entry went, for the log if its commit fails.
+    first_seq: i64,
     head: Head,
     /// Writers whose work succeeded and waits for the commit (or committed the group).
     members: usize,
+    /// Turns taken, refused ones included.
+    turns: usize,
+    opened: std::time::Instant,
 }
 
 struct Ended {
@@ -162,10 +171,9 @@ impl GroupCommit {
         let turn = within(None, || shared.take_turn(work));
         crate::metrics::write_turn(started.elapsed());
         let id = shared.open.as_ref().map(|open| open.id);
-        let full = shared
-            .open
-            .as_ref()
-            .is_some_and(|open| open.members >= self.max_members);
+        let full = shared.open.as_ref().is_some_and(|open| {
+            open.turns >= self.max_members || open.opened.elapsed() >= MAX_OPEN
+        });
         let member = matches!(turn, Turn::Done(_));
         let mut own_outcome = None;
         if shared.open.is_some() && (full || self.queued.load(Ordering::SeqCst) == 0) {
@@ -219,27 +227,62 @@ impl GroupCommit {
     }
 }
 
+/// The connection's transaction depth: `Some(0)` outside a transaction, `None` if diesel's
+/// view of it is broken.
+fn depth(conn: &mut DbConn) -> Option<u32> {
+    match Transactions::transaction_manager_status_mut(conn).transaction_depth() {
+        Ok(None) => Some(0),
+        Ok(Some(depth)) => Some(depth.get()),
+        Err(_) => None,
+    }
+}
+
+/// Whether a kept connection can begin a group: open, and outside any transaction.
+fn usable(conn: &mut DbConn) -> bool {
+    !diesel::r2d2::R2D2Connection::is_broken(conn) && depth(conn) == Some(0)
+}
+
 impl Shared {
     /// Opens the group's transaction and takes the append lock, connecting first if needed.
     fn begin(&mut self, connector: &ConnectionManager) -> Result<(), LedgerError> {
-        if self.conn.as_mut().is_none_or(in_transaction) {
-            // None yet, or one left inside a transaction by a failure: start afresh.
+        // A kept connection may have died since its last group (the server restarted, the
+        // network dropped it): if it cannot begin, one fresh connection tries again.
+        let reused = self.conn.as_mut().is_some_and(usable);
+        if !reused {
+            self.conn = None;
             self.conn = Some(connector.connect()?);
         }
+        match self.lock_for_a_group() {
+            Err(_) if reused => {
+                self.conn = Some(connector.connect()?);
+                self.lock_for_a_group()
+            }
+            other => other,
+        }
+    }
+
+    /// Opens the group's transaction on the kept connection and takes the append lock; drops
+    /// the connection if it cannot.
+    fn lock_for_a_group(&mut self) -> Result<(), LedgerError> {
         let conn = self.conn.as_mut().ok_or(DbError::TaskFailed)?;
-        Transactions::begin_transaction(conn)?;
-        match take_append_lock(conn) {
+        let locked = Transactions::begin_transaction(conn)
+            .map_err(LedgerError::from)
+            .and_then(|()| take_append_lock(conn));
+        match locked {
             Ok(head) => {
                 self.next_id += 1;
                 self.open = Some(Open {
                     id: self.next_id,
+                    first_seq: head.next_seq,
                     head,
                     members: 0,
+                    turns: 0,
+                    opened: std::time::Instant::now(),
                 });
                 Ok(())
             }
             Err(error) => {
-                self.discard_transaction();
+                self.conn = None;
                 Err(error)
             }
         }
@@ -258,6 +301,7 @@ impl Shared {
             self.fail_group(&error.to_string());
             return Turn::Refused(error.into());
         }
+        open.turns += 1;
         let head = open.head;
         let ran = panic::catch_unwind(AssertUnwindSafe(|| {
             let mut appender = Appender::new(conn, head);
@@ -265,17 +309,29 @@ impl Shared {
             Ok::<_, E>((done, appender.head()))
         }));
         match ran {
-            Ok(Ok((done, head))) => match Transactions::commit_transaction(conn) {
-                Ok(()) => {
-                    open.head = head;
-                    open.members += 1;
-                    Turn::Done(done)
+            // The work must leave the depth as it found it (a panic inside a transaction of
+            // its own would not): only then does releasing the savepoint keep its writes.
+            Ok(Ok((done, head))) if depth(conn) == Some(2) => {
+                match Transactions::commit_transaction(conn) {
+                    Ok(()) if depth(conn) == Some(1) => {
+                        open.head = head;
+                        open.members += 1;
+                        Turn::Done(done)
+                    }
+                    Ok(()) => {
+                        self.fail_group("a write left a transaction of its own open");
+                        Turn::Refused(LedgerError::from(DbError::TaskFailed).into())
+                    }
+                    Err(error) => {
+                        self.fail_group(&error.to_string());
+                        Turn::Refused(error.into())
+                    }
                 }
-                Err(error) => {
-                    self.fail_group(&error.to_string());
-                    Turn::Refused(error.into())
-                }
-            },
+            }
+            Ok(Ok(_)) => {
+                self.fail_group("a write left a transaction of its own open");
+                Turn::Refused(LedgerError::from(DbError::TaskFailed).into())
+            }
             Ok(Err(refusal)) => {
                 self.roll_back_turn();
                 Turn::Refused(refusal)
@@ -287,13 +343,21 @@ impl Shared {
         }
     }
 
-    /// Undoes a refused turn; if even that fails, the whole group is lost.
+    /// Undoes a refused turn, down to the group's own transaction (a panic may have left a
+    /// transaction of the work's own open above the turn's savepoint); if that fails, the
+    /// whole group is lost.
     fn roll_back_turn(&mut self) {
         let Some(conn) = self.conn.as_mut() else {
             return;
         };
-        if let Err(error) = Transactions::rollback_transaction(conn) {
-            self.fail_group(&format!("could not roll back a refused write: {error}"));
+        while depth(conn).is_some_and(|depth| depth > 1) {
+            if let Err(error) = Transactions::rollback_transaction(conn) {
+                self.fail_group(&format!("could not roll back a refused write: {error}"));
+                return;
+            }
+        }
+        if depth(conn) != Some(1) {
+            self.fail_group("the group's transaction was lost with a refused write");
         }
     }
 
@@ -307,13 +371,26 @@ impl Shared {
             return Err("the group's connection was lost".to_owned());
         };
         let started = std::time::Instant::now();
-        let outcome = if open.members == 0 {
+        let outcome = if depth(conn) != Some(1) {
+            Err("the group's transaction was not at its own level".to_owned())
+        } else if open.members == 0 {
             Transactions::rollback_transaction(conn).map_err(|e| e.to_string())
         } else {
             Transactions::commit_transaction(conn).map_err(|e| e.to_string())
         };
+        let outcome = outcome.and_then(|()| match depth(conn) {
+            Some(0) => Ok(()),
+            _ => Err("the group's transaction did not end".to_owned()),
+        });
         if outcome.is_err() {
-            tracing::error!(error = ?outcome, members = open.members, "a group commit failed");
+            // Whether a lost COMMIT took effect is unknown: name the entries for reconciling.
+            tracing::error!(
+                error = ?outcome,
+                members = open.members,
+                first_seq = open.first_seq,
+                next_seq = open.head.next_seq,
+                "a group commit failed"
+            );
             self.discard_transaction();
         }
         let waiting = open.members - usize::from(closer_is_member);
@@ -349,15 +426,9 @@ impl Shared {
         }
     }
 
-    /// Rolls back whatever transaction the connection holds; drops the connection if it cannot.
+    /// Gives up the connection: closing it rolls back whatever it holds, on the server, even
+    /// when diesel's view of it is broken. The next group connects afresh.
     fn discard_transaction(&mut self) {
-        if let Some(conn) = self.conn.as_mut() {
-            while in_transaction(conn) {
-                if Transactions::rollback_transaction(conn).is_err() {
-                    self.conn = None;
-                    return;
-                }
-            }
-        }
+        self.conn = None;
     }
 }

@@ -164,3 +164,88 @@ fn wait_until(condition: impl Fn() -> bool) {
         std::thread::sleep(Duration::from_millis(2));
     }
 }
+
+/// A writer whose work panics inside a transaction of its own (one level above its savepoint)
+/// is rolled back to the group's level; the writer after it in the same group commits, and the
+/// panicking writer's entry is nowhere.
+///
+/// Covers: GMP-LED-5
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_panics_inside_its_own_transaction_takes_nothing_with_it() {
+    use diesel::Connection;
+    let app = spawn_app().await;
+    let before = entry_count(&mut app.db.connect());
+    let pool = build_pool(&app.db.url, 4).expect("pool");
+    let committer = GroupCommit::new(&app.db.url, group::DEFAULT_MAX_MEMBERS);
+    let (entered, inside) = mpsc::channel::<()>();
+    let (go_on, wait) = mpsc::channel::<()>();
+
+    let panicking = {
+        let (pool, committer) = (pool.clone(), committer.clone());
+        std::thread::spawn(move || {
+            let mut conn = pool.get().expect("connection");
+            group::within(Some(&committer), || {
+                ledger::write(&mut conn, |tx| {
+                    tx.append(&Actor::system(), event("batch/PANIC", 0))?;
+                    entered.send(()).expect("tell the test");
+                    wait.recv().expect("released");
+                    tx.conn()
+                        .transaction::<(), AppError, _>(|_| panic!("a bug inside a transaction"))
+                })
+            })
+        })
+    };
+    inside.recv().expect("the first writer holds its turn");
+    let after = {
+        let (pool, committer) = (pool.clone(), committer.clone());
+        std::thread::spawn(move || {
+            let mut conn = pool.get().expect("connection");
+            group::within(Some(&committer), || {
+                append_test_events(&mut conn, "AFTER", 1)
+            })
+        })
+    };
+    wait_until(|| committer.queued() == 1);
+    go_on.send(()).expect("release");
+    assert!(
+        panicking.join().is_err(),
+        "the panic reaches its own caller"
+    );
+    after.join().expect("the next writer commits");
+
+    let mut conn = app.db.connect();
+    assert_eq!(appended_in(&mut conn, "batch/PANIC"), Vec::<i64>::new());
+    assert_eq!(appended_in(&mut conn, "batch/AFTER"), vec![0]);
+    assert_eq!(committer.stats().writes, 1);
+    assert_verifies(&app, before + 1);
+}
+
+/// The group keeps one connection between groups. When PostgreSQL drops it (a restart, a
+/// failover, an idle timeout), the next write connects afresh instead of failing, and so does
+/// every write after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_is_replaced_by_the_next_write() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    if !app.db.is_postgres() {
+        return; // a SQLite connection is a file handle: nothing can drop it
+    }
+    let before = entry_count(&mut app.db.connect());
+    let pool = build_pool(&app.db.url, 2).expect("pool");
+    let committer = GroupCommit::new(&app.db.url, group::DEFAULT_MAX_MEMBERS);
+    let write = |name: &str| {
+        let mut conn = pool.get().expect("connection");
+        group::within(Some(&committer), || append_test_events(&mut conn, name, 1));
+    };
+    write("BEFORE");
+    let mut admin = app.db.connect();
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut admin)
+    .expect("terminate the other connections");
+    write("AFTER-1");
+    write("AFTER-2");
+    assert_verifies(&app, before + 3);
+}
