@@ -29,7 +29,7 @@ const GOAL: f64 = 0.5;
 /// operator's note of varying length, now and then a longer comment.
 fn event(i: u64) -> NewEvent {
     let note = "viable cell count within range, feeding done. ".repeat((i % 5) as usize);
-    let comment = if i % 17 == 0 {
+    let comment = if i.is_multiple_of(17) {
         "deviation DEV-0042 opened: incubator door alarm for 90 s, temperature stayed within \
          36.5-37.5 °C, QA informed; no impact on the product expected."
     } else {

@@ -11,7 +11,7 @@ use crate::keys::NoteSigner;
 use crate::ledger::checkpoints::{self, Signed, Signing};
 
 pub struct Checkpointing {
-    pub signer: NoteSigner,
+    pub signer: std::sync::Arc<NoteSigner>,
     pub origin: String,
     pub dir: PathBuf,
     pub every_entries: u64,
@@ -27,13 +27,36 @@ impl Checkpointing {
         }
     }
 
+    /// What the service verifies its ledger against: its key, and the checkpoints and tree
+    /// head kept outside the database.
+    pub fn evidence(&self) -> crate::ledger::Evidence {
+        crate::ledger::Evidence {
+            vkey: self.signer.vkey(),
+            origin: self.origin.clone(),
+            outside: Some(self.dir.clone()),
+            trusted: None,
+        }
+    }
+
     /// The verifier key, in signed-note `vkey` form.
     pub fn vkey(&self) -> String {
         self.signer.vkey()
     }
 
-    /// A checkpoint of the ledger as it is now (the newest one if it already covers it).
+    /// A checkpoint of the ledger as it is now (the newest one if it already covers it), once
+    /// the whole ledger has verified (outside the append lock, so that writers go on
+    /// meanwhile): a checkpoint is never signed over a ledger that does not verify, and a
+    /// ledger that fails makes the instance read-only.
     pub fn sign_now(&self, conn: &mut DbConn) -> Result<Signed, ServiceError> {
+        let verdict = crate::ledger::audit(conn, &self.evidence())?;
+        if !verdict.is_ok() {
+            let seq = verdict.first_bad_seq().unwrap_or(0);
+            let reason = verdict.summary();
+            if let Some(sealer) = crate::ledger::heads::current() {
+                sealer.trust().distrust(seq, reason.clone());
+            }
+            return Err(crate::ledger::LedgerError::CheckpointInconsistent(reason).into());
+        }
         Ok(checkpoints::sign(conn, &self.signing())?)
     }
 

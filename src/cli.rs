@@ -155,7 +155,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut conn = connect(&settings)?;
             let applied = crate::projections::migrate(&mut conn)?;
             println!("applied {} migration(s)", applied.len());
-            let stored = ledger::catch_up_tree(&mut conn)?;
+            // Subtrees are stored only over a ledger that passes the start-up check: never over
+            // entries no signed head covers.
+            let stored = sealed(&settings, |conn| Ok(ledger::catch_up_tree(conn)?))?;
             if stored > 0 {
                 println!("stored {stored} Merkle subtree(s) for entries that had none");
             }
@@ -171,7 +173,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let row = {
                 let _progress = progress::spinner("importing the template");
-                crate::templates::import(&mut connect(&settings)?, &Actor::system(), &source)?
+                sealed(&settings, |conn| {
+                    Ok(crate::templates::import(conn, &Actor::system(), &source)?)
+                })?
             };
             println!(
                 "imported template {} version {} as a draft; QA approves it before use",
@@ -262,16 +266,16 @@ fn verify(
     vkey: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let mut conn = connect(settings)?;
-    let report = {
-        let _progress = progress::spinner("verifying the ledger");
-        ledger::verify(&mut conn)?
+    let Some(evidence) = evidence(settings, &mut conn, trusted, vkey)? else {
+        println!("ok: 0 entries, head (empty ledger)");
+        return Ok(ExitCode::SUCCESS);
     };
-    if !report.is_ok() {
-        println!("{report}");
-        return Ok(ExitCode::FAILURE);
-    }
-    if let Err(failure) = verify_checkpoints(settings, &mut conn, trusted, vkey) {
-        println!("FAILED: {failure:#}");
+    let verdict = {
+        let _progress = progress::spinner("verifying the ledger");
+        ledger::audit(&mut conn, &evidence)?
+    };
+    if !verdict.is_ok() {
+        println!("{}", verdict.summary());
         return Ok(ExitCode::FAILURE);
     }
     let mismatches = {
@@ -279,18 +283,97 @@ fn verify(
         projections::check(&mut conn)?
     };
     if mismatches.is_empty() {
-        println!("{report}");
+        println!("{}", verdict.summary());
+        for line in verdict.evidence() {
+            println!("{line}");
+        }
         return Ok(ExitCode::SUCCESS);
     }
     println!(
         "FAILED: the ledger verifies ({}) but {} projection row(s) disagree with it:",
-        report.to_string().trim_start_matches("ok: "),
+        verdict.report.to_string().trim_start_matches("ok: "),
         mismatches.len()
     );
     for mismatch in mismatches {
         println!("  {mismatch}");
     }
     Ok(ExitCode::FAILURE)
+}
+
+/// What `verify` checks the ledger against: the verifier key (given, or beside this server's
+/// checkpoint key), `checkpoint_dir`, and the auditor's own checkpoint. `None` for an empty
+/// ledger with nothing to check it against.
+fn evidence(
+    settings: &Settings,
+    conn: &mut DbConn,
+    trusted: Option<PathBuf>,
+    vkey: Option<PathBuf>,
+) -> anyhow::Result<Option<ledger::Evidence>> {
+    let vkey = match vkey {
+        Some(path) => std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the verifier key {}", path.display()))?,
+        None => {
+            let path = settings.checkpoint_key_path();
+            if !path.exists() {
+                if ledger::size(conn)? == 0 && trusted.is_none() {
+                    return Ok(None);
+                }
+                bail!(
+                    "no checkpoint key at {}: give the verifier key with --vkey FILE",
+                    path.display()
+                );
+            }
+            crate::keys::load_or_create_checkpoint_key(&path, &settings.log_origin)?.vkey()
+        }
+    };
+    let trusted = match trusted {
+        Some(path) => {
+            let note = std::fs::read_to_string(&path).with_context(|| {
+                format!("cannot read the trusted checkpoint {}", path.display())
+            })?;
+            Some((path.display().to_string(), note))
+        }
+        None => None,
+    };
+    Ok(Some(ledger::Evidence {
+        vkey: vkey.trim().to_owned(),
+        origin: settings.log_origin.clone(),
+        outside: Some(settings.checkpoint_dir_path()),
+        trusted,
+    }))
+}
+
+/// Runs a command's ledger writes as the service makes them: each commit signs its tree head
+/// with the ledger key, on a ledger that passes the start-up check (a ledger from before signed
+/// heads is adopted first, once it verifies in full); the new head is copied outside at once.
+fn sealed<T>(
+    settings: &Settings,
+    work: impl FnOnce(&mut DbConn) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let signer = std::sync::Arc::new(crate::keys::load_or_create_checkpoint_key(
+        &settings.checkpoint_key_path(),
+        &settings.log_origin,
+    )?);
+    let dir = settings.checkpoint_dir_path();
+    let sealer = ledger::Sealer::new(signer.clone(), &settings.log_origin, Some(&dir));
+    let evidence = ledger::Evidence {
+        vkey: signer.vkey(),
+        origin: settings.log_origin.clone(),
+        outside: Some(dir),
+        trusted: None,
+    };
+    let mut conn = connect(settings)?;
+    crate::ledger_watch::check_before_writing(&mut conn, &sealer, &evidence)?;
+    if let Some(distrust) = sealer.trust().current() {
+        bail!(
+            "the ledger did not verify (seq {}: {}): nothing was recorded",
+            distrust.seq,
+            distrust.reason
+        );
+    }
+    let done = ledger::heads::within(Some(&sealer), || work(&mut conn))?;
+    sealer.copy_outside(&mut conn)?;
+    Ok(done)
 }
 
 fn verify_bundle(file: &Path, vkey: &Path) -> anyhow::Result<ExitCode> {
@@ -310,54 +393,16 @@ fn verify_bundle(file: &Path, vkey: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Every stored checkpoint, and the auditor's own, against the ledger.
-fn verify_checkpoints(
-    settings: &Settings,
-    conn: &mut DbConn,
-    trusted: Option<PathBuf>,
-    vkey: Option<PathBuf>,
-) -> anyhow::Result<()> {
-    let vkey = match vkey {
-        Some(path) => std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read the verifier key {}", path.display()))?,
-        None => {
-            let path = settings.checkpoint_key_path();
-            if !path.exists() {
-                if ledger::checkpoints::latest(conn)?.is_none() && trusted.is_none() {
-                    return Ok(());
-                }
-                bail!(
-                    "no checkpoint key at {}: give the verifier key with --vkey FILE",
-                    path.display()
-                );
-            }
-            crate::keys::load_or_create_checkpoint_key(&path, &settings.log_origin)?.vkey()
-        }
-    };
-    let origin = &settings.log_origin;
-    let stored = ledger::checkpoints::check_stored(conn, &vkey, origin)?;
-    if let Some(path) = trusted {
-        let note = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read the trusted checkpoint {}", path.display()))?;
-        let size = ledger::checkpoints::check_one(conn, &note, &vkey, origin)
-            .with_context(|| format!("the trusted checkpoint {}", path.display()))?;
-        println!("trusted checkpoint of {size} entries: the ledger extends it consistently");
-    }
-    if stored > 0 {
-        println!("{stored} stored checkpoint(s) verified");
-    }
-    Ok(())
-}
-
 fn approve(settings: &Settings, username: &str, confirmed_by: &str) -> anyhow::Result<ExitCode> {
     let username = Username::parse(username)?;
     let confirmed_by = FullName::parse(confirmed_by)?;
-    let mut conn = connect(settings)?;
-    let account = accounts::approve(
-        &mut conn,
-        &username,
-        accounts::ApprovedBy::Console { confirmed_by },
-    )?;
+    let account = sealed(settings, |conn| {
+        Ok(accounts::approve(
+            conn,
+            &username,
+            accounts::ApprovedBy::Console { confirmed_by },
+        )?)
+    })?;
     println!(
         "approved the roles of `{}`: {}",
         account.username,
@@ -386,11 +431,12 @@ fn create_admin(
         must_change_password: false,
         approval: Approval::Immediate,
     };
-    let mut conn = connect(settings)?;
     if settings.migrate_on_start {
-        crate::projections::migrate(&mut conn)?;
+        crate::projections::migrate(&mut connect(settings)?)?;
     }
-    let account = accounts::create_account(&mut conn, &Actor::system(), new)?;
+    let account = sealed(settings, |conn| {
+        Ok(accounts::create_account(conn, &Actor::system(), new)?)
+    })?;
     println!("created administrator `{}`", account.username);
     Ok(ExitCode::SUCCESS)
 }

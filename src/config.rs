@@ -38,6 +38,9 @@ pub struct Settings {
     pub checkpoint_every_entries: u64,
     /// Sign a checkpoint this many seconds after the last, if entries were appended (0: never).
     pub checkpoint_every_seconds: u64,
+    /// Verify the whole ledger in the background this often, besides once at every start
+    /// (0: only at start).
+    pub verify_every_minutes: u64,
     pub log_format: LogFormat,
     pub log_level: String,
     pub token_ttl_minutes: u32,
@@ -84,6 +87,7 @@ impl Default for Settings {
             checkpoint_dir: None,
             checkpoint_every_entries: 1000,
             checkpoint_every_seconds: 300,
+            verify_every_minutes: 1440,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             token_ttl_minutes: 15,

@@ -149,6 +149,9 @@ impl AppError {
             }
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => "merkle_tree_behind",
             AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => "checkpoint_inconsistent",
+            AppError::Ledger(LedgerError::Unverified { .. }) => "ledger_unverified",
+            AppError::Ledger(LedgerError::HeadMismatch(_)) => "ledger_head_mismatch",
+            AppError::Ledger(LedgerError::NodeConflict { .. }) => "merkle_node_conflict",
             AppError::InvalidStoredAccount(_) => "internal_error",
             AppError::Render(_) => "internal_error",
             AppError::Ledger(_) | AppError::Db(_) => "internal_error",
@@ -191,6 +194,19 @@ impl AppError {
                 "the Merkle tree has not caught up with entries inserted outside the service; \
                  it does at the next append or start"
                     .to_owned()
+            }
+            AppError::Ledger(LedgerError::Unverified { seq, reason }) => format!(
+                "the ledger did not verify (first bad entry: seq {seq}: {reason}); this instance \
+                 records and signs nothing until it verifies again, and nothing of this request \
+                 was recorded"
+            ),
+            AppError::Ledger(
+                e @ (LedgerError::HeadMismatch(_) | LedgerError::NodeConflict { .. }),
+            ) => {
+                format!(
+                    "{e}; the ledger was changed around cartrec, so this instance records and \
+                     signs nothing until it verifies again; nothing of this request was recorded"
+                )
             }
             // Never leak database or ledger internals to the client; they are logged instead.
             AppError::Ledger(_)
@@ -240,6 +256,11 @@ impl ResponseError for AppError {
             }
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => StatusCode::CONFLICT,
+            AppError::Ledger(
+                LedgerError::Unverified { .. }
+                | LedgerError::HeadMismatch(_)
+                | LedgerError::NodeConflict { .. },
+            ) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::InvalidStoredAccount(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(DbError::Pool(_)) => StatusCode::SERVICE_UNAVAILABLE,

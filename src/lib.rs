@@ -17,6 +17,7 @@ pub mod http;
 pub mod idempotency;
 pub mod keys;
 pub mod ledger;
+pub mod ledger_watch;
 pub mod materials;
 pub mod metrics;
 pub mod printable;

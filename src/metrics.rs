@@ -35,6 +35,8 @@ struct Metrics {
     lockouts: IntCounter,
     problems: IntCounterVec,
     pool: IntGaugeVec,
+    distrusted: IntCounter,
+    trusted: prometheus::IntGauge,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
@@ -148,7 +150,23 @@ impl Metrics {
             )
             .expect("valid gauge"),
         );
+        let distrusted = counter(
+            "ledger_distrust_total",
+            "Times this process stopped trusting its ledger (an entry no signed head covers, a \
+             removed tail, a rewritten history): it then refuses every write",
+        );
+        let trusted = register(
+            &registry,
+            prometheus::IntGauge::new(
+                "ledger_trusted",
+                "1 while this instance trusts its ledger and writes, 0 while it is read-only \
+                 because its ledger did not verify",
+            )
+            .expect("valid gauge"),
+        );
         Metrics {
+            distrusted,
+            trusted,
             registry,
             requests,
             latency,
@@ -192,6 +210,11 @@ pub fn write_turn(held: std::time::Duration) {
 pub fn verification(ok: bool) {
     let result = if ok { "ok" } else { "failed" };
     METRICS.verifications.with_label_values(&[result]).inc();
+}
+
+/// Counts the moment this process stopped trusting its ledger.
+pub fn ledger_distrusted() {
+    METRICS.distrusted.inc();
 }
 
 /// Counts a problem answered, by its stable code.
@@ -271,6 +294,7 @@ pub fn render(db: &Db) -> String {
         .set(i64::from(open.saturating_sub(idle)));
     pool.with_label_values(&["idle"]).set(i64::from(idle));
     pool.with_label_values(&["max"]).set(i64::from(max));
+    METRICS.trusted.set(i64::from(db.ledger_trusted()));
     let mut text = Vec::new();
     // Encoding into memory fails only for a metric family the registry cannot hold, which
     // the definitions above never make; an empty answer would show it.

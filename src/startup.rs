@@ -31,11 +31,16 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         std::fs::create_dir_all(&settings.data_dir)?;
         let jwt_secret = keys::load_or_create_jwt_secret(&settings.jwt_secret_path())?;
-        let signer = keys::load_or_create_checkpoint_key(
+        let signer = std::sync::Arc::new(keys::load_or_create_checkpoint_key(
             &settings.checkpoint_key_path(),
             &settings.log_origin,
-        )?;
+        )?);
         tracing::info!(vkey = %signer.vkey(), "checkpoint verifier key");
+        let sealer = crate::ledger::Sealer::new(
+            signer.clone(),
+            &settings.log_origin,
+            Some(&settings.checkpoint_dir_path()),
+        );
 
         let group = crate::ledger::GroupCommit::new(
             &settings.database_url(),
@@ -44,6 +49,7 @@ impl Application {
         let db = Db::new(
             db::build_pool(&settings.database_url(), settings.db_pool_size)?,
             Some(group),
+            Some(sealer),
         );
         if settings.migrate_on_start {
             let applied = db.run(crate::projections::migrate).await?;
@@ -51,12 +57,17 @@ impl Application {
                 tracing::info!(?applied, "database migrations applied");
             }
         }
-        // Entries that predate the Merkle tree (or were inserted around the appender) get
-        // their subtrees before anything is served.
-        let stored = db.run(crate::ledger::catch_up_tree).await?;
-        if stored > 0 {
-            tracing::info!(stored, "stored the missing Merkle subtrees");
-        }
+        let checkpointing = Checkpointing {
+            signer,
+            origin: settings.log_origin.clone(),
+            dir: settings.checkpoint_dir_path(),
+            every_entries: settings.checkpoint_every_entries,
+            every_seconds: settings.checkpoint_every_seconds,
+        };
+        // Before anything is served: the ledger ends where its newest signed head says (and
+        // entries that predate the Merkle tree get their subtrees). What fails here makes the
+        // instance read-only; the whole verification follows in the background.
+        crate::ledger_watch::check_at_start(&db, &checkpointing.evidence()).await?;
         let bootstrap_password = db.run(accounts::bootstrap_admin).await?;
         if let Some(row) = db.run(crate::templates::import_shipped).await? {
             tracing::info!(code = %row.code, version = row.version, "imported the shipped template as a draft");
@@ -81,13 +92,7 @@ impl Application {
             max_attachment_bytes: settings.max_attachment_bytes,
             late_entry_minutes: settings.late_entry_minutes,
             time_zone,
-            checkpointing: Checkpointing {
-                signer,
-                origin: settings.log_origin.clone(),
-                dir: settings.checkpoint_dir_path(),
-                every_entries: settings.checkpoint_every_entries,
-                every_seconds: settings.checkpoint_every_seconds,
-            },
+            checkpointing,
             tokens: TokenKeys::new(
                 &jwt_secret,
                 Duration::minutes(settings.token_ttl_minutes.into()),
@@ -100,6 +105,7 @@ impl Application {
             csrf: crate::web::CsrfKey::derive(&jwt_secret),
         });
         sign_checkpoints_in_the_background(&state);
+        crate::ledger_watch::watch(&state, settings.verify_every_minutes);
         let metrics = serve_metrics(&settings, &state.db)?;
         let server = serve(listener, state, &settings)?;
         tracing::info!(address = %settings.bind, port, "cartrec listening");

@@ -3,7 +3,7 @@
 -- changes to ledger rows even to the owner.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM cartrec_app;
 GRANT USAGE ON SCHEMA public TO cartrec_app;
-GRANT SELECT, INSERT ON ledger_entries, merkle_nodes, checkpoints, signatures, password_history TO cartrec_app;
+GRANT SELECT, INSERT ON ledger_entries, merkle_nodes, checkpoints, tree_heads, signatures, password_history TO cartrec_app;
 -- The append lock is a row lock on this one-row table, taken by an UPDATE.
 GRANT SELECT, UPDATE ON ledger_head TO cartrec_app;
 -- Current account and session state (the history of every change is in the ledger).

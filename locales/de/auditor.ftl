@@ -33,3 +33,5 @@ audit-next = Weitere Einträge
 export-record-html = Druckbarer Datensatz
 export-record-pdf = Datensatz als PDF
 export-bundle = Exportpaket (verifizierbar)
+ledger-alarm = Das Journal wurde NICHT verifiziert: Dieses System erfasst und signiert nichts, bis es untersucht ist. Informieren Sie sofort die QS und den Systemverantwortlichen; stellen Sie aus einer Sicherung wieder her oder erfassen Sie den Vorfall.
+ledger-evidence = Geprüfte Nachweise

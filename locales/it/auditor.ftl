@@ -33,3 +33,5 @@ audit-next = Voci successive
 export-record-html = Record stampabile
 export-record-pdf = Record in PDF
 export-bundle = Pacchetto di esportazione (verificabile)
+ledger-alarm = Il registro NON è stato verificato: questo sistema non registra né firma nulla finché non viene indagato. Informi subito la QA e il responsabile del sistema; ripristini da un backup o registri l'incidente.
+ledger-evidence = Evidenze verificate

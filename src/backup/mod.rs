@@ -245,7 +245,12 @@ pub fn restore(
 /// What `cartrec verify` checks: the ledger, every stored checkpoint, every projection.
 fn check(conn: &mut DbConn, keys: &Keys, progress: &Spinner) -> Result<Verified, BackupError> {
     progress.set_message("verifying the ledger of the copy");
-    let report = ledger::verify(conn)?;
+    // With the verifier key, every entry must lie under a tree head this server signed.
+    let heads = match &keys.vkey {
+        Some(vkey) => Some(ledger::heads::HeadVerifier::new(vkey, &keys.origin)?),
+        None => None,
+    };
+    let report = ledger::verify_with(conn, heads.as_ref())?;
     if !report.is_ok() {
         return Err(BackupError::Verification(format!(
             "the ledger of the copy does not verify: {report}"

@@ -74,7 +74,7 @@ pub fn build(
         batch_number: batch_number.to_owned(),
         checkpoint: checkpoint.note.clone(),
         vkey: checkpointing.vkey(),
-        statement: bundle::sign_statement(&text, &checkpointing.signer)?,
+        statement: bundle::sign_statement(&text, &*checkpointing.signer)?,
         streams: bundled,
     };
     let mut bytes = serde_json::to_vec_pretty(&document)

@@ -14,7 +14,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::R2D2Connection;
 
-use crate::ledger::{group, GroupCommit};
+use crate::ledger::{group, heads, GroupCommit, Sealer};
 
 /// A connection to either backend. Queries written once against this type run on both.
 #[derive(diesel::MultiConnection)]
@@ -145,12 +145,31 @@ pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, DbError> {
 pub struct Db {
     pool: Pool,
     group: Option<Arc<GroupCommit>>,
+    sealer: Option<Arc<Sealer>>,
 }
 
 impl Db {
-    /// `group`: the group commit ledger writes join, or `None` for one transaction each.
-    pub fn new(pool: Pool, group: Option<Arc<GroupCommit>>) -> Self {
-        Db { pool, group }
+    /// `group`: the group commit ledger writes join, or `None` for one transaction each;
+    /// `sealer`: signs the tree head each commit leaves (`None` only for tools that never
+    /// write).
+    pub fn new(pool: Pool, group: Option<Arc<GroupCommit>>, sealer: Option<Arc<Sealer>>) -> Self {
+        Db {
+            pool,
+            group,
+            sealer,
+        }
+    }
+
+    /// The signer of tree heads, and with it whether this instance trusts its ledger.
+    pub fn sealer(&self) -> Option<&Arc<Sealer>> {
+        self.sealer.as_ref()
+    }
+
+    /// Whether this instance trusts its ledger (and so writes).
+    pub fn ledger_trusted(&self) -> bool {
+        self.sealer
+            .as_ref()
+            .is_none_or(|sealer| sealer.trust().is_trusted())
     }
 
     /// Open and idle connections of the pool, and its size, for the metrics.
@@ -171,7 +190,9 @@ impl Db {
         E: From<DbError>,
     {
         let mut conn = self.pool.get().map_err(DbError::from)?;
-        group::within(self.group.as_ref(), || work(&mut conn))
+        heads::within(self.sealer.as_ref(), || {
+            group::within(self.group.as_ref(), || work(&mut conn))
+        })
     }
 
     /// Takes a connection out of the pool for one request ([`Pinned::scope`]).
@@ -192,16 +213,19 @@ impl Db {
     {
         let pool = self.pool.clone();
         let group = self.group.clone();
+        let sealer = self.sealer.clone();
         let pinned = Pinned::current();
         let span = tracing::Span::current();
         let task = actix_web::web::block(move || {
             let _entered = span.enter();
-            group::within(group.as_ref(), || match pinned {
-                Some(pinned) => pinned.with(work),
-                None => {
-                    let mut conn = pool.get().map_err(DbError::from)?;
-                    work(&mut conn)
-                }
+            heads::within(sealer.as_ref(), || {
+                group::within(group.as_ref(), || match pinned {
+                    Some(pinned) => pinned.with(work),
+                    None => {
+                        let mut conn = pool.get().map_err(DbError::from)?;
+                        work(&mut conn)
+                    }
+                })
             })
         });
         task.await

@@ -104,6 +104,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    tree_heads (size) {
+        size -> BigInt,
+        root_hash -> Binary,
+        last_hash -> Binary,
+        signed_at -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
     merkle_nodes (level, idx) {
         level -> Integer,
         idx -> BigInt,
@@ -199,5 +209,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     signatures,
     templates,
+    tree_heads,
     users,
 );

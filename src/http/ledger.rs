@@ -9,7 +9,6 @@ use super::AppState;
 use crate::accounts::Principal;
 use crate::error::AppError;
 use crate::ledger::{self, Entry};
-use crate::projections;
 
 const MAX_PAGE: i64 = 1_000;
 const DEFAULT_PAGE: i64 = 100;
@@ -120,17 +119,29 @@ pub async fn entries(
 
 #[derive(Serialize, ToSchema)]
 pub struct VerifyFailureView {
-    /// The first entry that fails.
+    /// The first entry that fails; null when what fails is a checkpoint or a tree head kept
+    /// outside the database rather than an entry.
+    seq: Option<i64>,
+    reason: String,
+}
+
+/// Why this instance refuses writes: its ledger did not verify.
+#[derive(Serialize, ToSchema)]
+pub struct ReadOnlyView {
+    /// The first bad entry (or where the missing ones begin).
     seq: i64,
     reason: String,
+    /// Since when (server clock, RFC 3339).
+    since: String,
 }
 
 /// What `GET /api/v1/ledger/verify` found.
 #[derive(Serialize, ToSchema)]
 pub struct VerifyAnswer {
-    /// The chain holds and every projection agrees with it.
+    /// The chain holds, every signed tree head and checkpoint (in the database and outside it)
+    /// agrees with it, and every projection agrees with it.
     ok: bool,
-    /// Projections that disagree with the ledger (checked only when the chain holds).
+    /// Projections that disagree with the ledger (checked only when the ledger holds).
     projection_mismatches: Vec<String>,
     /// How many entries were checked.
     entries: u64,
@@ -140,11 +151,18 @@ pub struct VerifyAnswer {
     /// null on an empty ledger.
     root: Option<String>,
     failure: Option<VerifyFailureView>,
+    /// The evidence the verdict rests on, one sentence each (signed tree heads, checkpoints in
+    /// the database, the checkpoint and tree head kept outside it).
+    evidence: Vec<String>,
+    /// Set while this instance refuses every write because its ledger did not verify.
+    read_only: Option<ReadOnlyView>,
     /// The result in one sentence.
     summary: String,
 }
 
-/// The ledger's own verification, then (when it passes) the projections against it.
+/// The whole verification (the chain, the Merkle tree, every signed tree head and checkpoint,
+/// and the newest checkpoint and tree head kept outside the database), then, when it passes,
+/// the projections against the ledger. A failure makes this instance read-only.
 #[utoipa::path(
     get,
     path = "/api/v1/ledger/verify",
@@ -158,30 +176,47 @@ pub struct VerifyAnswer {
     ),
 )]
 pub async fn verify(_who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (report, projections) = state
+    let evidence = state.checkpointing.evidence();
+    let sealer = state.db.sealer().cloned();
+    let (verdict, projections) = state
         .db
-        .run(|conn| {
-            let report = ledger::verify(conn)?;
-            let mismatches = if report.is_ok() {
-                projections::check(conn)?
-            } else {
-                Vec::new()
-            };
-            Ok::<_, AppError>((report, mismatches))
+        .run(move |conn| {
+            crate::ledger_watch::verify_on_request(conn, sealer.as_deref(), &evidence)
+                .map_err(AppError::from)
         })
         .await?;
-    crate::metrics::verification(report.is_ok() && projections.is_empty());
-    let failure = report.failure.as_ref().map(|f| VerifyFailureView {
-        seq: f.seq,
-        reason: f.reason.clone(),
-    });
+    let ok = verdict.is_ok() && projections.is_empty();
+    crate::metrics::verification(ok);
+    let report = &verdict.report;
+    let failure = match (&report.failure, &verdict.failure) {
+        (Some(f), _) => Some(VerifyFailureView {
+            seq: Some(f.seq),
+            reason: f.reason.clone(),
+        }),
+        (None, Some(reason)) => Some(VerifyFailureView {
+            seq: None,
+            reason: reason.clone(),
+        }),
+        (None, None) => None,
+    };
     Ok(HttpResponse::Ok().json(VerifyAnswer {
-        ok: report.is_ok() && projections.is_empty(),
+        ok,
         projection_mismatches: projections,
         entries: report.entries,
         head: report.head.map(hex::encode),
         root: report.root.map(|root| BASE64.encode(root)),
         failure,
-        summary: report.to_string(),
+        evidence: verdict.evidence(),
+        read_only: read_only(&state),
+        summary: verdict.summary(),
     }))
+}
+
+fn read_only(state: &AppState) -> Option<ReadOnlyView> {
+    let distrust = state.db.sealer()?.trust().current()?;
+    Some(ReadOnlyView {
+        seq: distrust.seq,
+        reason: distrust.reason,
+        since: distrust.since,
+    })
 }

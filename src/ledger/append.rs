@@ -34,10 +34,52 @@ where
             return group.run(work);
         }
     }
+    let sealer = super::heads::current();
     conn.transaction(|conn| {
-        let head = take_append_lock(conn)?;
-        work(&mut Appender::new(conn, head))
+        let head = lock_checked(conn, sealer.as_deref())?;
+        let mut appender = Appender::new(conn, head);
+        let done = work(&mut appender)?;
+        let left = appender.head();
+        if let Some(sealer) = &sealer {
+            seal_if_moved(conn, sealer, head, left)?;
+        }
+        Ok(done)
     })
+}
+
+/// Takes the append lock and, when the service signs heads, checks that the ledger ends where
+/// the newest signed head says (see [`super::heads::Sealer::check_head`]).
+pub(super) fn lock_checked(
+    conn: &mut DbConn,
+    sealer: Option<&super::heads::Sealer>,
+) -> Result<Head, LedgerError> {
+    if let Some(sealer) = sealer {
+        sealer.trust().ensure()?;
+    }
+    let head = take_append_lock(conn)?;
+    if let Some(sealer) = sealer {
+        sealer.check_head(conn, head).map_err(|error| match error {
+            LedgerError::HeadMismatch(reason) => {
+                sealer.trust().distrust(head.next_seq, reason.clone());
+                LedgerError::HeadMismatch(reason)
+            }
+            other => other,
+        })?;
+    }
+    Ok(head)
+}
+
+/// Signs the head a transaction leaves, if it appended anything.
+pub(super) fn seal_if_moved(
+    conn: &mut DbConn,
+    sealer: &super::heads::Sealer,
+    locked: Head,
+    left: Head,
+) -> Result<(), LedgerError> {
+    if left == locked {
+        return Ok(());
+    }
+    sealer.seal(conn, left).map(|_| ())
 }
 
 pub(super) fn in_transaction(conn: &mut DbConn) -> bool {
@@ -141,7 +183,13 @@ impl<'c> Appender<'c> {
             .execute(self.conn)?;
         crate::metrics::ledger_appended(event.kind.as_str());
         let hash = entry.hash_array().unwrap_or(ZERO_HASH);
-        tree::store_completed(self.conn, seq, &hash, &prev_hash)?;
+        tree::store_completed(self.conn, seq, &hash, &prev_hash).inspect_err(|error| {
+            if let (LedgerError::NodeConflict { .. }, Some(sealer)) =
+                (error, super::heads::current())
+            {
+                sealer.trust().distrust(seq, error.to_string());
+            }
+        })?;
         self.head = Head {
             next_seq: seq + 1,
             hash,

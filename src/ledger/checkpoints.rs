@@ -123,6 +123,20 @@ pub fn sign(conn: &mut DbConn, signing: &Signing<'_>) -> Result<Signed, LedgerEr
             ));
         }
         let root = tree::root(conn, size)?;
+        // The stored subtrees must hash to the root the newest signed head signs (the append
+        // lock has already checked that it covers the whole ledger): a checkpoint is never
+        // signed over a tree changed around cartrec.
+        if let Some(head) = super::heads::newest(conn)? {
+            if head.size == size && head.root != root {
+                let reason = "the stored Merkle subtrees do not hash to the root the newest \
+                              signed tree head signs: they were changed around cartrec"
+                    .to_owned();
+                return Err(match super::heads::current() {
+                    Some(sealer) => sealer.trust().distrust(0, reason),
+                    None => LedgerError::CheckpointInconsistent(reason),
+                });
+            }
+        }
         let note = signed_note(signing, size, &root)?;
         let signed = Signed {
             size,
@@ -242,7 +256,7 @@ fn store_outside(dir: &Path, signed: &Signed) -> Result<(), LedgerError> {
 }
 
 /// The largest checkpoint in the directory that this server's key signed.
-fn newest_outside(dir: &Path, vkey: &str, origin: &str) -> Result<Option<Signed>, LedgerError> {
+pub fn newest_outside(dir: &Path, vkey: &str, origin: &str) -> Result<Option<Signed>, LedgerError> {
     let failed = |path: PathBuf, e: std::io::Error| LedgerError::CheckpointDir {
         path,
         reason: e.to_string(),

@@ -21,7 +21,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use diesel::connection::{Connection, TransactionManager};
 
-use super::append::{take_append_lock, Appender, Head};
+use super::append::{lock_checked, seal_if_moved, Appender, Head};
 use super::LedgerError;
 use crate::db::{ConnectionManager, DbConn, DbError};
 
@@ -101,6 +101,8 @@ struct Open {
     id: u64,
     /// Where the group's first entry went, for the log if its commit fails.
     first_seq: i64,
+    /// The head the append lock answered with, and the head the members have left.
+    locked: Head,
     head: Head,
     /// Writers whose work succeeded and waits for the commit (or committed the group).
     members: usize,
@@ -253,7 +255,8 @@ impl Shared {
             self.conn = Some(connector.connect()?);
         }
         match self.lock_for_a_group() {
-            Err(_) if reused => {
+            // Only a connection's failure is worth a second connection; a refusal is not.
+            Err(LedgerError::Db(_)) if reused => {
                 self.conn = Some(connector.connect()?);
                 self.lock_for_a_group()
             }
@@ -267,13 +270,14 @@ impl Shared {
         let conn = self.conn.as_mut().ok_or(DbError::TaskFailed)?;
         let locked = Transactions::begin_transaction(conn)
             .map_err(LedgerError::from)
-            .and_then(|()| take_append_lock(conn));
+            .and_then(|()| lock_checked(conn, super::heads::current().as_deref()));
         match locked {
             Ok(head) => {
                 self.next_id += 1;
                 self.open = Some(Open {
                     id: self.next_id,
                     first_seq: head.next_seq,
+                    locked: head,
                     head,
                     members: 0,
                     turns: 0,
@@ -282,6 +286,7 @@ impl Shared {
                 Ok(())
             }
             Err(error) => {
+                // Closing the connection rolls back the transaction it began.
                 self.conn = None;
                 Err(error)
             }
@@ -376,7 +381,14 @@ impl Shared {
         } else if open.members == 0 {
             Transactions::rollback_transaction(conn).map_err(|e| e.to_string())
         } else {
-            Transactions::commit_transaction(conn).map_err(|e| e.to_string())
+            // The group's one signed head, in its transaction: a group that cannot sign it
+            // commits nothing.
+            match super::heads::current() {
+                Some(sealer) => seal_if_moved(conn, &sealer, open.locked, open.head)
+                    .map_err(|e| format!("the group's tree head was not signed: {e}")),
+                None => Ok(()),
+            }
+            .and_then(|()| Transactions::commit_transaction(conn).map_err(|e| e.to_string()))
         };
         let outcome = outcome.and_then(|()| match depth(conn) {
             Some(0) => Ok(()),

@@ -4,24 +4,29 @@
 //! caller's domain check in the same transaction, and appends the events the check returns.
 
 mod append;
+pub mod audit;
 pub mod bundle;
 mod canonical;
 pub mod checkpoints;
 mod entry;
 pub mod group;
+pub mod heads;
 pub mod merkle;
 mod read;
 pub mod tiles;
 mod tree;
+mod trust;
 mod verify;
 
 pub use append::{write, Appender};
+pub use audit::{audit, Audit, Evidence};
 pub use canonical::{canonical_bytes, leaf_hash, payload_sha256, Hash, ZERO_HASH};
 pub use entry::{
     format_recorded_at, Actor, Entry, EntryHeader, EventKind, NewEvent, Payload, Position, Stream,
     ENTRY_VERSION,
 };
 pub use group::GroupCommit;
+pub use heads::{Sealer, SignedHead};
 pub use read::{
     audit_page, decode, entries_of_kind, entry_at, page, stream_entries, stream_entries_after,
     stream_events, streams_with_prefix, AuditFilter,
@@ -30,7 +35,8 @@ pub use tree::{
     catch_up as catch_up_tree, consistency_proof, inclusion_proof, ledger_size as size, root,
     ConsistencyProof, InclusionProof,
 };
-pub use verify::{verify, VerifyFailure, VerifyReport};
+pub use trust::{Distrust, Trust};
+pub use verify::{verify, verify_with, VerifyFailure, VerifyReport};
 
 use crate::db::DbError;
 use merkle::MerkleError;
@@ -78,6 +84,15 @@ pub enum LedgerError {
     /// The commit of a group of writes failed: none of them was recorded.
     #[error("the group commit failed, nothing of it was recorded: {0}")]
     GroupCommitFailed(String),
+    /// The ledger is not what cartrec wrote (see `trust`): this instance refuses every write.
+    #[error("the ledger did not verify at seq {seq}: {reason}")]
+    Unverified { seq: i64, reason: String },
+    /// The append lock row does not name the ledger's last entry.
+    #[error("{0}")]
+    HeadMismatch(String),
+    /// A stored Merkle node is in the place of one the appender must store.
+    #[error("Merkle node (level {level}, index {index}) is already stored with another hash")]
+    NodeConflict { level: u8, index: u64 },
     #[error("stored entry {seq} is corrupt: {reason}")]
     Corrupt { seq: i64, reason: String },
     #[error(transparent)]

@@ -76,7 +76,28 @@ pub(super) fn store_completed(
             left = *sibling;
         }
     }
-    insert(conn, &rows)
+    // A node already stored where this one goes was written around cartrec (or is left from a
+    // removed tail): a named refusal, never an opaque failure, and never overwritten.
+    insert(conn, &rows).map_err(|error| match &error {
+        LedgerError::Db(crate::db::DbError::Query(diesel::result::Error::DatabaseError(
+            kind,
+            info,
+        ))) if matches!(kind, diesel::result::DatabaseErrorKind::UniqueViolation)
+            || info.message().contains("merkle_nodes is append-only") =>
+        {
+            rows.first().map_or(error_conflict(0, n), |row| {
+                error_conflict(row.level, row.idx as u64)
+            })
+        }
+        _ => error,
+    })
+}
+
+fn error_conflict(level: i32, index: u64) -> LedgerError {
+    LedgerError::NodeConflict {
+        level: u8::try_from(level).unwrap_or(u8::MAX),
+        index,
+    }
 }
 
 /// One multi-row insert. diesel's multi-backend connection has no batch insert, so this goes
@@ -326,6 +347,15 @@ pub fn root(conn: &mut DbConn, size: u64) -> Result<Hash, LedgerError> {
         return Ok(merkle::empty_root());
     }
     within_ledger(conn, size)?;
+    Ok(hashes_of(conn, std::slice::from_ref(&(0..size)))?[0])
+}
+
+/// The root of the first `size` entries' tree from the stored subtrees, for a caller that
+/// knows the ledger holds them (the appender, which just wrote them).
+pub(super) fn root_of_stored(conn: &mut DbConn, size: u64) -> Result<Hash, LedgerError> {
+    if size == 0 {
+        return Ok(merkle::empty_root());
+    }
     Ok(hashes_of(conn, std::slice::from_ref(&(0..size)))?[0])
 }
 

@@ -35,6 +35,9 @@ pub struct Frame {
     pub languages: Vec<(&'static str, &'static str, bool)>,
     /// The page's own path, where the language switch comes back to.
     pub here: String,
+    /// The ledger did not verify: the first bad entry and why (in English, as the ledger
+    /// speaks), shown on every page to QA, admins and auditors.
+    pub ledger_alarm: Option<String>,
 }
 
 impl Frame {
@@ -48,6 +51,7 @@ impl Frame {
             nav: vec![],
             languages: languages(tr.lang),
             here: here.to_owned(),
+            ledger_alarm: None,
         }
     }
 
@@ -85,6 +89,12 @@ impl Frame {
             nav,
             languages: languages(tr.lang),
             here: here.to_owned(),
+            ledger_alarm: viewer.ledger_alarm.as_ref().map(|alarm| {
+                format!(
+                    "seq {}: {} (since {})",
+                    alarm.seq, alarm.reason, alarm.since
+                )
+            }),
         }
     }
 

@@ -14,6 +14,7 @@ use super::i18n::{Lang, Tr};
 use super::WebError;
 use crate::accounts::{self, Principal};
 use crate::auth::Action;
+use crate::domain::Role;
 use crate::http::AppState;
 
 pub const SESSION_COOKIE: &str = "cartrec_session";
@@ -101,6 +102,9 @@ pub struct Viewer {
     pub renewed: Option<Cookie<'static>>,
     /// The site's time zone, in which times are shown and read.
     pub zone: chrono_tz::Tz,
+    /// Why this instance refuses every write, shown as a banner to QA, admins and auditors:
+    /// its ledger did not verify.
+    pub ledger_alarm: Option<crate::ledger::Distrust>,
 }
 
 impl Viewer {
@@ -127,12 +131,21 @@ impl Viewer {
             .await?;
         let renewed = renew(req, &state, &who, issued_at).await?;
         let csrf = state.csrf.token(&who.session_id);
+        let watches_the_ledger = [Role::Qa, Role::Admin, Role::Auditor]
+            .into_iter()
+            .any(|role| who.roles.contains(role));
+        let ledger_alarm = state
+            .db
+            .sealer()
+            .and_then(|sealer| sealer.trust().current())
+            .filter(|_| watches_the_ledger);
         Ok(Viewer {
             who,
             tr,
             csrf,
             renewed,
             zone: state.time_zone,
+            ledger_alarm,
         })
     }
 

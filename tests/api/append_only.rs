@@ -86,7 +86,7 @@ async fn app_with_entries() -> TestApp {
     let app = spawn_app().await;
     app.user_with_roles(&["operator"]).await;
     app.user_with_roles(&["qa"]).await;
-    crate::ledger_integrity::append_test_events(&mut app.db.connect(), "test", 3);
+    app.sealed(|| crate::ledger_integrity::append_test_events(&mut app.db.connect(), "test", 3));
     app
 }
 

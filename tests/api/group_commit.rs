@@ -42,6 +42,7 @@ async fn sixteen_writers_in_groups_and_another_instance_stay_gapless_linked_and_
     let app = spawn_app().await;
     let before = entry_count(&mut app.db.connect());
     let pool = build_pool(&app.db.url, 20).expect("pool");
+    let sealer = app.sealer();
     // Two committers: this instance's, and one standing for a second app instance on the same
     // database, which only the lock row serializes with the first.
     let instances = [
@@ -52,10 +53,11 @@ async fn sixteen_writers_in_groups_and_another_instance_stay_gapless_linked_and_
     const EACH: usize = 150;
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
-            let (pool, committer) = (pool.clone(), instances[w % 2].clone());
+            let (pool, committer, sealer) =
+                (pool.clone(), instances[w % 2].clone(), sealer.clone());
             std::thread::spawn(move || {
                 let mut conn = pool.get().expect("connection");
-                group::within(Some(&committer), || {
+                as_instance(&sealer, &committer, || {
                     append_test_events(&mut conn, &format!("G{w}"), EACH)
                 });
             })
@@ -63,8 +65,12 @@ async fn sixteen_writers_in_groups_and_another_instance_stay_gapless_linked_and_
         .collect();
     // And a writer with no committer at all (a command-line tool), one transaction each.
     let alone = {
-        let pool = pool.clone();
-        std::thread::spawn(move || append_test_events(&mut pool.get().expect("c"), "ALONE", 100))
+        let (pool, sealer) = (pool.clone(), sealer.clone());
+        std::thread::spawn(move || {
+            ledger::heads::within(Some(&sealer), || {
+                append_test_events(&mut pool.get().expect("c"), "ALONE", 100)
+            })
+        })
     };
     for writer in writers {
         writer.join().expect("writer finished");
@@ -97,16 +103,17 @@ async fn a_refused_write_in_a_group_leaves_the_others_committed() {
     let app = spawn_app().await;
     let before = entry_count(&mut app.db.connect());
     let pool = build_pool(&app.db.url, 4).expect("pool");
+    let sealer = app.sealer();
     let committer = GroupCommit::new(&app.db.url, group::DEFAULT_MAX_MEMBERS);
     let (go_on, wait) = mpsc::channel::<()>();
 
     let (entered, inside) = mpsc::channel::<()>();
     let write = |name: &'static str, refuse: bool, hold: Option<mpsc::Receiver<()>>| {
         let entered = entered.clone();
-        let (pool, committer) = (pool.clone(), committer.clone());
+        let (pool, committer, sealer) = (pool.clone(), committer.clone(), sealer.clone());
         std::thread::spawn(move || {
             let mut conn = pool.get().expect("connection");
-            group::within(Some(&committer), || {
+            as_instance(&sealer, &committer, || {
                 ledger::write(&mut conn, |tx| {
                     tx.append(&Actor::system(), event(&format!("batch/{name}"), 0))?;
                     if let Some(hold) = hold {
@@ -153,8 +160,17 @@ async fn a_refused_write_in_a_group_leaves_the_others_committed() {
     assert_eq!(appended_in(&mut conn, "batch/THIRD"), vec![0]);
     assert_verifies(&app, before + 2);
     // The lock row names the new head: a later write, alone, appends after it.
-    append_test_events(&mut conn, "AFTER", 1);
+    app.sealed(|| append_test_events(&mut conn, "AFTER", 1));
     assert_verifies(&app, before + 3);
+}
+
+/// Runs `work` as a writer of `committer`'s instance, which signs with the server's key.
+fn as_instance<R>(
+    sealer: &std::sync::Arc<ledger::Sealer>,
+    committer: &std::sync::Arc<GroupCommit>,
+    work: impl FnOnce() -> R,
+) -> R {
+    ledger::heads::within(Some(sealer), || group::within(Some(committer), work))
 }
 
 fn wait_until(condition: impl Fn() -> bool) {
@@ -176,15 +192,16 @@ async fn a_write_that_panics_inside_its_own_transaction_takes_nothing_with_it() 
     let app = spawn_app().await;
     let before = entry_count(&mut app.db.connect());
     let pool = build_pool(&app.db.url, 4).expect("pool");
+    let sealer = app.sealer();
     let committer = GroupCommit::new(&app.db.url, group::DEFAULT_MAX_MEMBERS);
     let (entered, inside) = mpsc::channel::<()>();
     let (go_on, wait) = mpsc::channel::<()>();
 
     let panicking = {
-        let (pool, committer) = (pool.clone(), committer.clone());
+        let (pool, committer, sealer) = (pool.clone(), committer.clone(), sealer.clone());
         std::thread::spawn(move || {
             let mut conn = pool.get().expect("connection");
-            group::within(Some(&committer), || {
+            as_instance(&sealer, &committer, || {
                 ledger::write(&mut conn, |tx| {
                     tx.append(&Actor::system(), event("batch/PANIC", 0))?;
                     entered.send(()).expect("tell the test");
@@ -197,10 +214,10 @@ async fn a_write_that_panics_inside_its_own_transaction_takes_nothing_with_it() 
     };
     inside.recv().expect("the first writer holds its turn");
     let after = {
-        let (pool, committer) = (pool.clone(), committer.clone());
+        let (pool, committer, sealer) = (pool.clone(), committer.clone(), sealer.clone());
         std::thread::spawn(move || {
             let mut conn = pool.get().expect("connection");
-            group::within(Some(&committer), || {
+            as_instance(&sealer, &committer, || {
                 append_test_events(&mut conn, "AFTER", 1)
             })
         })
@@ -232,10 +249,13 @@ async fn a_dropped_connection_is_replaced_by_the_next_write() {
     }
     let before = entry_count(&mut app.db.connect());
     let pool = build_pool(&app.db.url, 2).expect("pool");
+    let sealer = app.sealer();
     let committer = GroupCommit::new(&app.db.url, group::DEFAULT_MAX_MEMBERS);
     let write = |name: &str| {
         let mut conn = pool.get().expect("connection");
-        group::within(Some(&committer), || append_test_events(&mut conn, name, 1));
+        as_instance(&sealer, &committer, || {
+            append_test_events(&mut conn, name, 1)
+        });
     };
     write("BEFORE");
     let mut admin = app.db.connect();

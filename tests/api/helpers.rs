@@ -143,6 +143,21 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     test_app
 }
 
+/// The sealer of the server whose data directory is `data_dir` (see [`TestApp::sealer`]).
+pub fn sealer_for(data_dir: &std::path::Path) -> std::sync::Arc<cartrec::ledger::Sealer> {
+    let defaults = Settings::default();
+    let key = cartrec::keys::load_or_create_checkpoint_key(
+        &data_dir.join("checkpoint.key"),
+        &defaults.log_origin,
+    )
+    .expect("the server's checkpoint key");
+    cartrec::ledger::Sealer::new(
+        std::sync::Arc::new(key),
+        &defaults.log_origin,
+        Some(&data_dir.join("checkpoints")),
+    )
+}
+
 static USER_COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A number spelt with the letters q to z, so that a person's name never shares three
@@ -156,6 +171,17 @@ fn letters(n: u32) -> String {
 }
 
 impl TestApp {
+    /// Signs tree heads with this server's ledger key, as a second instance of it would: for
+    /// tests that write to the ledger on a connection of their own (`heads::within`).
+    pub fn sealer(&self) -> std::sync::Arc<cartrec::ledger::Sealer> {
+        sealer_for(self.data_dir.path())
+    }
+
+    /// Runs `work` with its ledger writes sealed by this server's key ([`TestApp::sealer`]).
+    pub fn sealed<T>(&self, work: impl FnOnce() -> T) -> T {
+        cartrec::ledger::heads::within(Some(&self.sealer()), work)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

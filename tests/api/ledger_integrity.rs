@@ -53,11 +53,14 @@ async fn eight_threads_appending_at_once_stay_gapless_and_linked() {
     let app = spawn_app().await;
     let before = entry_count(&mut app.db.connect());
     let pool = build_pool(&app.db.url, 8).expect("pool");
+    let sealer = app.sealer();
     let writers: Vec<_> = (0..8)
         .map(|w| {
-            let pool = pool.clone();
+            let (pool, sealer) = (pool.clone(), sealer.clone());
             std::thread::spawn(move || {
-                append_test_events(&mut pool.get().expect("connection"), &format!("T{w}"), 500)
+                ledger::heads::within(Some(&sealer), || {
+                    append_test_events(&mut pool.get().expect("connection"), &format!("T{w}"), 500)
+                })
             })
         })
         .collect();
@@ -87,16 +90,18 @@ const CHILD_URL: &str = "CARTREC_TEST_CHILD_URL";
 const CHILD_NAME: &str = "CARTREC_TEST_CHILD_NAME";
 
 const CHILD_START: &str = "CARTREC_TEST_CHILD_START";
+const CHILD_DATA_DIR: &str = "CARTREC_TEST_CHILD_DATA_DIR";
 const CHILD_APPENDS: usize = 500;
 
 /// The body of a child process started by `two_processes_appending_at_once_stay_linear`.
 #[test]
 #[ignore = "a child process of two_processes_appending_at_once_stay_linear"]
 fn child_appender() {
-    let (Ok(url), Ok(name), Ok(start)) = (
+    let (Ok(url), Ok(name), Ok(start), Ok(data_dir)) = (
         std::env::var(CHILD_URL),
         std::env::var(CHILD_NAME),
         std::env::var(CHILD_START),
+        std::env::var(CHILD_DATA_DIR),
     ) else {
         return;
     };
@@ -108,7 +113,11 @@ fn child_appender() {
     while !std::path::Path::new(&start).exists() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
-    append_test_events(&mut conn, &name, CHILD_APPENDS);
+    // A second instance of the same server: it signs with the same key.
+    let sealer = crate::helpers::sealer_for(std::path::Path::new(&data_dir));
+    ledger::heads::within(Some(&sealer), || {
+        append_test_events(&mut conn, &name, CHILD_APPENDS)
+    });
 }
 
 /// Covers: GMP-LED-5
@@ -130,6 +139,7 @@ async fn two_processes_appending_at_once_stay_linear() {
                 .env(CHILD_URL, &app.db.url)
                 .env(CHILD_NAME, name)
                 .env(CHILD_START, &start)
+                .env(CHILD_DATA_DIR, app.data_dir.path())
                 .stdout(std::process::Stdio::null())
                 .spawn()
                 .expect("child starts")

@@ -6,6 +6,7 @@ mod approval;
 mod audit;
 mod auditor;
 mod auth;
+mod authenticity;
 mod authorization;
 mod backup;
 mod batch_support;

@@ -1,16 +1,13 @@
 //! The Merkle tree through the service: proofs answered by `GET /api/v1/ledger/proof/*` against
-//! a tree recomputed here from the entries' hashes, the ranges refused, the catch-up for entries
-//! written around the appender, and `cartrec verify` naming a bad stored subtree or a truncated
-//! tail.
+//! a tree recomputed here from the entries' hashes, the ranges refused, and `cartrec verify`
+//! naming a bad stored subtree or a truncated tail. (Entries written around the appender are no
+//! longer caught up but refused: `authenticity.rs`.)
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use cartrec::db::schema::ledger_entries::dsl as le;
 use cartrec::db::DbConn;
 use cartrec::ledger::merkle::{verify_consistency, verify_inclusion};
-use cartrec::ledger::{Actor, Entry, EventKind, NewEvent, Position, Stream, ZERO_HASH};
 use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -161,11 +158,13 @@ async fn every_proof_the_service_gives_matches_the_tree_recomputed_from_the_entr
     let auditor = app.user_with_roles(&["auditor"]).await;
     // Past 32 entries, so that subtrees of level 5 exist and the last tree is incomplete.
     let have = entry_count(&mut app.db.connect()) as usize;
-    append_test_events(
-        &mut app.db.connect(),
-        "merkle",
-        37_usize.saturating_sub(have),
-    );
+    app.sealed(|| {
+        append_test_events(
+            &mut app.db.connect(),
+            "merkle",
+            37_usize.saturating_sub(have),
+        )
+    });
     assert_proofs_match(&app, &auditor, None).await;
 }
 
@@ -213,101 +212,12 @@ async fn proofs_outside_the_ledger_are_refused_and_only_auditors_get_them() {
     assert_eq!(same["from_root"], same["to_root"]);
 }
 
-/// `count` entries inserted straight into the table, as the database's guard accepts them but
-/// without the appender: they have no Merkle subtrees.
-fn insert_by_hand(conn: &mut DbConn, count: usize) {
-    for i in 0..count {
-        let (seq, prev): (i64, Vec<u8>) = le::ledger_entries
-            .order(le::seq.desc())
-            .select((le::seq, le::hash))
-            .first(conn)
-            .expect("an entry");
-        let stream_last: Option<(i64, Vec<u8>)> = le::ledger_entries
-            .filter(le::stream.eq("batch/by-hand"))
-            .order(le::stream_seq.desc())
-            .select((le::stream_seq, le::hash))
-            .first(conn)
-            .optional()
-            .expect("stream head");
-        let (stream_seq, stream_prev_hash) = match stream_last {
-            Some((s, h)) => (s + 1, h.try_into().expect("32 bytes")),
-            None => (0, ZERO_HASH),
-        };
-        let event = NewEvent::from_value(
-            Stream::parse("batch/by-hand").expect("stream"),
-            EventKind::parse("test.inserted_by_hand").expect("kind"),
-            json!({ "i": i }),
-        )
-        .expect("event");
-        let position = Position {
-            seq: seq + 1,
-            prev_hash: prev.try_into().expect("32 bytes"),
-            stream_seq,
-            stream_prev_hash,
-        };
-        let entry = Entry::seal(
-            position,
-            &Actor::system(),
-            &event,
-            "2026-11-25T10:00:00.000000Z".to_owned(),
-        )
-        .expect("sealed");
-        diesel::insert_into(le::ledger_entries)
-            .values(&entry)
-            .execute(conn)
-            .expect("the guard accepts the next entry");
-    }
-}
-
 fn cli_verify(app: &TestApp) -> (bool, String) {
     let output = app.run_cli(&["verify"]);
     (
         output.status.success(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
-}
-
-#[tokio::test]
-async fn entries_without_subtrees_get_them_from_migrate_and_from_the_next_append() {
-    let app = spawn_app().await;
-    let auditor = app.user_with_roles(&["auditor"]).await;
-    let mut conn = app.db.connect();
-
-    insert_by_hand(&mut conn, 20);
-    let (ok, report) = cli_verify(&app);
-    assert!(ok, "{report}");
-    assert!(
-        report.contains("Merkle subtrees stored for the first"),
-        "{report}"
-    );
-    let size = entry_count(&mut conn);
-    let (status, body) = problem(
-        app.get(
-            &format!("/api/v1/ledger/proof/inclusion?index=0&size={size}"),
-            Some(&auditor.token),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(body["code"], "merkle_tree_behind");
-
-    let migrate = app.run_cli(&["migrate"]);
-    let stdout = String::from_utf8_lossy(&migrate.stdout);
-    assert!(
-        stdout.contains("Merkle subtree(s) for entries that had none"),
-        "{stdout}"
-    );
-    let (ok, report) = cli_verify(&app);
-    assert!(ok && !report.contains("stored for the first"), "{report}");
-
-    // Without migrate: the appender finds a missing subtree it builds on and stores them all.
-    insert_by_hand(&mut conn, 13);
-    append_test_events(&mut conn, "after", 40);
-    let (ok, report) = cli_verify(&app);
-    assert!(ok && !report.contains("stored for the first"), "{report}");
-    let size = entry_count(&mut conn) as usize;
-    assert_proofs_match(&app, &auditor, Some(&[size - 40, size])).await;
 }
 
 /// A superuser's way past the merkle_nodes triggers.
@@ -326,7 +236,7 @@ fn drop_node_guards(app: &TestApp, conn: &mut DbConn) {
 async fn verify_names_a_stored_subtree_that_differs_from_the_entries() {
     let app = spawn_app().await;
     let mut conn = app.db.connect();
-    append_test_events(&mut conn, "tree", 16);
+    app.sealed(|| append_test_events(&mut conn, "tree", 16));
     drop_node_guards(&app, &mut conn);
     let flip = if app.db.is_postgres() {
         "UPDATE merkle_nodes SET hash = set_byte(hash, 0, get_byte(hash, 0) # 1) \
@@ -351,7 +261,7 @@ async fn verify_names_a_stored_subtree_that_differs_from_the_entries() {
 async fn verify_names_a_truncated_tail_the_chain_alone_cannot_see() {
     let app = spawn_app().await;
     let mut conn = app.db.connect();
-    append_test_events(&mut conn, "tail", 16);
+    app.sealed(|| append_test_events(&mut conn, "tail", 16));
     let drop_entry_guard = if app.db.is_postgres() {
         "DROP TRIGGER ledger_entries_no_update_delete ON ledger_entries"
     } else {

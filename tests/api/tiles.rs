@@ -73,7 +73,7 @@ async fn tiles_and_bundles_hold_the_ledger_and_hash_to_the_signed_root() {
     let app = spawn_app().await;
     let auditor = app.user_with_roles(&["auditor"]).await;
     // Over 256 entries: one full level-0 tile, a partial one, and level 1's first hash.
-    append_test_events(&mut app.db.connect(), "tiles", 300);
+    app.sealed(|| append_test_events(&mut app.db.connect(), "tiles", 300));
 
     let note = app.sign_checkpoint(&auditor).await;
     let served = app
@@ -202,10 +202,12 @@ async fn at_seventy_thousand_entries_full_and_partial_tiles_of_levels_0_1_and_2_
     let app = spawn_app().await;
     let auditor = app.user_with_roles(&["auditor"]).await;
     // Off the runtime's thread, so the server goes on answering (and closing idle connections).
-    let conn = app.db.connect();
-    tokio::task::spawn_blocking(move || append_many(conn, 70_000))
-        .await
-        .expect("appended");
+    let (conn, sealer) = (app.db.connect(), app.sealer());
+    tokio::task::spawn_blocking(move || {
+        cartrec::ledger::heads::within(Some(&sealer), || append_many(conn, 70_000))
+    })
+    .await
+    .expect("appended");
     let note = app.sign_checkpoint(&auditor).await;
     let (size, root) = checkpoint_head(&note);
     // 65,536 = 256^2 entries fill level 2's first hash; the rest leave partial tiles above.

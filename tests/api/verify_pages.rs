@@ -90,7 +90,7 @@ async fn a_change_in_a_later_page_is_named_at_its_exact_seq() {
     let app = spawn_app().await;
     let auditor = app.user_with_roles(&["auditor"]).await;
     let mut conn = app.db.connect();
-    append_many(&mut conn, ENTRIES);
+    app.sealed(|| append_many(&mut conn, ENTRIES));
     let total = entry_count(&mut conn);
     assert!(total > 2 * 2_000, "{total} entries span three pages");
     drop_guards(&app, &mut conn);

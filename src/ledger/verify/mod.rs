@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::canonical::{Hash, ZERO_HASH};
 use super::entry::Entry;
+use super::heads::{self, HeadVerifier};
 use super::LedgerError;
 use crate::db::schema::ledger_entries::dsl as le;
 use crate::db::DbConn;
@@ -41,6 +42,8 @@ pub struct VerifyReport {
     /// How many of the first entries have every Merkle subtree stored (all of them, unless
     /// entries were inserted around the appender since the last start).
     pub tree_size: u64,
+    /// How many signed tree heads were checked (`None`: verified without the ledger's key).
+    pub signed_heads: Option<u64>,
     pub failure: Option<VerifyFailure>,
 }
 
@@ -82,11 +85,29 @@ impl std::fmt::Display for VerifyReport {
 /// long the ledger is), each page's own checks run on every core, and the links between
 /// entries are then checked in one pass in `seq` order.
 pub fn verify(conn: &mut DbConn) -> Result<VerifyReport, LedgerError> {
+    verify_with(conn, None)
+}
+
+/// [`verify`], and with `heads` also every signed tree head: each signed by that key, each
+/// naming the entry and the root the ledger has at its size, and the newest covering the last
+/// entry (an entry no signed head covers was not written by cartrec).
+pub fn verify_with(
+    conn: &mut DbConn,
+    heads: Option<&HeadVerifier>,
+) -> Result<VerifyReport, LedgerError> {
     let last_seq: Option<i64> = le::ledger_entries
         .select(diesel::dsl::max(le::seq))
         .first(conn)?;
     let mut chain = Chain::default();
     let mut tree = TreeCheck::default();
+    let size = last_seq.map_or(0, |seq| seq as u64 + 1);
+    let signed = match heads {
+        Some(verifier) => match signed_heads(conn, verifier, size)? {
+            Ok(signed) => Some(signed),
+            Err(failure) => return Ok(chain.report(&tree, Some(failure))),
+        },
+        None => None,
+    };
     let Some(last_seq) = last_seq else {
         return Ok(chain.report(&tree, None));
     };
@@ -95,7 +116,7 @@ pub fn verify(conn: &mut DbConn) -> Result<VerifyReport, LedgerError> {
         let reading = &mut *conn;
         let reader = scope.spawn(move || reader::read(reading, last_seq, sender));
         // Dropping `pages` (when this returns) is what stops the reader after a failure.
-        let checked = check_pages(pages, &mut chain, &mut tree);
+        let checked = check_pages(pages, &mut chain, &mut tree, signed.as_ref());
         if let Err(panic) = reader.join() {
             std::panic::resume_unwind(panic);
         }
@@ -105,7 +126,75 @@ pub fn verify(conn: &mut DbConn) -> Result<VerifyReport, LedgerError> {
         Some(failure) => Some(failure),
         None => tree.finish(conn)?.err(),
     };
-    Ok(chain.report(&tree, failure))
+    let failure = match (failure, &signed) {
+        (None, Some(signed)) => match uncovered(signed, size) {
+            Some(failure) => Some(failure),
+            None => removed_tail(conn)?,
+        },
+        (failure, _) => failure,
+    };
+    let mut report = chain.report(&tree, failure);
+    report.signed_heads = signed.map(|signed| signed.len() as u64);
+    Ok(report)
+}
+
+/// The signed heads of at most `size` entries, by size, each checked against its signature.
+type Heads = HashMap<u64, (Hash, Hash)>;
+
+fn signed_heads(
+    conn: &mut DbConn,
+    verifier: &HeadVerifier,
+    size: u64,
+) -> Result<Result<Heads, VerifyFailure>, LedgerError> {
+    let stored = heads::up_to(conn, size)?;
+    let forged = stored
+        .par_iter()
+        .find_first(|head| verifier.check_stored(head).is_err());
+    if let Some(head) = forged {
+        let why = verifier.check_stored(head).err().unwrap_or_default();
+        return Ok(Err(VerifyFailure {
+            seq: head.size as i64 - 1,
+            reason: format!(
+                "the signed head of size {} was not signed by this ledger's key ({why}): it                  was written around cartrec",
+                head.size
+            ),
+        }));
+    }
+    Ok(Ok(stored
+        .into_iter()
+        .map(|head| (head.size, (head.root, head.last_hash)))
+        .collect()))
+}
+
+/// Entries past the newest signed head: written by someone else than cartrec.
+fn uncovered(signed: &Heads, size: u64) -> Option<VerifyFailure> {
+    let newest = signed.keys().copied().max().unwrap_or(0);
+    (newest < size).then(|| VerifyFailure {
+        seq: newest as i64,
+        reason: format!(
+            "entries {newest}..={} are covered by no signed tree head: they were not written by \
+             cartrec",
+            size - 1
+        ),
+    })
+}
+
+/// A signed head larger than the ledger: entries cartrec wrote were removed from its end. The
+/// head is read before the size, and a head commits with its entries, so a head committed
+/// meanwhile is never taken for a removal.
+fn removed_tail(conn: &mut DbConn) -> Result<Option<VerifyFailure>, LedgerError> {
+    let Some(newest) = heads::newest(conn)? else {
+        return Ok(None);
+    };
+    let size = super::tree::ledger_size(conn)?;
+    Ok((newest.size > size).then(|| VerifyFailure {
+        seq: size as i64,
+        reason: format!(
+            "a signed tree head covers {} entries but the ledger holds {size}: entries were \
+             removed from its end",
+            newest.size
+        ),
+    }))
 }
 
 /// Checks the pages as they arrive; the first failure, in `seq` order within a page and
@@ -114,6 +203,7 @@ fn check_pages(
     pages: mpsc::Receiver<Result<reader::Page, LedgerError>>,
     chain: &mut Chain,
     tree: &mut TreeCheck,
+    signed: Option<&Heads>,
 ) -> Result<Option<VerifyFailure>, LedgerError> {
     for page in pages {
         let page = page?;
@@ -128,6 +218,18 @@ fn check_pages(
                 return Ok(Some(VerifyFailure { seq, reason }));
             }
             tree.push(chain.head.unwrap_or_default());
+            let size = chain.next_seq as u64;
+            if let Some((root, last)) = signed.and_then(|signed| signed.get(&size)) {
+                if chain.head != Some(*last) || tree.frontier.root() != *root {
+                    return Ok(Some(VerifyFailure {
+                        seq: entry.seq,
+                        reason: format!(
+                            "the signed tree head of size {size} names another history: the \
+                             entries up to here were rewritten"
+                        ),
+                    }));
+                }
+            }
         }
         if let Err(failure) = tree.compare(&page.nodes) {
             return Ok(Some(failure));
@@ -152,6 +254,7 @@ impl Chain {
             head: self.head,
             root: self.head.map(|_| tree.frontier.root()),
             tree_size: tree.first_missing.unwrap_or(entries).min(entries),
+            signed_heads: None,
             failure,
         }
     }

@@ -23,6 +23,8 @@ pub struct Verification {
     pub summary: String,
     pub failure: Option<String>,
     pub mismatches: Vec<String>,
+    /// The evidence the verdict rests on, one sentence each.
+    pub evidence: Vec<String>,
 }
 
 pub struct CheckpointShown {
@@ -84,28 +86,32 @@ pub async fn verify(req: HttpRequest, form: web::Form<CsrfOnly>) -> Result<HttpR
     viewer.require(Action::VerifyLedger)?;
     viewer.check_csrf(&req, Some(&form.csrf))?;
     let state = session::state(&req)?;
-    let (report, mismatches) = state
+    let evidence = state.checkpointing.evidence();
+    let sealer = state.db.sealer().cloned();
+    let (verdict, mismatches) = state
         .db
-        .run(|conn| {
-            let report = ledger::verify(conn)?;
-            let mismatches = if report.is_ok() {
-                crate::projections::check(conn)?
-            } else {
-                Vec::new()
-            };
-            Ok::<_, AppError>((report, mismatches))
+        .run(move |conn| {
+            crate::ledger_watch::verify_on_request(conn, sealer.as_deref(), &evidence)
+                .map_err(AppError::from)
         })
         .await?;
-    let ok = report.is_ok() && mismatches.is_empty();
+    let ok = verdict.is_ok() && mismatches.is_empty();
     crate::metrics::verification(ok);
     let verification = Verification {
         ok,
-        summary: report.to_string(),
-        failure: report
+        summary: verdict.summary(),
+        failure: verdict
+            .report
             .failure
             .as_ref()
             .map(|f| format!("seq {}: {}", f.seq, f.reason)),
         mismatches,
+        evidence: verdict.evidence(),
+    };
+    // The banner, for a failure this very check found.
+    let viewer = Viewer {
+        ledger_alarm: state.db.sealer().and_then(|s| s.trust().current()),
+        ..viewer
     };
     ledger_page(&req, &viewer, Some(verification)).await
 }

@@ -1,0 +1,2 @@
+DROP TABLE tree_heads;
+DROP FUNCTION cartrec_tree_head_insert_grows();

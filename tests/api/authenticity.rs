@@ -1,0 +1,426 @@
+//! The ledger against someone who can write to the database (issue: "the ledger proves
+//! itself"): an entry appended around cartrec, a rewritten history, an edited payload, a
+//! removed tail, a moved lock row and a planted Merkle node are each named by every verifier,
+//! and the service refuses to build on them: it goes read-only with `ledger_unverified`.
+
+use cartrec::db::schema::ledger_entries::dsl as le;
+use cartrec::db::DbConn;
+use cartrec::ledger::{Actor, Entry, EventKind, NewEvent, Position, Stream, ZERO_HASH};
+use cartrec::startup::Application;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::helpers::{problem, spawn_app, test_settings, TestApp, TestUser};
+use crate::ledger_integrity::{append_test_events, entry_count, load};
+
+/// An entry that extends the chain as the database's guards demand, built as an insider would:
+/// correct hashes and links, but written around cartrec, so no signed tree head covers it.
+fn forge_at_tail(conn: &mut DbConn, stream: &str, kind: &str, payload: Value) -> i64 {
+    let (seq, prev): (i64, Vec<u8>) = le::ledger_entries
+        .order(le::seq.desc())
+        .select((le::seq, le::hash))
+        .first(conn)
+        .expect("an entry");
+    let stream_last: Option<(i64, Vec<u8>)> = le::ledger_entries
+        .filter(le::stream.eq(stream))
+        .order(le::stream_seq.desc())
+        .select((le::stream_seq, le::hash))
+        .first(conn)
+        .optional()
+        .expect("stream head");
+    let (stream_seq, stream_prev_hash) = match stream_last {
+        Some((s, h)) => (s + 1, h.try_into().expect("32 bytes")),
+        None => (0, ZERO_HASH),
+    };
+    let event = NewEvent::from_value(
+        Stream::parse(stream).expect("stream"),
+        EventKind::parse(kind).expect("kind"),
+        payload,
+    )
+    .expect("event");
+    let position = Position {
+        seq: seq + 1,
+        prev_hash: prev.try_into().expect("32 bytes"),
+        stream_seq,
+        stream_prev_hash,
+    };
+    let now = cartrec::ledger::format_recorded_at(chrono::Utc::now());
+    let entry = Entry::seal(position, &Actor::system(), &event, now).expect("sealed");
+    diesel::insert_into(le::ledger_entries)
+        .values(&entry)
+        .execute(conn)
+        .expect("the database's guards accept an entry that extends the chain");
+    seq + 1
+}
+
+fn cli_verify(app: &TestApp) -> (bool, String) {
+    let output = app.run_cli(&["verify"]);
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+async fn verify_answer(app: &TestApp, auditor: &TestUser) -> Value {
+    let response = app.get("/api/v1/ledger/verify", Some(&auditor.token)).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("JSON")
+}
+
+/// A write any admin may make: creating an account.
+async fn try_a_write(address: &str, admin: &TestUser) -> (reqwest::StatusCode, Value) {
+    let n = uuid::Uuid::new_v4().simple().to_string();
+    problem(
+        reqwest::Client::new()
+            .post(format!("{address}/api/v1/users"))
+            .bearer_auth(&admin.token)
+            .json(&json!({ "username": format!("later{}", &n[..8]),
+                           "full_name": "Later Person Qrs", "roles": ["operator"] }))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await
+}
+
+/// Another instance of the same server (same database, data directory and keys), as after a
+/// restart; returns its address.
+async fn restart(app: &TestApp) -> String {
+    let server = Application::build(test_settings(app.data_dir.path(), &app.db.url))
+        .await
+        .expect("a restart builds, whatever it finds");
+    let address = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until_stopped());
+    address
+}
+
+/// Polls until a write on `address` is refused as `ledger_unverified` (the background
+/// verification runs right after the start), and returns the refusal.
+async fn refused_soon(address: &str, admin: &TestUser) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, body) = try_a_write(address, admin).await;
+        if status == 503 {
+            assert_eq!(body["code"], "ledger_unverified", "{body}");
+            return body;
+        }
+        assert!(status.is_success(), "{status}: {body}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service still writes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+fn drop_guards(app: &TestApp, conn: &mut DbConn) {
+    let sql = if app.db.is_postgres() {
+        "DROP TRIGGER ledger_entries_no_update_delete ON ledger_entries; \
+         DROP TRIGGER merkle_nodes_no_update_delete ON merkle_nodes; \
+         DROP TRIGGER tree_heads_no_update_delete ON tree_heads; \
+         DROP TRIGGER checkpoints_no_update_delete ON checkpoints"
+    } else {
+        "DROP TRIGGER ledger_entries_no_update; DROP TRIGGER ledger_entries_no_delete; \
+         DROP TRIGGER merkle_nodes_no_update; DROP TRIGGER merkle_nodes_no_delete; \
+         DROP TRIGGER tree_heads_no_delete; DROP TRIGGER checkpoints_no_delete"
+    };
+    conn.batch_execute(sql)
+        .expect("superuser drops the triggers");
+}
+
+/// F1: a forged `user.roles_approved` appended at the tail with every hash right.
+///
+/// Covers: P11-10a-1, GMP-LED-7
+#[tokio::test]
+async fn an_entry_appended_around_cartrec_is_named_and_the_service_goes_read_only() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    let (pending, _) = app.create_user(&["qa"]).await;
+    let mut conn = app.db.connect();
+    let forged = forge_at_tail(
+        &mut conn,
+        &format!("user/{pending}"),
+        "user.roles_approved",
+        json!({ "username": pending, "roles": ["qa"], "via": "console" }),
+    );
+    let uncovered = format!("entries {forged}..={forged} are covered by no signed tree head");
+
+    let (ok, report) = cli_verify(&app);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains(&format!("seq {forged}: {uncovered}")),
+        "{report}"
+    );
+
+    let answer = verify_answer(&app, &auditor).await;
+    assert_eq!(answer["ok"], false, "{answer}");
+    assert_eq!(answer["failure"]["seq"], forged, "{answer}");
+    assert!(answer["summary"]
+        .as_str()
+        .unwrap_or_default()
+        .contains(&uncovered));
+    assert_eq!(answer["read_only"]["seq"], forged, "{answer}");
+
+    // Nothing is built on it: no write, no checkpoint countersigning it.
+    let (status, body) = try_a_write(&app.address, &app.admin).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "ledger_unverified");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("seq {forged}")),
+        "{body}"
+    );
+    let checkpoint = app
+        .client
+        .post(app.url("/api/v1/ledger/checkpoint"))
+        .bearer_auth(&auditor.token)
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        !checkpoint.status().is_success(),
+        "a checkpoint was signed over it"
+    );
+}
+
+/// F1 again, found by the append path itself (nobody asked for a verification), and by a
+/// restarted instance before it serves anything.
+///
+/// Covers: P11-10a-1
+#[tokio::test]
+async fn the_append_path_and_a_restart_refuse_a_ledger_with_a_forged_tail() {
+    let app = spawn_app().await;
+    let forged = forge_at_tail(
+        &mut app.db.connect(),
+        "batch/FORGED",
+        "test.appended",
+        json!({ "forged": true }),
+    );
+    let (status, body) = try_a_write(&app.address, &app.admin).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "ledger_unverified");
+    let (status, _) = try_a_write(&app.address, &app.admin).await;
+    assert_eq!(status, 503, "read-only stays read-only");
+
+    let restarted = restart(&app).await;
+    let (status, body) = try_a_write(&restarted, &app.admin).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("seq {forged}")),
+        "{body}"
+    );
+    // A command-line tool refuses too.
+    let output = app.run_cli(&["user", "approve", "admin", "--confirmed-by", "Some One"]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("did not verify"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// F2/F3: the history rewritten from one entry on, with recomputed hashes, and the Merkle
+/// subtrees, tree heads and checkpoints in the database deleted to match: the checkpoint and
+/// tree head kept in `checkpoint_dir` still name it, for the CLI, the API and a restart.
+///
+/// Covers: P11-10a-1, GMP-LED-7
+#[tokio::test]
+async fn a_rewritten_history_with_its_database_evidence_deleted_is_caught_through_checkpoint_dir() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    app.sealed(|| append_test_events(&mut app.db.connect(), "before", 5));
+    app.sign_checkpoint(&auditor).await;
+    let mut conn = app.db.connect();
+    let size = entry_count(&mut conn);
+    let from = size - 3;
+    drop_guards(&app, &mut conn);
+    conn.batch_execute(&format!(
+        "DELETE FROM ledger_entries WHERE seq >= {from}; DELETE FROM merkle_nodes; \
+         DELETE FROM tree_heads; DELETE FROM checkpoints"
+    ))
+    .expect("the evidence in the database removed");
+    conn.batch_execute(&format!(
+        "UPDATE ledger_head SET next_seq = {from}, head_hash = (SELECT hash FROM ledger_entries \
+         WHERE seq = {})",
+        from - 1
+    ))
+    .expect("the lock row moved back");
+    for i in 0..3 {
+        forge_at_tail(
+            &mut conn,
+            "batch/before",
+            "test.appended",
+            json!({ "rewritten": i }),
+        );
+    }
+
+    let (ok, report) = cli_verify(&app);
+    assert!(!ok, "{report}");
+    let answer = verify_answer(&app, &auditor).await;
+    assert_eq!(answer["ok"], false, "{answer}");
+    let restarted = restart(&app).await;
+    let (status, body) = try_a_write(&restarted, &app.admin).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "ledger_unverified");
+}
+
+/// F4: one payload byte edited inside a signed range (the entry's hash still matches its
+/// bytes): the next start goes read-only once its background verification has read it.
+///
+/// Covers: P11-10a-1
+#[tokio::test]
+async fn an_edited_payload_stops_the_service_at_its_next_start() {
+    let app = spawn_app().await;
+    app.user_with_roles(&["operator"]).await;
+    let mut conn = app.db.connect();
+    drop_guards(&app, &mut conn);
+    let mut payload = load(&mut conn, 5).payload_bytes;
+    let at = payload.len() - 3;
+    payload[at] ^= 0x01;
+    diesel::update(le::ledger_entries.find(5))
+        .set(le::payload_bytes.eq(payload))
+        .execute(&mut conn)
+        .expect("payload edited");
+
+    let restarted = restart(&app).await;
+    let refusal = refused_soon(&restarted, &app.admin).await;
+    assert!(
+        refusal["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("seq 5"),
+        "{refusal}"
+    );
+}
+
+/// The tail after the newest signed head deleted with its heads and subtrees: the copy of the
+/// head outside the database names it.
+///
+/// Covers: GMP-LED-7
+#[tokio::test]
+async fn a_deleted_tail_is_caught_through_the_head_copied_outside() {
+    let app = spawn_app().await;
+    app.sealed(|| append_test_events(&mut app.db.connect(), "tail", 6));
+    let mut conn = app.db.connect();
+    let size = entry_count(&mut conn);
+    // The running server copies its newest head within a moment; the test's own writes are
+    // copied by the server's copier too once it writes again, so wait for the copy.
+    let copied = app.data_dir.path().join("checkpoints").join("tree-head");
+    app.sealer()
+        .copy_outside(&mut conn)
+        .expect("the newest head copied outside");
+    let note = std::fs::read_to_string(&copied).expect("a head outside");
+    assert!(note.contains(&format!("\n{size}\n")), "{note}");
+
+    drop_guards(&app, &mut conn);
+    let from = size - 2;
+    conn.batch_execute(&format!(
+        "DELETE FROM ledger_entries WHERE seq >= {from}; \
+         DELETE FROM tree_heads WHERE size > {from}; \
+         DELETE FROM merkle_nodes WHERE idx >= 0 AND level >= 0 AND \
+           ((idx + 1) * (1 << level)) > {from}"
+    ))
+    .expect("the tail removed");
+    conn.batch_execute(&format!(
+        "UPDATE ledger_head SET next_seq = {from}, head_hash = (SELECT hash FROM ledger_entries \
+         WHERE seq = {})",
+        from - 1
+    ))
+    .expect("the lock row moved back");
+
+    let (ok, report) = cli_verify(&app);
+    assert!(!ok, "{report}");
+    assert!(report.contains("the tree head copied to"), "{report}");
+    assert!(report.contains("entries were removed"), "{report}");
+    let restarted = restart(&app).await;
+    let (status, body) = try_a_write(&restarted, &app.admin).await;
+    assert_eq!(status, 503, "{body}");
+}
+
+/// A lock row moved around cartrec is a named refusal, never an opaque failure; so is a Merkle
+/// node planted where the next append must store its own.
+///
+/// Covers: GMP-LED-5
+#[tokio::test]
+async fn a_moved_lock_row_and_a_planted_merkle_node_are_named_refusals() {
+    let app = spawn_app().await;
+    app.db
+        .connect()
+        .batch_execute("UPDATE ledger_head SET next_seq = next_seq + 5")
+        .expect("lock row moved");
+    let (status, body) = try_a_write(&app.address, &app.admin).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "ledger_head_mismatch", "{body}");
+
+    let other = spawn_app().await;
+    let mut conn = other.db.connect();
+    if entry_count(&mut conn) % 2 == 0 {
+        other.sealed(|| append_test_events(&mut conn, "odd", 1));
+    }
+    // The next entry (odd seq n) completes the level-1 node n/2: plant one there, past the
+    // guard that wants its children stored first.
+    let next = entry_count(&mut conn);
+    let (drop_guard, junk) = if other.db.is_postgres() {
+        (
+            "DROP TRIGGER merkle_nodes_insert_extends ON merkle_nodes",
+            "decode(repeat('ab', 32), 'hex')",
+        )
+    } else {
+        ("DROP TRIGGER merkle_nodes_insert_children", "zeroblob(32)")
+    };
+    conn.batch_execute(drop_guard).expect("guard dropped");
+    conn.batch_execute(&format!(
+        "INSERT INTO merkle_nodes (level, idx, hash) VALUES (1, {}, {junk})",
+        next / 2
+    ))
+    .expect("node planted");
+    let (status, body) = try_a_write(&other.address, &other.admin).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "merkle_node_conflict", "{body}");
+    let (status, body) = try_a_write(&other.address, &other.admin).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "ledger_unverified", "{body}");
+}
+
+/// What an auditor reads: every verifier says which evidence its verdict rests on.
+///
+/// Covers: GMP-LED-7
+#[tokio::test]
+async fn every_verdict_names_its_evidence() {
+    let app = spawn_app().await;
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    app.sign_checkpoint(&auditor).await;
+    let answer = verify_answer(&app, &auditor).await;
+    assert_eq!(answer["ok"], true, "{answer}");
+    let evidence: Vec<String> = answer["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .map(|line| line.as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        evidence
+            .iter()
+            .any(|line| line.contains("signed tree head(s) checked")),
+        "{evidence:?}"
+    );
+    assert!(
+        evidence
+            .iter()
+            .any(|line| line.contains("newest checkpoint outside the database")),
+        "{evidence:?}"
+    );
+    let (ok, report) = cli_verify(&app);
+    assert!(ok, "{report}");
+    assert!(report.contains("signed tree head(s) checked"), "{report}");
+    assert!(
+        report.contains("newest checkpoint outside the database"),
+        "{report}"
+    );
+}
