@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod materials;
 pub mod metrics;
 pub mod printable;
+pub mod private_files;
 pub mod progress;
 pub mod projections;
 pub mod recall;

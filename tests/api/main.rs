@@ -35,6 +35,7 @@ mod migrations;
 mod openapi;
 mod passwords;
 mod printable;
+mod private_files;
 mod projections;
 mod protocol;
 mod recall;
