@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db::{ConnectionManager, DbConn};
 use crate::domain::{FullName, Role, Roles, Username};
 use crate::ledger::{self, Actor};
+use crate::private_files;
 use crate::progress;
 use crate::projections;
 use crate::startup::Application;
@@ -248,13 +249,10 @@ fn print_bootstrap_password(password: &SecretString) {
 }
 
 fn connect(settings: &Settings) -> anyhow::Result<DbConn> {
-    if let Some(parent) = settings
-        .database_url
-        .is_none()
-        .then_some(&settings.data_dir)
-    {
-        std::fs::create_dir_all(parent)?;
+    if settings.database_url.is_none() {
+        private_files::private_dir(&settings.data_dir)?;
     }
+    private_files::sqlite_file(&settings.database_url())?;
     ConnectionManager::new(&settings.database_url())
         .connect()
         .context("cannot open the database")

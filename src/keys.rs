@@ -1,6 +1,7 @@
-//! Secrets kept in files outside the database, created on first start with mode 0600: the JWT
-//! secret, and the Ed25519 checkpoint signing key in C2SP signed-note form, so that someone who
-//! can write the database cannot mint tokens or forge checkpoints.
+//! Secrets kept in files outside the database, created on first start with mode 0600 whatever
+//! the umask (`crate::private_files`): the JWT secret, and the Ed25519 checkpoint signing key in
+//! C2SP signed-note form, so that someone who can write the database cannot mint tokens or
+//! forge checkpoints.
 
 use std::fs;
 use std::io::Write;
@@ -11,6 +12,8 @@ use base64::Engine;
 use ed25519_dalek::SigningKey;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+use crate::private_files;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -31,7 +34,7 @@ pub fn load_or_create_jwt_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
     if !path.exists() {
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut secret);
-        write_private(path, &BASE64.encode(secret))?;
+        write_line(path, &BASE64.encode(secret), private_files::create_new)?;
     }
     let text = read(path)?;
     let secret = BASE64
@@ -97,12 +100,13 @@ pub fn load_or_create_checkpoint_key(path: &Path, name: &str) -> Result<NoteSign
             name: name.to_owned(),
             key: SigningKey::from_bytes(&seed),
         };
-        write_private(path, &signer.private_key_text())?;
+        write_line(path, &signer.private_key_text(), private_files::create_new)?;
+        // Public (`GET /api/v1/ledger/vkey` serves it, the log shows it at start), yet 0600
+        // like every file cartrec makes: auditors get it from the API, and the account that
+        // made the key reads the file. Replaced, not refused: one left from an earlier key
+        // would be wrong.
         let vkey_path = path.with_extension("vkey");
-        fs::write(&vkey_path, format!("{}\n", signer.vkey())).map_err(|source| KeyError::Io {
-            path: vkey_path,
-            source,
-        })?;
+        write_line(&vkey_path, &signer.vkey(), private_files::create)?;
     }
     parse_private_key(path, &read(path)?)
 }
@@ -170,21 +174,18 @@ fn malformed(path: &Path, reason: String) -> KeyError {
     }
 }
 
-/// Creates the file with mode 0600 (never readable by others, even for a moment), refusing
-/// to overwrite an existing one.
-fn write_private(path: &Path, contents: &str) -> Result<(), KeyError> {
+/// Writes one line, durably, to the file `open` makes: mode 0600 before anything is written,
+/// so never readable by others, even for a moment.
+fn write_line(
+    path: &Path,
+    contents: &str,
+    open: fn(&Path) -> std::io::Result<fs::File>,
+) -> Result<(), KeyError> {
     let io = |source| KeyError::Io {
         path: path.to_owned(),
         source,
     };
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(io)?;
+    let mut file = open(path).map_err(io)?;
     file.write_all(contents.as_bytes()).map_err(io)?;
     file.write_all(b"\n").map_err(io)?;
     file.sync_all().map_err(io)
@@ -213,10 +214,30 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            for path in [&secret_path, &key_path] {
+            for path in [&secret_path, &key_path, &key_path.with_extension("vkey")] {
                 let mode = fs::metadata(path).expect("exists").permissions().mode();
                 assert_eq!(mode & 0o777, 0o600, "{}", path.display());
             }
+        }
+    }
+
+    #[test]
+    fn a_new_key_replaces_a_vkey_left_from_an_earlier_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key_path = dir.path().join("checkpoint.key");
+        let vkey_path = key_path.with_extension("vkey");
+        fs::write(&vkey_path, "cartrec.old/log+00000000+AQ==\n").expect("written");
+        let signer = load_or_create_checkpoint_key(&key_path, "cartrec.test/log").expect("created");
+        let written = fs::read_to_string(&vkey_path).expect("read");
+        assert_eq!(written.trim(), signer.vkey());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&vkey_path)
+                .expect("exists")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
         }
     }
 }

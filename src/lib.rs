@@ -21,6 +21,7 @@ pub mod ledger_watch;
 pub mod materials;
 pub mod metrics;
 pub mod printable;
+pub mod private_files;
 pub mod progress;
 pub mod projections;
 pub mod recall;

@@ -29,7 +29,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(&settings.data_dir)?;
+        crate::private_files::prepare(&settings)?;
         let jwt_secret = keys::load_or_create_jwt_secret(&settings.jwt_secret_path())?;
         let signer = std::sync::Arc::new(keys::load_or_create_checkpoint_key(
             &settings.checkpoint_key_path(),

@@ -332,6 +332,15 @@ fn checkpoint_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>, BackupError> {
     Ok(files)
 }
 
+/// The file a backup is copied into, empty and 0600 before a byte of the copy is in it: a
+/// backup holds password hashes and every record, it is read while it is verified, and one
+/// that fails stays for investigation.
+fn private_partial(partial: &Path) -> Result<(), BackupError> {
+    crate::private_files::create(partial)
+        .map(drop)
+        .map_err(BackupError::io(partial))
+}
+
 /// A name beside `file` for work in progress, so that the final rename stays on one
 /// file system and is atomic.
 fn partial_path(file: &Path, what: &str) -> PathBuf {
@@ -352,14 +361,6 @@ fn parent_dir(file: &Path) -> &Path {
 /// fsync of the file, rename into place, fsync of the directory: after a crash, `to` is the
 /// old file or the whole new one.
 fn install(from: &Path, to: &Path) -> Result<(), BackupError> {
-    // A backup holds password hashes and every record: readable by its owner only, whatever
-    // the umask.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(from, fs::Permissions::from_mode(0o600))
-            .map_err(BackupError::io(from))?;
-    }
     fs::File::open(from)
         .and_then(|f| f.sync_all())
         .map_err(BackupError::io(from))?;

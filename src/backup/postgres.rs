@@ -9,7 +9,9 @@ use std::process::Command;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use super::{check, check_rollback, BackupError, Keys, RestoreOptions, Restored, Verified};
+use super::{
+    check, check_rollback, private_partial, BackupError, Keys, RestoreOptions, Restored, Verified,
+};
 use crate::db::ConnectionManager;
 use crate::progress::Spinner;
 
@@ -19,6 +21,7 @@ pub(super) fn backup(
     keys: &Keys,
     progress: &Spinner,
 ) -> Result<Verified, BackupError> {
+    private_partial(partial)?;
     progress.set_message("pg_dump --format=custom");
     let mut dump = Command::new("pg_dump");
     dump.arg("--format=custom")

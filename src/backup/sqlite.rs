@@ -11,10 +11,11 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::{
-    check, check_rollback, install, partial_path, BackupError, Keys, RestoreOptions, Restored,
-    Verified,
+    check, check_rollback, install, partial_path, private_partial, BackupError, Keys,
+    RestoreOptions, Restored, Verified,
 };
 use crate::db::{ConnectionManager, DbConn};
+use crate::private_files;
 use crate::progress::Spinner;
 
 pub(super) fn backup(
@@ -27,7 +28,8 @@ pub(super) fn backup(
     if !source.is_file() {
         return Err(BackupError::NoDatabase(source));
     }
-    remove_if_present(partial)?;
+    // Emptied if a failed backup left it: `VACUUM INTO` writes only into an empty file.
+    private_partial(partial)?;
     let target = partial.to_str().ok_or_else(|| BackupError::Io {
         path: partial.to_owned(),
         source: std::io::Error::new(
@@ -61,12 +63,12 @@ pub(super) fn restore(
         ));
     }
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(BackupError::io(dir))?;
+        private_files::create_dir_all(dir).map_err(BackupError::io(dir))?;
     }
     let staged = partial_path(&target, "restoring");
     remove_with_journal(&staged)?;
     progress.set_message("copying the backup beside the database");
-    fs::copy(file, &staged).map_err(BackupError::io(&staged))?;
+    copy_private(file, &staged)?;
     let checked = check_staged(&staged, keys, options, progress);
     let restored = match checked {
         Ok(restored) => restored,
@@ -83,6 +85,15 @@ pub(super) fn restore(
     remove_journals(&target)?;
     install(&staged, &target)?;
     Ok(restored)
+}
+
+/// Copies the backup into a new file that is 0600 before a byte is in it (`fs::copy` would give
+/// it the backup file's mode), so that it and the logs SQLite keeps beside it are private.
+fn copy_private(file: &Path, staged: &Path) -> Result<(), BackupError> {
+    let mut from = fs::File::open(file).map_err(BackupError::io(file))?;
+    let mut to = private_files::create(staged).map_err(BackupError::io(staged))?;
+    std::io::copy(&mut from, &mut to).map_err(BackupError::io(staged))?;
+    Ok(())
 }
 
 /// The staged copy opened as the server opens a database, checked, and closed again (so that

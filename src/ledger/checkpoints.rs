@@ -242,10 +242,10 @@ fn store_outside(dir: &Path, signed: &Signed) -> Result<(), LedgerError> {
         path: path.to_owned(),
         reason: e.to_string(),
     };
-    fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
+    crate::private_files::create_dir_all(dir).map_err(|e| failed(dir, e))?;
     let path = dir.join(file_name(signed.size));
     let partial = dir.join(format!(".{}.partial", file_name(signed.size)));
-    let mut file = fs::File::create(&partial).map_err(|e| failed(&partial, e))?;
+    let mut file = crate::private_files::create(&partial).map_err(|e| failed(&partial, e))?;
     file.write_all(signed.note.as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|e| failed(&partial, e))?;

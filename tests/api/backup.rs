@@ -68,11 +68,20 @@ fn backup_file(app: &TestApp, name: &str) -> PathBuf {
     app.data_dir.path().join(name)
 }
 
+fn mode_of(file: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(file)
+        .expect("exists")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
 fn path(file: &Path) -> &str {
     file.to_str().expect("UTF-8 path")
 }
 
-/// Covers: A11-7.2
+/// Covers: A11-7.2, A11-7.1
 #[tokio::test]
 async fn a_backup_restores_into_an_empty_database_with_the_same_ledger() {
     let app = spawn_app().await;
@@ -81,6 +90,7 @@ async fn a_backup_restores_into_an_empty_database_with_the_same_ledger() {
     let file = backup_file(&app, "site.backup");
 
     let written = succeeded(&app.run_cli(&["backup", path(&file)]), "backup");
+    assert_eq!(mode_of(&file), 0o600, "the backup is its owner's alone");
     let source = verified(&app, &app.db);
     assert!(
         written.contains(&source),
@@ -110,6 +120,13 @@ async fn a_backup_restores_into_an_empty_database_with_the_same_ledger() {
     assert!(restored.contains("restored"), "{restored}");
     assert!(!restored.contains("ROLLBACK"), "{restored}");
     assert_eq!(verified(&app, &target), source, "the same entries and head");
+    if !target.is_postgres() {
+        assert_eq!(
+            mode_of(Path::new(&target.url)),
+            0o600,
+            "the restored database"
+        );
+    }
     let twice = cartrec_on(&app, &target, &["restore", path(&file)]);
     assert!(!twice.status.success());
     assert!(stdout(&twice).contains("not empty"), "{}", stdout(&twice));

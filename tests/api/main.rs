@@ -36,6 +36,7 @@ mod migrations;
 mod openapi;
 mod passwords;
 mod printable;
+mod private_files;
 mod projections;
 mod protocol;
 mod recall;

@@ -245,3 +245,39 @@ async fn the_cookie_is_secure_when_the_page_was_served_over_tls() {
     let (_, header) = set_cookie(&plain, "cartrec_prelogin").expect("cookie");
     assert!(!header.contains("Secure"), "{header}");
 }
+
+#[tokio::test]
+async fn the_language_switch_goes_back_to_a_page_of_this_site_and_nowhere_else() {
+    let app = spawn_app().await;
+    let http = client();
+    let form = http
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("login page");
+    let (prelogin, _) = set_cookie(&form, "cartrec_prelogin").expect("pre-login cookie");
+    let csrf = hidden_csrf(&form.text().await.expect("html"));
+    for (back, location) in [
+        ("/\t/evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/login?changed=1", "/login?changed=1"),
+    ] {
+        let switched = http
+            .post(app.url("/language"))
+            .header(COOKIE, &prelogin)
+            .form(&[("csrf", csrf.as_str()), ("lang", "it"), ("back", back)])
+            .send()
+            .await
+            .expect("posted");
+        assert_eq!(switched.status(), 303, "{back:?}");
+        let to = switched
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(to, Some(location), "{back:?}");
+        assert!(set_cookie(&switched, "cartrec_lang").is_some(), "{back:?}");
+    }
+}

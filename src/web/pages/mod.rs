@@ -54,12 +54,56 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// A path of this site to come back to; anything else (another host, `//host`) goes home.
+/// A path of this site to come back to, for a redirect to a target the request names (the
+/// language switch's `back`); anything else goes home. Browsers drop tabs and line breaks
+/// from a URL and read `\` as `/`, so `/<tab>/host` and `/\host` lead to another host as
+/// `//host` does: local is one `/`, then printable ASCII other than `\` (a page's own path has
+/// anything else percent-encoded). Starting with `/`, it has no scheme (`javascript:`) either.
 pub fn local_path(path: &str) -> &str {
-    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    let local = path.strip_prefix('/').is_some_and(|rest| {
+        !rest.starts_with('/') && rest.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+    });
     if local {
         path
     } else {
         "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_a_path_of_this_site_is_a_place_to_come_back_to() {
+        for kept in [
+            "/",
+            "/batches/B-1?x=1",
+            "/batches/B-1/review#step-3",
+            "/login?changed=1",
+        ] {
+            assert_eq!(local_path(kept), kept);
+        }
+        for elsewhere in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/batches\\..\\..\\evil",
+            "https://evil.example",
+            "javascript:alert(1)",
+            " /batches",
+            "/batches /x",
+            "/batches\u{0}",
+            "/batches\u{7f}",
+            "/batches\u{85}",
+            "/caf\u{e9}",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(local_path(elsewhere), "/", "{elsewhere:?}");
+        }
     }
 }
