@@ -313,6 +313,7 @@ fn evidence(
         None => {
             let path = settings.checkpoint_key_path();
             if !path.exists() {
+                // No key, no evidence to compare with: only an empty ledger passes.
                 if ledger::size(conn)? == 0 && trusted.is_none() {
                     return Ok(None);
                 }
@@ -348,8 +349,17 @@ fn sealed<T>(
     settings: &Settings,
     work: impl FnOnce(&mut DbConn) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
+    let key_path = settings.checkpoint_key_path();
+    if !key_path.exists() && ledger::size(&mut connect(settings)?)? > 0 {
+        // A new key would sign heads the service's own key never signed.
+        bail!(
+            "no ledger key at {}: point checkpoint_key_file at the service's key (its writes \
+             are signed with it); nothing was recorded",
+            key_path.display()
+        );
+    }
     let signer = std::sync::Arc::new(crate::keys::load_or_create_checkpoint_key(
-        &settings.checkpoint_key_path(),
+        &key_path,
         &settings.log_origin,
     )?);
     let dir = settings.checkpoint_dir_path();

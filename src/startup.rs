@@ -68,9 +68,16 @@ impl Application {
         // entries that predate the Merkle tree get their subtrees). What fails here makes the
         // instance read-only; the whole verification follows in the background.
         crate::ledger_watch::check_at_start(&db, &checkpointing.evidence()).await?;
-        let bootstrap_password = db.run(accounts::bootstrap_admin).await?;
-        if let Some(row) = db.run(crate::templates::import_shipped).await? {
-            tracing::info!(code = %row.code, version = row.version, "imported the shipped template as a draft");
+        // A read-only start (the ledger did not verify) records nothing, not even these.
+        let trusted = db.ledger_trusted();
+        let bootstrap_password = match trusted {
+            true => db.run(accounts::bootstrap_admin).await?,
+            false => None,
+        };
+        if trusted {
+            if let Some(row) = db.run(crate::templates::import_shipped).await? {
+                tracing::info!(code = %row.code, version = row.version, "imported the shipped template as a draft");
+            }
         }
 
         let listener = TcpListener::bind(&settings.bind)?;

@@ -82,6 +82,21 @@ pub(super) fn seal_if_moved(
     sealer.seal(conn, left).map(|_| ())
 }
 
+/// Runs `work` in a transaction (or savepoint) that holds the append lock and appends nothing:
+/// for a check that must see one state of the ledger and may write scratch rows it then rolls
+/// back (the projections' replay), also on a ledger this instance no longer trusts, since it
+/// records nothing.
+pub fn under_lock<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error> + From<LedgerError>,
+{
+    conn.transaction(|conn| {
+        take_append_lock(conn)?;
+        work(conn)
+    })
+}
+
 pub(super) fn in_transaction(conn: &mut DbConn) -> bool {
     matches!(
         Transactions::transaction_manager_status_mut(conn).transaction_depth(),

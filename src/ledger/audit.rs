@@ -73,6 +73,7 @@ impl Audit {
             ));
         }
         match (self.outside_checkpoint, self.outside_head) {
+            (None, None) if entries == 0 => {}
             (None, None) => lines.push(
                 "no checkpoint or tree head outside the database yet (checkpoint_dir is empty)"
                     .to_owned(),

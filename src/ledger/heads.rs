@@ -467,14 +467,15 @@ impl OutsideCopy {
             reason: e.to_string(),
         };
         let dir = &self.dir;
-        fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
+        crate::private_files::create_dir_all(dir).map_err(|e| failed(dir, e))?;
         let lock_path = dir.join(".tree-head.lock");
-        let lock = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| failed(&lock_path, e))?;
+        let lock = match fs::OpenOptions::new().write(true).open(&lock_path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                crate::private_files::create(&lock_path)
+            }
+            other => other,
+        }
+        .map_err(|e| failed(&lock_path, e))?;
         lock.lock().map_err(|e| failed(&lock_path, e))?;
         let path = dir.join(OUTSIDE_FILE);
         let current = read_outside_size(&path);
@@ -482,7 +483,7 @@ impl OutsideCopy {
             return Ok(current.unwrap_or(head.size));
         }
         let partial = dir.join(format!(".{OUTSIDE_FILE}.partial"));
-        let mut file = fs::File::create(&partial).map_err(|e| failed(&partial, e))?;
+        let mut file = crate::private_files::create(&partial).map_err(|e| failed(&partial, e))?;
         file.write_all(head.note.as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|e| failed(&partial, e))?;

@@ -18,7 +18,7 @@ mod tree;
 mod trust;
 mod verify;
 
-pub use append::{write, Appender};
+pub use append::{under_lock, write, Appender};
 pub use audit::{audit, Audit, Evidence};
 pub use canonical::{canonical_bytes, leaf_hash, payload_sha256, Hash, ZERO_HASH};
 pub use entry::{

@@ -110,8 +110,7 @@ fn replay_differences(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
     // later fails at once ("database is locked", no busy wait) when another request committed
     // in between, which answered `GET /ledger/verify` with a 500 under concurrent writes. The
     // lock also keeps appends out between the two snapshots, so they compare one state.
-    let result = ledger::write::<(), Outcome, _>(conn, |appender| {
-        let conn = appender.conn();
+    let result = ledger::under_lock::<(), Outcome, _>(conn, |conn| {
         let mut run = || -> Result<Vec<String>, ServiceError> {
             let live = snapshot(conn)?;
             replay(conn)?;

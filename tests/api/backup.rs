@@ -238,5 +238,26 @@ async fn a_backup_older_than_the_newest_checkpoint_is_refused_unless_accepted() 
         String::from_utf8_lossy(&accepted.stderr).contains("ROLLBACK ACCEPTED"),
         "said loudly on stderr too"
     );
+    // The checkpoints and the tree head outside still vouch for the lost entries: the
+    // restored ledger does not verify against them (and a server on it starts read-only) ...
+    let against_outside = cartrec_on(&app, &accepting, &["verify"]);
+    assert!(!against_outside.status.success());
+    assert!(
+        stdout(&against_outside).contains("rolled back"),
+        "{}",
+        stdout(&against_outside)
+    );
+    // ... until whoever controls that storage archives them, as the README says.
+    let outside = app.data_dir.path().join("checkpoints");
+    let archive = app.data_dir.path().join("archived-checkpoints");
+    std::fs::create_dir_all(&archive).expect("archive");
+    for entry in std::fs::read_dir(&outside).expect("checkpoint_dir") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let size: Option<u64> = name.strip_prefix("checkpoint-").and_then(|n| n.parse().ok());
+        if name == "tree-head" || size.is_some_and(|size| size > held) {
+            std::fs::rename(&path, archive.join(name)).expect("archived");
+        }
+    }
     assert_eq!(entries_in(&verified(&app, &accepting)), held);
 }

@@ -67,8 +67,18 @@ pub(crate) fn migration_count() -> usize {
 async fn two_instances_started_at_once_on_an_empty_database_both_come_up() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDatabase::create(dir.path());
-    // Separate data directories, as on separate hosts; the shared key files are another test.
+    // Separate data directories, as on separate hosts, with the ledger key every instance of
+    // one database shares (README, "PostgreSQL in production").
     let (dir_a, dir_b) = (dir.path().join("a"), dir.path().join("b"));
+    for data_dir in [&dir_a, &dir_b] {
+        std::fs::create_dir_all(data_dir).expect("data dir");
+    }
+    cartrec::keys::load_or_create_checkpoint_key(
+        &dir_a.join("checkpoint.key"),
+        &cartrec::config::Settings::default().log_origin,
+    )
+    .expect("key");
+    std::fs::copy(dir_a.join("checkpoint.key"), dir_b.join("checkpoint.key")).expect("copied");
     let a = tokio::spawn(Application::build(test_settings(&dir_a, &db.url)));
     let b = tokio::spawn(Application::build(test_settings(&dir_b, &db.url)));
     let a = a.await.expect("task A").expect("instance A starts");

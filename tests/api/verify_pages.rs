@@ -53,8 +53,10 @@ fn drop_guards(app: &TestApp, conn: &mut DbConn) {
 
 async fn verify_answer(app: &TestApp, auditor: &TestUser) -> Value {
     let response = app.get("/api/v1/ledger/verify", Some(&auditor.token)).await;
-    assert_eq!(response.status(), 200);
-    response.json().await.expect("JSON")
+    let status = response.status();
+    let answer: Value = response.json().await.expect("JSON");
+    assert_eq!(status, 200, "{answer}");
+    answer
 }
 
 async fn assert_fails_at(app: &TestApp, auditor: &TestUser, seq: i64, reason: &str) {

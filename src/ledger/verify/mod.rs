@@ -155,7 +155,7 @@ fn signed_heads(
         return Ok(Err(VerifyFailure {
             seq: head.size as i64 - 1,
             reason: format!(
-                "the signed head of size {} was not signed by this ledger's key ({why}): it                  was written around cartrec",
+                "the signed head of size {} was not signed by this ledger's key ({why}): it was written around cartrec",
                 head.size
             ),
         }));
