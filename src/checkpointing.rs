@@ -49,9 +49,7 @@ impl Checkpointing {
     /// ledger that fails makes the instance read-only.
     pub fn sign_now(&self, conn: &mut DbConn) -> Result<Signed, ServiceError> {
         let verdict = crate::ledger::audit(conn, &self.evidence())?;
-        if !verdict.is_ok() {
-            let seq = verdict.first_bad_seq().unwrap_or(0);
-            let reason = verdict.summary();
+        if let Some((seq, reason)) = verdict.first_failure() {
             if let Some(sealer) = crate::ledger::heads::current() {
                 sealer.trust().distrust(seq, reason.clone());
             }

@@ -158,7 +158,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("applied {} migration(s)", applied.len());
             // Subtrees are stored only over a ledger that passes the start-up check: never over
             // entries no signed head covers.
-            let stored = sealed(&settings, |conn| Ok(ledger::catch_up_tree(conn)?))?;
+            // (An empty ledger has none to store, and needs no key.)
+            let stored = match ledger::size(&mut conn)? {
+                0 => 0,
+                _ => sealed(&settings, |conn| Ok(ledger::catch_up_tree(conn)?))?,
+            };
             if stored > 0 {
                 println!("stored {stored} Merkle subtree(s) for entries that had none");
             }

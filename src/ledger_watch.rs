@@ -145,8 +145,9 @@ fn verify_in_full(db: &Db, sealer: &Sealer, evidence: &Evidence) {
             "the ledger verified in full"
         ),
         Ok(verdict) => {
-            let seq = verdict.first_bad_seq().unwrap_or(0);
-            sealer.trust().distrust(seq, verdict.summary());
+            if let Some((seq, reason)) = verdict.first_failure() {
+                sealer.trust().distrust(seq, reason);
+            }
         }
         Err(error) => tracing::error!(%error, "the ledger's verification could not run"),
     }
@@ -161,10 +162,9 @@ pub fn verify_on_request(
     evidence: &Evidence,
 ) -> Result<(ledger::Audit, Vec<String>), ServiceError> {
     let verdict = ledger::audit(conn, evidence)?;
-    if !verdict.is_ok() {
+    if let Some((seq, reason)) = verdict.first_failure() {
         if let Some(sealer) = sealer {
-            let seq = verdict.first_bad_seq().unwrap_or(0);
-            sealer.trust().distrust(seq, verdict.summary());
+            sealer.trust().distrust(seq, reason);
         }
         return Ok((verdict, Vec::new()));
     }

@@ -33,5 +33,5 @@ audit-next = Weitere Einträge
 export-record-html = Druckbarer Datensatz
 export-record-pdf = Datensatz als PDF
 export-bundle = Exportpaket (verifizierbar)
-ledger-alarm = Das Journal wurde NICHT verifiziert: Dieses System erfasst und signiert nichts, bis es untersucht ist. Informieren Sie sofort die QS und den Systemverantwortlichen; stellen Sie aus einer Sicherung wieder her oder erfassen Sie den Vorfall.
+ledger-alarm = Das Journal wurde NICHT verifiziert: Dieses System erfasst und signiert nichts, bis es untersucht ist. Informieren Sie sofort die QS und den Systemverantwortlichen. Auch neue Anmeldungen werden abgelehnt (sie werden erfasst); es schreibt erst nach einem Neustart auf einem Journal, das sich verifiziert, wieder, in der Praxis einer wiederhergestellten Sicherung.
 ledger-evidence = Geprüfte Nachweise

@@ -33,5 +33,5 @@ audit-next = Next entries
 export-record-html = Printable record
 export-record-pdf = Record as PDF
 export-bundle = Export bundle (verifiable)
-ledger-alarm = The ledger did NOT verify: this system records and signs nothing until it is investigated. Inform QA and the system owner at once; restore from a backup or record the incident.
+ledger-alarm = The ledger did NOT verify: this system records and signs nothing until it is investigated. Inform QA and the system owner at once. New sign-ins are refused too (they are recorded); it writes again only after a restart on a ledger that verifies, in practice a restored backup.
 ledger-evidence = Evidence checked

@@ -33,5 +33,5 @@ audit-next = Voci successive
 export-record-html = Record stampabile
 export-record-pdf = Record in PDF
 export-bundle = Pacchetto di esportazione (verificabile)
-ledger-alarm = Il registro NON è stato verificato: questo sistema non registra né firma nulla finché non viene indagato. Informi subito la QA e il responsabile del sistema; ripristini da un backup o registri l'incidente.
+ledger-alarm = Il registro NON è stato verificato: questo sistema non registra né firma nulla finché non viene indagato. Informi subito la QA e il responsabile del sistema. Anche i nuovi accessi sono rifiutati (vengono registrati); il sistema torna a scrivere solo dopo un riavvio su un registro che si verifica, in pratica un backup ripristinato.
 ledger-evidence = Evidenze verificate

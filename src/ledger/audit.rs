@@ -51,14 +51,23 @@ impl Audit {
         self.report.is_ok() && self.failure.is_none()
     }
 
-    /// The first bad entry, when the failure names one.
-    pub fn first_bad_seq(&self) -> Option<i64> {
-        self.report.failure.as_ref().map(|failure| failure.seq)
+    /// What failed: the first bad entry (0 when what failed is evidence outside the entries)
+    /// and why; `None` when the ledger verified.
+    pub fn first_failure(&self) -> Option<(i64, String)> {
+        match (&self.report.failure, &self.failure) {
+            (Some(failure), _) => Some((failure.seq, failure.reason.clone())),
+            (None, Some(reason)) => Some((0, reason.clone())),
+            (None, None) => None,
+        }
     }
 
-    /// One sentence per piece of evidence checked.
+    /// One sentence per piece of evidence checked; none when the verification failed (the
+    /// failure is the verdict, and what was checked before it proves nothing of the rest).
     pub fn evidence(&self) -> Vec<String> {
         let mut lines = Vec::new();
+        if !self.is_ok() {
+            return lines;
+        }
         let entries = self.report.entries;
         if let Some(heads) = self.report.signed_heads {
             lines.push(format!(

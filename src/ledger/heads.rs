@@ -123,6 +123,14 @@ fn head_text(origin: &str, size: u64, root: &Hash, last_hash: &Hash, signed_at: 
     )
 }
 
+fn sign_text(signer: &NoteSigner, text: &str) -> Result<String, LedgerError> {
+    let failed = |e: signed_note::NoteError| LedgerError::InvalidCheckpoint(e.to_string());
+    let mut note = Note::new(text.as_bytes(), &[]).map_err(failed)?;
+    let signers: [&dyn signed_note::Signer; 1] = [signer];
+    note.add_sigs(&signers).map_err(failed)?;
+    String::from_utf8(note.to_bytes()).map_err(|e| LedgerError::InvalidCheckpoint(e.to_string()))
+}
+
 /// Checks heads against one verifier key: each note signed by it, of the log `origin`.
 /// Shared by the threads that check heads in parallel (signed-note's own list is not `Sync`).
 pub struct HeadVerifier {
@@ -297,13 +305,7 @@ impl Sealer {
         let root = tree::root_of_stored(conn, size)?;
         let signed_at = format_recorded_at(chrono::Utc::now());
         let text = head_text(&self.origin, size, &root, &head.hash, &signed_at);
-        let mut note = Note::new(text.as_bytes(), &[])
-            .map_err(|e| LedgerError::InvalidCheckpoint(e.to_string()))?;
-        let signers: [&dyn signed_note::Signer; 1] = [&*self.signer];
-        note.add_sigs(&signers)
-            .map_err(|e| LedgerError::InvalidCheckpoint(e.to_string()))?;
-        let note = String::from_utf8(note.to_bytes())
-            .map_err(|e| LedgerError::InvalidCheckpoint(e.to_string()))?;
+        let note = sign_text(&self.signer, &text)?;
         diesel::insert_into(tree_heads::table)
             .values(Row {
                 size: head.next_seq,
@@ -511,5 +513,72 @@ pub fn outside(dir: &Path, verifier: &HeadVerifier) -> Result<Option<SignedHead>
             path,
             reason: e.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer(name: &str, seed: u8) -> NoteSigner {
+        NoteSigner {
+            name: name.to_owned(),
+            key: ed25519_dalek::SigningKey::from_bytes(&[seed; 32]),
+        }
+    }
+
+    fn signed(signer: &NoteSigner, origin: &str) -> String {
+        let text = head_text(origin, 7, &[1; 32], &[2; 32], "2026-12-06T10:00:00.000000Z");
+        sign_text(signer, &text).expect("signed")
+    }
+
+    #[test]
+    fn a_head_reads_back_as_signed() {
+        let key = signer("cartrec.test/ledger", 1);
+        let verifier = HeadVerifier::new(&key.vkey(), "cartrec.test/ledger").expect("vkey");
+        let head = verifier
+            .open(&signed(&key, "cartrec.test/ledger"))
+            .expect("opens");
+        assert_eq!(
+            (head.size, head.root, head.last_hash),
+            (7, [1; 32], [2; 32])
+        );
+        assert_eq!(head.signed_at, "2026-12-06T10:00:00.000000Z");
+        assert!(verifier.check_stored(&head).is_ok());
+        let mut changed = head.clone();
+        changed.size = 8;
+        assert!(
+            verifier.check_stored(&changed).is_err(),
+            "columns must say what it signs"
+        );
+    }
+
+    #[test]
+    fn another_key_another_log_or_a_changed_note_is_refused() {
+        let key = signer("cartrec.test/ledger", 1);
+        let verifier = HeadVerifier::new(&key.vkey(), "cartrec.test/ledger").expect("vkey");
+        let impostor = signer("cartrec.test/ledger", 2);
+        assert!(verifier
+            .open(&signed(&impostor, "cartrec.test/ledger"))
+            .is_err());
+        assert!(verifier
+            .open(&signed(&key, "cartrec.other/ledger"))
+            .is_err());
+        let note = signed(&key, "cartrec.test/ledger").replacen("\n7\n", "\n9\n", 1);
+        assert!(verifier.open(&note).is_err());
+    }
+
+    #[test]
+    fn a_checkpoint_is_never_read_as_a_head() {
+        // The same key signs checkpoints: a C2SP checkpoint's text (origin, size, root) must
+        // not pass for a head.
+        let key = signer("cartrec.test/ledger", 1);
+        let verifier = HeadVerifier::new(&key.vkey(), "cartrec.test/ledger").expect("vkey");
+        let checkpoint = format!("cartrec.test/ledger\n7\n{}\n", BASE64.encode([1u8; 32]));
+        let note = sign_text(&key, &checkpoint).expect("signed");
+        assert_eq!(
+            verifier.open(&note).err().as_deref(),
+            Some("not a cartrec tree head")
+        );
     }
 }

@@ -11,6 +11,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
+use crate::browser::browser;
 use crate::helpers::{problem, spawn_app, test_settings, TestApp, TestUser};
 use crate::ledger_integrity::{append_test_events, entry_count, load};
 
@@ -131,7 +132,7 @@ fn drop_guards(app: &TestApp, conn: &mut DbConn) {
 
 /// F1: a forged `user.roles_approved` appended at the tail with every hash right.
 ///
-/// Covers: P11-10a-1, GMP-LED-7
+/// Covers: P11-10a-1, GMP-LED-12, GMP-LED-13
 #[tokio::test]
 async fn an_entry_appended_around_cartrec_is_named_and_the_service_goes_read_only() {
     let app = spawn_app().await;
@@ -189,7 +190,7 @@ async fn an_entry_appended_around_cartrec_is_named_and_the_service_goes_read_onl
 /// F1 again, found by the append path itself (nobody asked for a verification), and by a
 /// restarted instance before it serves anything.
 ///
-/// Covers: P11-10a-1
+/// Covers: GMP-LED-13
 #[tokio::test]
 async fn the_append_path_and_a_restart_refuse_a_ledger_with_a_forged_tail() {
     let app = spawn_app().await;
@@ -229,7 +230,7 @@ async fn the_append_path_and_a_restart_refuse_a_ledger_with_a_forged_tail() {
 /// subtrees, tree heads and checkpoints in the database deleted to match: the checkpoint and
 /// tree head kept in `checkpoint_dir` still name it, for the CLI, the API and a restart.
 ///
-/// Covers: P11-10a-1, GMP-LED-7
+/// Covers: P11-10a-1, GMP-LED-7, GMP-LED-12
 #[tokio::test]
 async fn a_rewritten_history_with_its_database_evidence_deleted_is_caught_through_checkpoint_dir() {
     let app = spawn_app().await;
@@ -273,7 +274,7 @@ async fn a_rewritten_history_with_its_database_evidence_deleted_is_caught_throug
 /// F4: one payload byte edited inside a signed range (the entry's hash still matches its
 /// bytes): the next start goes read-only once its background verification has read it.
 ///
-/// Covers: P11-10a-1
+/// Covers: P11-10a-1, GMP-LED-12, GMP-LED-13
 #[tokio::test]
 async fn an_edited_payload_stops_the_service_at_its_next_start() {
     let app = spawn_app().await;
@@ -302,7 +303,7 @@ async fn an_edited_payload_stops_the_service_at_its_next_start() {
 /// The tail after the newest signed head deleted with its heads and subtrees: the copy of the
 /// head outside the database names it.
 ///
-/// Covers: GMP-LED-7
+/// Covers: GMP-LED-7, GMP-LED-12
 #[tokio::test]
 async fn a_deleted_tail_is_caught_through_the_head_copied_outside() {
     let app = spawn_app().await;
@@ -346,7 +347,7 @@ async fn a_deleted_tail_is_caught_through_the_head_copied_outside() {
 /// A lock row moved around cartrec is a named refusal, never an opaque failure; so is a Merkle
 /// node planted where the next append must store its own.
 ///
-/// Covers: GMP-LED-5
+/// Covers: GMP-LED-13
 #[tokio::test]
 async fn a_moved_lock_row_and_a_planted_merkle_node_are_named_refusals() {
     let app = spawn_app().await;
@@ -390,7 +391,7 @@ async fn a_moved_lock_row_and_a_planted_merkle_node_are_named_refusals() {
 
 /// What an auditor reads: every verifier says which evidence its verdict rests on.
 ///
-/// Covers: GMP-LED-7
+/// Covers: GMP-LED-7, GMP-LED-12
 #[tokio::test]
 async fn every_verdict_names_its_evidence() {
     let app = spawn_app().await;
@@ -423,4 +424,43 @@ async fn every_verdict_names_its_evidence() {
         report.contains("newest checkpoint outside the database"),
         "{report}"
     );
+}
+
+/// F1 through the web UI: the auditor's verify button names the forged entry, and from then on
+/// every page shows QA, admins and auditors that the instance is read-only.
+///
+/// Covers: P11-10a-1, GMP-LED-12, GMP-LED-13
+#[tokio::test]
+async fn the_verify_button_names_a_forged_entry_and_a_banner_stays() {
+    let app = spawn_app().await;
+    let Some(b) = browser(&app.address).await else {
+        return;
+    };
+    let auditor = app.user_with_roles(&["auditor"]).await;
+    // Signed in before: a sign-in is itself recorded, so a read-only instance refuses new ones.
+    b.log_in(&auditor.username, &auditor.password).await;
+    let forged = forge_at_tail(
+        &mut app.db.connect(),
+        "batch/FORGED",
+        "test.appended",
+        json!({ "forged": true }),
+    );
+    b.click("a[href='/ledger']").await;
+    assert!(
+        !b.has("#ledger-alarm").await,
+        "no alarm before anything failed"
+    );
+    b.click("#verify-ledger").await;
+    let result = b.text("#verify-result").await;
+    assert!(result.contains("does NOT verify"), "{result}");
+    assert!(
+        result.contains(&format!("seq {forged}")) && result.contains("no signed tree head"),
+        "{result}"
+    );
+    let alarm = b.text("#ledger-alarm").await;
+    assert!(alarm.contains(&format!("seq {forged}")), "{alarm}");
+    b.assert_accessible().await;
+    b.screenshot("ledger-unverified").await;
+    b.open("/").await;
+    assert!(b.has("#ledger-alarm").await, "the banner is on every page");
 }

@@ -253,8 +253,13 @@ async fn a_backup_older_than_the_newest_checkpoint_is_refused_unless_accepted() 
     std::fs::create_dir_all(&archive).expect("archive");
     for entry in std::fs::read_dir(&outside).expect("checkpoint_dir") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let size: Option<u64> = name.strip_prefix("checkpoint-").and_then(|n| n.parse().ok());
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let size: Option<u64> = name
+            .strip_prefix("checkpoint-")
+            .and_then(|n| n.parse().ok());
         if name == "tree-head" || size.is_some_and(|size| size > held) {
             std::fs::rename(&path, archive.join(name)).expect("archived");
         }

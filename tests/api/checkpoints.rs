@@ -177,7 +177,10 @@ async fn a_server_on_a_ledger_behind_its_checkpoint_dir_starts_read_only_and_sig
         .arg("verify")
         .env("CARTREC_DATABASE_URL", &db.url)
         .env("CARTREC_DATA_DIR", data_dir.path())
-        .env("CARTREC_CHECKPOINT_KEY_FILE", first.data_dir.path().join("checkpoint.key"))
+        .env(
+            "CARTREC_CHECKPOINT_KEY_FILE",
+            first.data_dir.path().join("checkpoint.key"),
+        )
         .env("CARTREC_CHECKPOINT_DIR", &dir)
         .env("CARTREC_LOG_LEVEL", "warn")
         .output()

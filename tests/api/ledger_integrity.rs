@@ -354,7 +354,11 @@ async fn a_rewritten_entry_with_a_recomputed_hash_is_named_where_its_signed_head
     overwrite(&mut conn, 5, &forged(&original, stream_prev));
     // The signed tree head of size 6 names the original entry 5: the rewrite is named there,
     // before the broken link to entry 6.
-    assert_verify_fails_at(&app, 5, "the signed tree head of size 6 names another history");
+    assert_verify_fails_at(
+        &app,
+        5,
+        "the signed tree head of size 6 names another history",
+    );
 }
 
 /// Covers: P11-10a-1
