@@ -69,20 +69,22 @@ async fn verify_answer(app: &TestApp, auditor: &TestUser) -> Value {
     response.json().await.expect("JSON")
 }
 
-/// A write any admin may make: creating an account.
+/// A write any admin may make: creating an account. A refusal must be problem+json.
 async fn try_a_write(address: &str, admin: &TestUser) -> (reqwest::StatusCode, Value) {
     let n = uuid::Uuid::new_v4().simple().to_string();
-    problem(
-        reqwest::Client::new()
-            .post(format!("{address}/api/v1/users"))
-            .bearer_auth(&admin.token)
-            .json(&json!({ "username": format!("later{}", &n[..8]),
-                           "full_name": "Later Person Qrs", "roles": ["operator"] }))
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await
+    let response = reqwest::Client::new()
+        .post(format!("{address}/api/v1/users"))
+        .bearer_auth(&admin.token)
+        .json(&json!({ "username": format!("later{}", &n[..8]),
+                       "full_name": "Later Person Qrs", "roles": ["operator"] }))
+        .send()
+        .await
+        .expect("sent");
+    if response.status().is_success() {
+        let status = response.status();
+        return (status, response.json().await.expect("JSON"));
+    }
+    problem(response).await
 }
 
 /// Another instance of the same server (same database, data directory and keys), as after a
@@ -463,4 +465,63 @@ async fn the_verify_button_names_a_forged_entry_and_a_banner_stays() {
     b.screenshot("ledger-unverified").await;
     b.open("/").await;
     assert!(b.has("#ledger-alarm").await, "the banner is on every page");
+}
+
+/// A database from before signed tree heads (simulated: the heads removed, and no copy of one
+/// outside): its next start verifies it in full and covers it with one signed head, then writes
+/// as usual. With a head copied outside, the same start refuses: the heads were removed.
+///
+/// Covers: GMP-LED-12
+#[tokio::test]
+async fn a_ledger_from_before_signed_heads_is_adopted_once_it_verifies_in_full() {
+    let app = spawn_app().await;
+    app.user_with_roles(&["operator"]).await;
+    let mut conn = app.db.connect();
+    let size = entry_count(&mut conn);
+    // Let the server's copier finish before its head is taken away.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let drop_guard = if app.db.is_postgres() {
+        "DROP TRIGGER tree_heads_no_update_delete ON tree_heads"
+    } else {
+        "DROP TRIGGER tree_heads_no_delete"
+    };
+    conn.batch_execute(drop_guard).expect("guard dropped");
+    conn.batch_execute("DELETE FROM tree_heads")
+        .expect("the heads removed");
+    let copied = app.data_dir.path().join("checkpoints").join("tree-head");
+
+    // With the copy outside: the heads were removed, not never written.
+    assert!(copied.exists(), "the server copied its head outside");
+    let refusing = restart(&app).await;
+    let (status, body) = try_a_write(&refusing, &app.admin).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the heads were removed"),
+        "{body}"
+    );
+
+    // Without it: a ledger written before heads, adopted.
+    std::fs::remove_file(&copied).expect("copy removed");
+    let adopted = restart(&app).await;
+    let (status, body) = try_a_write(&adopted, &app.admin).await;
+    assert_eq!(status, 201, "{body}");
+    let heads: i64 = cartrec::db::schema::tree_heads::table
+        .count()
+        .get_result(&mut conn)
+        .expect("heads");
+    assert_eq!(
+        heads, 2,
+        "one head adopting the old ledger, one for the new write"
+    );
+    let first: i64 = cartrec::db::schema::tree_heads::table
+        .select(diesel::dsl::min(cartrec::db::schema::tree_heads::size))
+        .first::<Option<i64>>(&mut conn)
+        .expect("min")
+        .expect("a head");
+    assert_eq!(first, size);
+    let (ok, report) = cli_verify(&app);
+    assert!(ok, "{report}");
 }
