@@ -47,6 +47,18 @@ pub struct Audit {
 }
 
 impl Audit {
+    /// The verdict on `report` alone, before the evidence beyond the entries is checked.
+    fn of(report: VerifyReport) -> Audit {
+        Audit {
+            report,
+            checkpoints: 0,
+            outside_checkpoint: None,
+            outside_head: None,
+            trusted: None,
+            failure: None,
+        }
+    }
+
     pub fn is_ok(&self) -> bool {
         self.report.is_ok() && self.failure.is_none()
     }
@@ -122,15 +134,7 @@ impl Audit {
 /// The whole verification; see the module's documentation.
 pub fn audit(conn: &mut DbConn, evidence: &Evidence) -> Result<Audit, LedgerError> {
     let verifier = HeadVerifier::new(&evidence.vkey, &evidence.origin)?;
-    let report = verify_with(conn, Some(&verifier))?;
-    let mut audit = Audit {
-        report,
-        checkpoints: 0,
-        outside_checkpoint: None,
-        outside_head: None,
-        trusted: None,
-        failure: None,
-    };
+    let mut audit = Audit::of(verify_with(conn, Some(&verifier))?);
     if audit.report.is_ok() {
         if let Err(failure) = check_evidence(conn, evidence, &verifier, &mut audit) {
             audit.failure = Some(failure);
@@ -147,14 +151,7 @@ pub fn audit_without_heads(
     report: VerifyReport,
 ) -> Result<Audit, LedgerError> {
     let verifier = HeadVerifier::new(&evidence.vkey, &evidence.origin)?;
-    let mut audit = Audit {
-        report,
-        checkpoints: 0,
-        outside_checkpoint: None,
-        outside_head: None,
-        trusted: None,
-        failure: None,
-    };
+    let mut audit = Audit::of(report);
     if let Err(failure) = check_evidence(conn, evidence, &verifier, &mut audit) {
         audit.failure = Some(failure);
     }
@@ -306,7 +303,7 @@ pub fn quick_check(
 
 /// Whether the ledger ends at the newest signed head: its size, its last entry and its root
 /// from the stored subtrees (missing subtrees are left to the full verification).
-fn ends_where_signed(
+pub(super) fn ends_where_signed(
     conn: &mut DbConn,
     newest: &heads::SignedHead,
     size: u64,

@@ -353,7 +353,8 @@ impl Sealer {
     }
 }
 
-/// What is wrong when the lock row's head is not the newest signed head's.
+/// What is wrong when the lock row's head is not the newest signed head's: the lock row itself
+/// moved around cartrec (a refusal of its own), or the ledger does not end where the head says.
 fn mismatch(
     conn: &mut DbConn,
     signed: &SignedHead,
@@ -376,34 +377,7 @@ fn mismatch(
              the ledger_head row was changed around cartrec"
         )));
     }
-    Ok(Some(if size > signed.size {
-        (
-            signed.size as i64,
-            format!(
-                "entries {}..={} are covered by no signed head: they were not written by cartrec",
-                signed.size,
-                size - 1
-            ),
-        )
-    } else if size < signed.size {
-        (
-            size as i64,
-            format!(
-                "a signed head covers {} entries but the ledger holds {size}: entries were \
-                 removed from its end",
-                signed.size
-            ),
-        )
-    } else {
-        (
-            size as i64 - 1,
-            format!(
-                "entry {} is not the one the signed head of size {size} names: the history was \
-                 rewritten",
-                size - 1
-            ),
-        )
-    }))
+    super::audit::ends_where_signed(conn, signed, size)
 }
 
 thread_local! {
