@@ -117,6 +117,17 @@ async fn refused_soon(address: &str, admin: &TestUser) -> Value {
     }
 }
 
+/// Points the append lock row at entry `from - 1` again, as an insider who removed the entries
+/// from `from` on must for the database to accept the next insert.
+fn move_lock_row_back(conn: &mut DbConn, from: i64) {
+    conn.batch_execute(&format!(
+        "UPDATE ledger_head SET next_seq = {from}, head_hash = (SELECT hash FROM ledger_entries \
+         WHERE seq = {})",
+        from - 1
+    ))
+    .expect("the lock row moved back");
+}
+
 fn drop_guards(app: &TestApp, conn: &mut DbConn) {
     let sql = if app.db.is_postgres() {
         "DROP TRIGGER ledger_entries_no_update_delete ON ledger_entries; \
@@ -248,12 +259,7 @@ async fn a_rewritten_history_with_its_database_evidence_deleted_is_caught_throug
          DELETE FROM tree_heads; DELETE FROM checkpoints"
     ))
     .expect("the evidence in the database removed");
-    conn.batch_execute(&format!(
-        "UPDATE ledger_head SET next_seq = {from}, head_hash = (SELECT hash FROM ledger_entries \
-         WHERE seq = {})",
-        from - 1
-    ))
-    .expect("the lock row moved back");
+    move_lock_row_back(&mut conn, from);
     for i in 0..3 {
         forge_at_tail(
             &mut conn,
@@ -330,12 +336,7 @@ async fn a_deleted_tail_is_caught_through_the_head_copied_outside() {
            ((idx + 1) * (1 << level)) > {from}"
     ))
     .expect("the tail removed");
-    conn.batch_execute(&format!(
-        "UPDATE ledger_head SET next_seq = {from}, head_hash = (SELECT hash FROM ledger_entries \
-         WHERE seq = {})",
-        from - 1
-    ))
-    .expect("the lock row moved back");
+    move_lock_row_back(&mut conn, from);
 
     let (ok, report) = cli_verify(&app);
     assert!(!ok, "{report}");
