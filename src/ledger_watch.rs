@@ -41,6 +41,24 @@ pub fn check_before_writing(
 }
 
 fn check_now(conn: &mut DbConn, sealer: &Sealer, evidence: &Evidence) -> Result<(), ServiceError> {
+    check_ledger(conn, sealer, evidence)?;
+    if sealer.trust().is_trusted() {
+        let sealed = crate::accounts::audit::adopt_unsealed(conn)?;
+        if sealed > 0 {
+            tracing::info!(
+                sealed,
+                "sealed the users rows written before rows were sealed"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_ledger(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    evidence: &Evidence,
+) -> Result<(), ServiceError> {
     match audit::quick_check(conn, sealer)? {
         Ok(StartCheck::Empty) => Ok(()),
         Ok(StartCheck::Trusted { size }) => {

@@ -59,6 +59,36 @@ pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
     Ok(found)
 }
 
+/// Seals the `users` rows that have no seal yet (written before seals existed) and say what
+/// the ledger says. A row that disagrees stays unsealed, so it grants nothing; it is logged,
+/// and `verify` names it. Returns how many rows were sealed.
+pub fn adopt_unsealed(conn: &mut DbConn) -> Result<usize, ServiceError> {
+    let unsealed: Vec<UserRow> = store::list_users(conn)?
+        .into_iter()
+        .filter(|row| row.seal.is_none())
+        .collect();
+    if unsealed.is_empty() {
+        return Ok(0);
+    }
+    let states = folded_accounts(conn, &mut Vec::new())?;
+    let mut sealed = 0;
+    for row in unsealed {
+        let agrees = states
+            .get(&row.username)
+            .is_some_and(|state| differing_fields(&row, state).is_empty());
+        if agrees {
+            store::reseal(conn, &row.username)?;
+            sealed += 1;
+        } else {
+            tracing::error!(
+                username = %row.username,
+                "a users row without a seal disagrees with the ledger: left unsealed, it grants nothing"
+            );
+        }
+    }
+    Ok(sealed)
+}
+
 /// Every account the ledger holds. A stream that is not an account's history (an event that
 /// does not decode, a stream that does not begin with its creation) is reported, not folded.
 fn folded_accounts(

@@ -7,6 +7,7 @@ mod approval;
 pub mod audit;
 mod lockout;
 mod passwords;
+mod seal;
 mod sessions;
 pub mod store;
 
@@ -88,14 +89,16 @@ pub fn user_stream(username: &Username) -> Stream {
     Stream::parse(&format!("user/{username}")).expect("a valid username makes a valid stream")
 }
 
-/// Appends one event to a user's stream.
+/// Appends one event to a user's stream, and seals the user's row against it.
 fn record(
     tx: &mut Appender<'_>,
     actor: &Actor,
     username: &Username,
     event: UserEvent,
 ) -> Result<Entry, ServiceError> {
-    Ok(tx.append(actor, NewEvent::typed(user_stream(username), &event)?)?)
+    let entry = tx.append(actor, NewEvent::typed(user_stream(username), &event)?)?;
+    store::reseal(tx.conn(), username.as_str())?;
+    Ok(entry)
 }
 
 /// The account as its stream says it is now. Read inside a write transaction, it is the state
@@ -174,6 +177,7 @@ pub fn create_account(
             failed_attempts: 0,
             locked_until: None,
             acknowledged_at: None,
+            seal: None,
         };
         store::insert_user(tx.conn(), &row)?;
         store::remember_password(tx.conn(), &row.username, &row.password_hash, at)?;
@@ -214,8 +218,9 @@ pub fn bootstrap_admin(conn: &mut DbConn) -> Result<Option<SecretString>, Servic
     }
 }
 
+/// The account, from its row if the row's seal holds.
 pub fn find_account(conn: &mut DbConn, username: &Username) -> Result<Account, ServiceError> {
-    let row = store::find_user(conn, username.as_str())?.ok_or_else(|| {
+    let row = store::checked_user(conn, username.as_str())?.ok_or_else(|| {
         DomainError::not_found("user_not_found", format!("there is no user '{username}'"))
     })?;
     Ok(Account::try_from(row)?)

@@ -51,7 +51,7 @@ pub fn login(
     client: &str,
 ) -> Result<LoginGranted, ServiceError> {
     let known = match Username::parse(username) {
-        Ok(name) => store::find_user(conn, name.as_str())?.map(|row| (name, row.password_hash)),
+        Ok(name) => store::checked_user(conn, name.as_str())?.map(|row| (name, row.password_hash)),
         Err(_) => None,
     };
     let Some((name, hash_checked)) = known else {
@@ -209,7 +209,7 @@ pub fn authenticate(
         store::end_session(conn, session_id, reason, at)?;
         return Err(AuthError::SessionEnded.into());
     }
-    let account = store::find_user(conn, username)?.ok_or(AuthError::SessionEnded)?;
+    let account = store::checked_user(conn, username)?.ok_or(AuthError::SessionEnded)?;
     let account = Account::try_from(account)?;
     if !account.active {
         return Err(AuthError::SessionEnded.into());

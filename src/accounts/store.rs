@@ -1,12 +1,16 @@
-//! Rows of `users` and `sessions`: the current state behind authentication.
+//! Rows of `users` and `sessions`: the current state behind authentication. Every change of a
+//! `users` row seals it again (`seal`); [`checked_user`] reads a row only if its seal holds.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::seal::{self, Covered};
 use crate::db::schema::{password_history, sessions, users};
 use crate::db::DbConn;
 use crate::domain::account::InvalidAccountRow;
 use crate::domain::{FullName, Roles, Username};
+use crate::error::ServiceError;
+use crate::ledger::heads;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -23,6 +27,25 @@ pub struct UserRow {
     pub failed_attempts: i32,
     pub locked_until: Option<NaiveDateTime>,
     pub acknowledged_at: Option<NaiveDateTime>,
+    /// `seal::text` of this row, sealed with the ledger's row key; `None` before it was sealed.
+    pub seal: Option<String>,
+}
+
+impl UserRow {
+    fn covered(&self) -> Covered<'_> {
+        Covered {
+            username: &self.username,
+            full_name: &self.full_name,
+            roles: &self.roles,
+            roles_pending: &self.roles_pending,
+            active: self.active,
+            must_change_password: self.must_change_password,
+            password_hash: &self.password_hash,
+            failed_attempts: self.failed_attempts,
+            locked_until: self.locked_until,
+            acknowledged_at: self.acknowledged_at,
+        }
+    }
 }
 
 /// An account as the domain sees it: parsed, so every field is valid.
@@ -73,6 +96,58 @@ pub fn find_user(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRo
         .optional()
 }
 
+/// How many times a read is repeated while writes move the row or its stream under it (each
+/// statement outside a transaction sees its own snapshot).
+const READS: usize = 5;
+
+/// The user's row, if its seal holds (or no ledger key is at hand to check it). A row that
+/// does not match its seal is refused with `ledger_unverified`, and the instance stops
+/// trusting its ledger.
+pub fn checked_user(conn: &mut DbConn, username: &str) -> Result<Option<UserRow>, ServiceError> {
+    let Some(sealer) = heads::current() else {
+        return Ok(find_user(conn, username)?);
+    };
+    let mut previous = None;
+    let mut seq = 0;
+    for _ in 0..READS {
+        let tip = seal::tip(conn, username)?;
+        let Some(row) = find_user(conn, username)? else {
+            return Ok(None);
+        };
+        let text = seal::text(&row.covered(), tip.as_ref());
+        if seal::holds(&sealer, &text, row.seal.as_deref()) {
+            return Ok(Some(row));
+        }
+        // A pair read twice alike is what the database holds, not a write caught halfway.
+        if previous.as_ref() == Some(&text) {
+            break;
+        }
+        previous = Some(text);
+        seq = tip.map_or(0, |t| t.seq);
+    }
+    Err(seal::broken(&sealer, username, seq))
+}
+
+/// Seals the user's row as it now stands, against the newest entry of the user's stream: after
+/// every change of the row and every entry appended to the stream, in the same transaction. A
+/// no-op where no ledger key is at hand (the key is what seals) or the row does not exist yet.
+pub fn reseal(conn: &mut DbConn, username: &str) -> Result<(), ServiceError> {
+    let Some(sealer) = heads::current() else {
+        return Ok(());
+    };
+    let tip = seal::tip(conn, username)?;
+    let Some(row) = find_user(conn, username)? else {
+        return Ok(());
+    };
+    let sealed = sealer
+        .rows()
+        .seal(&seal::text(&row.covered(), tip.as_ref()));
+    diesel::update(users::table.find(username))
+        .set(users::seal.eq(sealed))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn list_users(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
     users::table
         .order(users::username.asc())
@@ -84,11 +159,11 @@ pub fn count_users(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
+pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> Result<(), ServiceError> {
     diesel::insert_into(users::table)
         .values(row)
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    reseal(conn, &row.username)
 }
 
 pub fn set_roles(
@@ -97,36 +172,44 @@ pub fn set_roles(
     effective: &Roles,
     pending: &Roles,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> Result<(), ServiceError> {
     diesel::update(users::table.find(username))
         .set((
             users::roles.eq(effective.to_column()),
             users::roles_pending.eq(pending.to_column()),
             users::updated_at.eq(now),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    reseal(conn, username)
 }
 
-pub fn clear_acknowledged(conn: &mut DbConn, username: &str) -> QueryResult<()> {
+pub fn clear_acknowledged(conn: &mut DbConn, username: &str) -> Result<(), ServiceError> {
     diesel::update(users::table.find(username))
         .set(users::acknowledged_at.eq(None::<NaiveDateTime>))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    reseal(conn, username)
 }
 
-pub fn set_acknowledged(conn: &mut DbConn, username: &str, at: NaiveDateTime) -> QueryResult<()> {
+pub fn set_acknowledged(
+    conn: &mut DbConn,
+    username: &str,
+    at: NaiveDateTime,
+) -> Result<(), ServiceError> {
     diesel::update(users::table.find(username))
         .set((users::acknowledged_at.eq(at), users::updated_at.eq(at)))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    reseal(conn, username)
 }
 
-pub fn set_inactive(conn: &mut DbConn, username: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn set_inactive(
+    conn: &mut DbConn,
+    username: &str,
+    now: NaiveDateTime,
+) -> Result<(), ServiceError> {
     diesel::update(users::table.find(username))
         .set((users::active.eq(false), users::updated_at.eq(now)))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    reseal(conn, username)
 }
 
 pub fn set_failed_attempts(
@@ -134,14 +217,14 @@ pub fn set_failed_attempts(
     username: &str,
     failed_attempts: i32,
     locked_until: Option<NaiveDateTime>,
-) -> QueryResult<()> {
+) -> Result<(), ServiceError> {
     diesel::update(users::table.find(username))
         .set((
             users::failed_attempts.eq(failed_attempts),
             users::locked_until.eq(locked_until),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    reseal(conn, username)
 }
 
 /// The newest `limit` password hashes of a user, the current one included.
@@ -180,15 +263,15 @@ pub fn set_password(
     password_hash: &str,
     must_change: bool,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> Result<(), ServiceError> {
     diesel::update(users::table.find(username))
         .set((
             users::password_hash.eq(password_hash),
             users::must_change_password.eq(must_change),
             users::updated_at.eq(now),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    reseal(conn, username)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

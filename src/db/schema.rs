@@ -187,6 +187,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         roles_pending -> Text,
         acknowledged_at -> Nullable<Timestamp>,
+        seal -> Nullable<Text>,
     }
 }
 

@@ -240,17 +240,58 @@ impl<'c> Appender<'c> {
     }
 
     fn stream_head(&mut self, stream: &Stream) -> Result<(i64, Hash), LedgerError> {
-        let last: Option<(i64, i64, Vec<u8>)> = le::ledger_entries
-            .filter(le::stream.eq(stream.as_str()))
-            .select((le::seq, le::stream_seq, le::hash))
-            .order(le::stream_seq.desc())
-            .first(self.conn)
-            .optional()?;
-        match last {
+        match stream_tip(self.conn, stream)? {
             None => Ok((0, ZERO_HASH)),
-            Some((seq, stream_seq, hash)) => Ok((stream_seq + 1, to_hash(seq, &hash)?)),
+            Some(tip) => Ok((tip.stream_seq + 1, tip.hash)),
         }
     }
+}
+
+/// The newest entry of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamTip {
+    pub seq: i64,
+    pub stream_seq: i64,
+    pub hash: Hash,
+}
+
+/// The newest entry of `stream`, if it has any.
+pub fn stream_tip(conn: &mut DbConn, stream: &Stream) -> Result<Option<StreamTip>, LedgerError> {
+    let last: Option<(i64, i64, Vec<u8>)> = le::ledger_entries
+        .filter(le::stream.eq(stream.as_str()))
+        .select((le::seq, le::stream_seq, le::hash))
+        .order(le::stream_seq.desc())
+        .first(conn)
+        .optional()?;
+    tip_of(last)
+}
+
+/// The newest entry of `stream` whose kind begins with `kind_prefix` (`user.`: an account's
+/// own events, not the signatures applied to them).
+pub fn newest_of_kind(
+    conn: &mut DbConn,
+    stream: &Stream,
+    kind_prefix: &str,
+) -> Result<Option<StreamTip>, LedgerError> {
+    let last: Option<(i64, i64, Vec<u8>)> = le::ledger_entries
+        .filter(le::stream.eq(stream.as_str()))
+        .filter(le::kind.like(format!("{kind_prefix}%")))
+        .select((le::seq, le::stream_seq, le::hash))
+        .order(le::stream_seq.desc())
+        .first(conn)
+        .optional()?;
+    tip_of(last)
+}
+
+fn tip_of(last: Option<(i64, i64, Vec<u8>)>) -> Result<Option<StreamTip>, LedgerError> {
+    last.map(|(seq, stream_seq, hash)| {
+        Ok(StreamTip {
+            seq,
+            stream_seq,
+            hash: to_hash(seq, &hash)?,
+        })
+    })
+    .transpose()
 }
 
 fn to_hash(seq: i64, bytes: &[u8]) -> Result<Hash, LedgerError> {

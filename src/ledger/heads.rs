@@ -220,12 +220,14 @@ pub struct Sealer {
     /// lock answers with it, no other writer came in between and nothing needs reading.
     known: Mutex<Option<(u64, Hash)>>,
     outside: Option<OutsideCopy>,
+    rows: super::RowSeals,
 }
 
 impl Sealer {
     pub fn new(signer: Arc<NoteSigner>, origin: &str, outside: Option<&Path>) -> Arc<Sealer> {
         let vkey = signer.vkey();
         Arc::new(Sealer {
+            rows: super::RowSeals::derive(&signer),
             signer,
             origin: origin.to_owned(),
             vkey,
@@ -233,6 +235,11 @@ impl Sealer {
             known: Mutex::new(None),
             outside: outside.map(OutsideCopy::new),
         })
+    }
+
+    /// The key of the seals of projection rows that grant rights.
+    pub fn rows(&self) -> &super::RowSeals {
+        &self.rows
     }
 
     pub fn trust(&self) -> &super::Trust {

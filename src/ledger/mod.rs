@@ -13,12 +13,13 @@ pub mod group;
 pub mod heads;
 pub mod merkle;
 mod read;
+pub mod row_seal;
 pub mod tiles;
 mod tree;
 mod trust;
 mod verify;
 
-pub use append::{under_lock, write, Appender};
+pub use append::{newest_of_kind, under_lock, write, Appender, StreamTip};
 pub use audit::{audit, Audit, Evidence};
 pub use canonical::{canonical_bytes, leaf_hash, payload_sha256, Hash, ZERO_HASH};
 pub use entry::{
@@ -31,6 +32,7 @@ pub use read::{
     audit_page, decode, entries_of_kind, entry_at, page, stream_entries, stream_entries_after,
     stream_events, streams_with_prefix, AuditFilter,
 };
+pub use row_seal::RowSeals;
 pub use tree::{
     catch_up as catch_up_tree, consistency_proof, inclusion_proof, ledger_size as size, root,
     ConsistencyProof, InclusionProof,

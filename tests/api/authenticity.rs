@@ -17,7 +17,7 @@ use crate::ledger_integrity::{append_test_events, entry_count, load};
 
 /// An entry that extends the chain as the database's guards demand, built as an insider would:
 /// correct hashes and links, but written around cartrec, so no signed tree head covers it.
-fn forge_at_tail(conn: &mut DbConn, stream: &str, kind: &str, payload: Value) -> i64 {
+pub(crate) fn forge_at_tail(conn: &mut DbConn, stream: &str, kind: &str, payload: Value) -> i64 {
     let (seq, prev): (i64, Vec<u8>) = le::ledger_entries
         .order(le::seq.desc())
         .select((le::seq, le::hash))
@@ -525,4 +525,120 @@ async fn a_ledger_from_before_signed_heads_is_adopted_once_it_verifies_in_full()
     assert_eq!(first, size);
     let (ok, report) = cli_verify(&app);
     assert!(ok, "{report}");
+}
+
+/// The `users` row of `username`: its roles and its seal.
+fn roles_and_seal(conn: &mut DbConn, username: &str) -> (String, Option<String>) {
+    use cartrec::db::schema::users;
+    users::table
+        .find(username)
+        .select((users::roles, users::seal))
+        .first(conn)
+        .expect("a users row")
+}
+
+fn put_row(conn: &mut DbConn, username: &str, roles: &str, seal: Option<&str>) {
+    use cartrec::db::schema::users;
+    diesel::update(users::table.find(username))
+        .set((users::roles.eq(roles), users::seal.eq(seal)))
+        .execute(conn)
+        .expect("a database user edits the row");
+}
+
+/// An edited `users` row grants nothing: the role added in the table is refused, the instance
+/// stops trusting its ledger, and `verify` names the row.
+///
+/// Covers: GMP-EVT-3, GMP-LED-13, GMP-LED-14
+#[tokio::test]
+async fn an_edited_users_row_grants_nothing_and_the_service_goes_read_only() {
+    let app = spawn_app().await;
+    let operator = app.user_with_roles(&["operator"]).await;
+    let mut conn = app.db.connect();
+    let (_, seal) = roles_and_seal(&mut conn, &operator.username);
+    put_row(&mut conn, &operator.username, "admin", seal.as_deref());
+
+    let (status, body) = problem(app.get("/api/v1/users", Some(&operator.token)).await).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "ledger_unverified", "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("the users row of '{}'", operator.username)),
+        "{body}"
+    );
+    let (status, body) = try_a_write(&app.address, &app.admin).await;
+    assert_eq!(status, 503, "read-only for everyone: {body}");
+    let login = app.login(&operator.username, &operator.password).await;
+    assert_eq!(login.status(), 503, "no sign-in on the edited row");
+    let (ok, report) = cli_verify(&app);
+    assert!(!ok, "{report}");
+    assert!(report.contains(&operator.username), "{report}");
+}
+
+/// A row put back as it was before a change (its old roles with their old, genuine seal) is
+/// refused: the seal covers the newest account event of the user's stream. So is a seal copied
+/// from another user's row.
+///
+/// Covers: GMP-LED-14
+#[tokio::test]
+async fn a_users_row_put_back_or_sealed_with_another_rows_seal_grants_nothing() {
+    let app = spawn_app().await;
+    let qa = app.user_with_roles(&["qa"]).await;
+    let mut conn = app.db.connect();
+    let (roles_before, seal_before) = roles_and_seal(&mut conn, &qa.username);
+    let changed = app
+        .post(
+            &format!("/api/v1/users/{}/roles", qa.username),
+            Some(&app.admin.token),
+            &json!({ "roles": ["operator"] }),
+        )
+        .await;
+    assert!(changed.status().is_success(), "{}", changed.status());
+    put_row(
+        &mut conn,
+        &qa.username,
+        &roles_before,
+        seal_before.as_deref(),
+    );
+    let login = app.login(&qa.username, &qa.password).await;
+    assert_eq!(login.status(), 503, "the old row is not the current one");
+
+    let second = spawn_app().await;
+    let qp = second.user_with_roles(&["qp"]).await;
+    let other = second.user_with_roles(&["operator"]).await;
+    let mut conn = second.db.connect();
+    let (_, other_seal) = roles_and_seal(&mut conn, &other.username);
+    put_row(&mut conn, &qp.username, "qp", other_seal.as_deref());
+    let login = second.login(&qp.username, &qp.password).await;
+    assert_eq!(login.status(), 503, "a seal belongs to one row");
+}
+
+/// A row from before seals (no seal) is sealed at the next start if it says what the ledger
+/// says; one that disagrees stays unsealed and grants nothing.
+///
+/// Covers: GMP-LED-14
+#[tokio::test]
+async fn rows_from_before_seals_are_sealed_at_start_only_when_the_ledger_agrees() {
+    let app = spawn_app().await;
+    let agreeing = app.user_with_roles(&["operator"]).await;
+    let edited = app.user_with_roles(&["qc_analyst"]).await;
+    let mut conn = app.db.connect();
+    let (roles, _) = roles_and_seal(&mut conn, &agreeing.username);
+    put_row(&mut conn, &agreeing.username, &roles, None);
+    put_row(&mut conn, &edited.username, "qa", None);
+
+    let restarted = restart(&app).await;
+    let login = |user: &TestUser| {
+        reqwest::Client::new()
+            .post(format!("{restarted}/api/v1/auth/login"))
+            .json(&json!({ "username": user.username, "password": user.password }))
+            .send()
+    };
+    let answer = login(&agreeing).await.expect("sent");
+    assert_eq!(answer.status(), 200, "an agreeing row is sealed at start");
+    let (_, seal) = roles_and_seal(&mut conn, &edited.username);
+    assert!(seal.is_none(), "a disagreeing row is not sealed");
+    let answer = login(&edited).await.expect("sent");
+    assert_eq!(answer.status(), 503, "and grants nothing");
 }

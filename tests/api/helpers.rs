@@ -182,6 +182,12 @@ impl TestApp {
         cartrec::ledger::heads::within(Some(&self.sealer()), work)
     }
 
+    /// Seals a `users` row again with this server's key, after a test moved its clock.
+    pub fn reseal_user(&self, username: &str) {
+        self.sealed(|| cartrec::accounts::store::reseal(&mut self.db.connect(), username))
+            .expect("row sealed");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

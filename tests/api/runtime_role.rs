@@ -28,55 +28,101 @@ impl Drop for Role {
     }
 }
 
+/// A service started as the runtime role, on a database the owner migrated.
+struct RuntimeService {
+    // Fields drop in order: the database (which holds the role's grants) before the role.
+    _db: TestDatabase,
+    _role: Role,
+    _dir: tempfile::TempDir,
+    runtime_url: String,
+    address: String,
+    admin_password: String,
+}
+
+impl RuntimeService {
+    /// `None` unless the tests run on PostgreSQL.
+    async fn start() -> Option<RuntimeService> {
+        let admin_url = std::env::var(crate::helpers::BACKEND_ENV).ok()?;
+        if !admin_url.starts_with("postgres") {
+            return None;
+        }
+        let role = Role {
+            admin_url,
+            name: format!("cartrec_app_{}", uuid::Uuid::new_v4().simple()),
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = TestDatabase::create(dir.path());
+        let mut owner = db.connect();
+        cartrec::db::migrations::run_pending(&mut owner).expect("owner migrates");
+        let grants = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/deploy/postgres/runtime-role.sql"
+        ))
+        .expect("grant script")
+        .replace("cartrec_app", &role.name);
+        owner
+            .batch_execute(&format!("CREATE ROLE {} LOGIN; {grants}", role.name))
+            .expect("role and grants");
+
+        let (server, database) = db.url.rsplit_once('/').expect("URL");
+        let runtime_url =
+            server.replacen("postgres@", &format!("{}@", role.name), 1) + "/" + database;
+        assert_ne!(
+            runtime_url, db.url,
+            "the test must connect as the runtime role"
+        );
+        let mut settings = test_settings(dir.path(), &runtime_url);
+        settings.migrate_on_start = false;
+        let app = Application::build(settings)
+            .await
+            .expect("starts as the runtime role");
+        let admin_password = app
+            .bootstrap_password
+            .as_ref()
+            .expect("first admin")
+            .expose_secret()
+            .to_owned();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Some(RuntimeService {
+            _db: db,
+            _role: role,
+            _dir: dir,
+            runtime_url,
+            address,
+            admin_password,
+        })
+    }
+
+    /// A connection as the runtime role: what an insider with its password holds.
+    fn insider(&self) -> cartrec::db::DbConn {
+        cartrec::db::ConnectionManager::new(&self.runtime_url)
+            .connect()
+            .expect("connects")
+    }
+
+    async fn admin_token(&self) -> String {
+        let login = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", self.address))
+            .json(&serde_json::json!({ "username": "admin", "password": self.admin_password }))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(login.status(), 200);
+        let body: serde_json::Value = login.json().await.expect("JSON");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+}
+
 /// Covers: GMP-LED-9, P11-10c-1
 #[tokio::test]
 async fn the_service_runs_as_a_role_that_can_only_read_and_append_the_ledger() {
-    let Ok(admin_url) = std::env::var(crate::helpers::BACKEND_ENV) else {
+    let Some(service) = RuntimeService::start().await else {
         return;
     };
-    if !admin_url.starts_with("postgres") {
-        return;
-    }
-    // Declared before the database so that it is dropped after it: the database holds the
-    // role's grants, and a role with grants cannot be dropped.
-    let role = Role {
-        admin_url,
-        name: format!("cartrec_app_{}", uuid::Uuid::new_v4().simple()),
-    };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = TestDatabase::create(dir.path());
-    let mut owner = db.connect();
-    cartrec::db::migrations::run_pending(&mut owner).expect("owner migrates");
-    let grants = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/deploy/postgres/runtime-role.sql"
-    ))
-    .expect("grant script")
-    .replace("cartrec_app", &role.name);
-    owner
-        .batch_execute(&format!("CREATE ROLE {} LOGIN; {grants}", role.name))
-        .expect("role and grants");
-
-    let (server, database) = db.url.rsplit_once('/').expect("URL");
-    let runtime_url = server.replacen("postgres@", &format!("{}@", role.name), 1) + "/" + database;
-    assert_ne!(
-        runtime_url, db.url,
-        "the test must connect as the runtime role"
-    );
-    let mut settings = test_settings(dir.path(), &runtime_url);
-    settings.migrate_on_start = false;
-    let app = Application::build(settings)
-        .await
-        .expect("starts as the runtime role");
-    let password = app
-        .bootstrap_password
-        .as_ref()
-        .expect("first admin")
-        .expose_secret()
-        .to_owned();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-
+    let address = &service.address;
+    let password = &service.admin_password;
+    let runtime_url = &service.runtime_url;
     let client = reqwest::Client::new();
     assert_eq!(
         client
@@ -95,7 +141,7 @@ async fn the_service_runs_as_a_role_that_can_only_read_and_append_the_ledger() {
         .expect("sent");
     assert_eq!(login.status(), 200);
 
-    let mut runtime = cartrec::db::ConnectionManager::new(&runtime_url)
+    let mut runtime = cartrec::db::ConnectionManager::new(runtime_url)
         .connect()
         .expect("connects");
     for sql in [
@@ -118,4 +164,69 @@ async fn the_service_runs_as_a_role_that_can_only_read_and_append_the_ledger() {
             "{sql}: {error}"
         );
     }
+}
+
+/// What the runtime role's grants still allow an insider, and what comes of it: an entry
+/// appended at the tail with every hash right (F1) is covered by no signed head and the
+/// service refuses to build on it; an edited `users` row grants nothing.
+///
+/// Covers: GMP-LED-12, GMP-LED-13, GMP-LED-14
+#[tokio::test]
+async fn an_insider_with_the_runtime_roles_password_forges_nothing() {
+    let Some(forged) = RuntimeService::start().await else {
+        return;
+    };
+    let token = forged.admin_token().await;
+    let seq = crate::authenticity::forge_at_tail(
+        &mut forged.insider(),
+        "user/mallory",
+        "user.roles_approved",
+        serde_json::json!({ "username": "mallory", "roles": ["admin"], "via": "console" }),
+    );
+    // The first admin's first write: replacing its one-time password.
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/password", forged.address))
+        .bearer_auth(&token)
+        .json(
+            &serde_json::json!({ "current_password": forged.admin_password,
+                                   "new_password": "Lasting-insider-test-passphrase" }),
+        )
+        .send()
+        .await
+        .expect("sent");
+    let (status, body) = crate::helpers::problem(response).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "ledger_unverified");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("seq {seq}")),
+        "{body}"
+    );
+    drop(forged);
+
+    let edited = RuntimeService::start().await.expect("PostgreSQL");
+    let token = edited.admin_token().await;
+    edited
+        .insider()
+        .batch_execute(
+            "UPDATE users SET full_name = 'Someone Else Entirely' WHERE username = 'admin'",
+        )
+        .expect("the runtime role may update users");
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/users", edited.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("sent");
+    let (status, body) = crate::helpers::problem(response).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the users row of 'admin' does not match its seal"),
+        "{body}"
+    );
 }
