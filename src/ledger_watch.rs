@@ -157,17 +157,32 @@ pub fn watch(state: &actix_web::web::Data<crate::http::AppState>, every_minutes:
 fn verify_in_full(db: &Db, sealer: &Sealer, evidence: &Evidence) {
     let started = std::time::Instant::now();
     match db.run_here(|conn| ledger::audit(conn, evidence)) {
-        Ok(verdict) if verdict.is_ok() => tracing::info!(
-            entries = verdict.report.entries,
-            seconds = started.elapsed().as_secs_f64(),
-            "the ledger verified in full"
-        ),
+        Ok(verdict) if verdict.is_ok() => {
+            tracing::info!(
+                entries = verdict.report.entries,
+                seconds = started.elapsed().as_secs_f64(),
+                "the ledger verified in full"
+            );
+            adopt_rows(db);
+        }
         Ok(verdict) => {
             if let Some((seq, reason)) = verdict.first_failure() {
                 sealer.trust().distrust(seq, reason);
             }
         }
         Err(error) => tracing::error!(%error, "the ledger's verification could not run"),
+    }
+}
+
+/// Rows from before seals, sealed now that the streams they reflect verified.
+fn adopt_rows(db: &Db) {
+    match db.run_here(crate::accounts::audit::adopt_unsealed) {
+        Ok(0) => {}
+        Ok(sealed) => tracing::info!(
+            sealed,
+            "sealed the users rows written before rows were sealed"
+        ),
+        Err(error) => tracing::error!(%error, "the users rows without a seal were not sealed"),
     }
 }
 

@@ -13,6 +13,7 @@ refusal-invalid_credentials = Benutzername oder Passwort ist falsch. Prüfen Sie
 refusal-missing_token = Sie sind nicht angemeldet. Melden Sie sich an, um fortzufahren.
 refusal-invalid_token = Ihre Anmeldung ist nicht mehr gültig oder abgelaufen. Melden Sie sich erneut an.
 refusal-session_ended = Ihre Sitzung wurde beendet. Melden Sie sich erneut an.
+refusal-account_busy = Dieses Konto änderte sich, während es gelesen wurde. Von Ihnen wurde nichts erfasst; bitte versuchen Sie es erneut.
 refusal-account_locked = Ihr Konto ist nach wiederholt falschen Passwörtern gesperrt. Warten Sie, bis die Sperre endet, oder bitten Sie einen Administrator, es zu entsperren.
 refusal-too_many_attempts = Es gab zu viele Passwortversuche. Warten Sie einen Moment, bevor Sie es erneut versuchen.
 refusal-password_change_required = Ein vorläufiges Passwort muss zuerst vom Inhaber des Kontos ersetzt werden. Wenn es Ihr Konto ist, ändern Sie jetzt Ihr Passwort; andernfalls bitten Sie den Benutzer darum.

@@ -12,6 +12,7 @@ refusal-invalid_credentials = The user name or password is wrong. Check both and
 refusal-missing_token = You are not signed in. Sign in to continue.
 refusal-invalid_token = Your sign-in is no longer valid or has expired. Sign in again.
 refusal-session_ended = Your session has ended. Sign in again.
+refusal-account_busy = This account was changing while it was read. Nothing of yours was recorded; please try again.
 refusal-account_locked = Your account is locked after repeated wrong passwords. Wait until the lock ends, or ask an administrator to unlock it.
 refusal-too_many_attempts = There have been too many password attempts. Wait a moment before you try again.
 refusal-password_change_required = A temporary password must first be replaced by the account's owner. If this is your account, change your password now; otherwise ask the user to do so.

@@ -12,6 +12,7 @@ refusal-invalid_credentials = Nome utente o password errati. Li controlli e ripr
 refusal-missing_token = Non ha effettuato l'accesso. Acceda per continuare.
 refusal-invalid_token = Il Suo accesso non è più valido o è scaduto. Acceda di nuovo.
 refusal-session_ended = La Sua sessione è terminata. Acceda di nuovo.
+refusal-account_busy = Questo account stava cambiando mentre veniva letto. Nulla di suo è stato registrato; riprovi.
 refusal-account_locked = Il Suo account è bloccato dopo ripetuti tentativi con password errata. Attenda la fine del blocco o chieda a un amministratore di sbloccarlo.
 refusal-too_many_attempts = Troppi tentativi di inserimento della password. Attenda qualche istante prima di riprovare.
 refusal-password_change_required = La password temporanea deve prima essere sostituita dal titolare dell'account. Se l'account è Suo, cambi ora la password; altrimenti chieda all'utente di farlo.

@@ -60,33 +60,44 @@ pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
 }
 
 /// Seals the `users` rows that have no seal yet (written before seals existed) and say what
-/// the ledger says. A row that disagrees stays unsealed, so it grants nothing; it is logged,
-/// and `verify` names it. Returns how many rows were sealed.
+/// the ledger says. Run only after the ledger verified in full (so the streams folded here are
+/// what cartrec wrote), under the append lock, each row locked and sealed exactly as compared.
+/// A row that disagrees stays unsealed, so it grants nothing; it is logged, and `verify` names
+/// it. Returns how many rows were sealed.
 pub fn adopt_unsealed(conn: &mut DbConn) -> Result<usize, ServiceError> {
-    let unsealed: Vec<UserRow> = store::list_users(conn)?
+    let unsealed: Vec<String> = store::list_users(conn)?
         .into_iter()
         .filter(|row| row.seal.is_none())
+        .map(|row| row.username)
         .collect();
     if unsealed.is_empty() {
         return Ok(0);
     }
-    let states = folded_accounts(conn, &mut Vec::new())?;
-    let mut sealed = 0;
-    for row in unsealed {
-        let agrees = states
-            .get(&row.username)
-            .is_some_and(|state| differing_fields(&row, state).is_empty());
-        if agrees {
-            store::reseal(conn, &row.username)?;
-            sealed += 1;
-        } else {
-            tracing::error!(
-                username = %row.username,
-                "a users row without a seal disagrees with the ledger: left unsealed, it grants nothing"
-            );
+    ledger::under_lock(conn, |conn| {
+        let states = folded_accounts(conn, &mut Vec::new())?;
+        let mut sealed = 0;
+        for username in unsealed {
+            let Some(row) = store::adopt_lock(conn, &username)? else {
+                continue;
+            };
+            if row.seal.is_some() {
+                continue;
+            }
+            let agrees = states
+                .get(&username)
+                .is_some_and(|state| differing_fields(&row, state).is_empty());
+            if !agrees {
+                tracing::error!(
+                    %username,
+                    "a users row without a seal disagrees with the ledger: left unsealed, it \
+                     grants nothing"
+                );
+            } else if store::seal_as_read(conn, &row)? {
+                sealed += 1;
+            }
         }
-    }
-    Ok(sealed)
+        Ok(sealed)
+    })
 }
 
 /// Every account the ledger holds. A stream that is not an account's history (an event that

@@ -96,6 +96,7 @@ fn record(
     username: &Username,
     event: UserEvent,
 ) -> Result<Entry, ServiceError> {
+    store::guard(tx.conn(), username.as_str())?;
     let entry = tx.append(actor, NewEvent::typed(user_stream(username), &event)?)?;
     store::reseal(tx.conn(), username.as_str())?;
     Ok(entry)
@@ -198,7 +199,9 @@ pub fn create_account(
 /// that password; otherwise does nothing. Safe when several instances start at once. Made by
 /// the server itself, so its role is effective at once: somebody must approve the others.
 pub fn bootstrap_admin(conn: &mut DbConn) -> Result<Option<SecretString>, ServiceError> {
-    if store::count_users(conn)? > 0 {
+    // From the ledger too: a users table emptied behind cartrec's back must not yield a new
+    // admin whose role is effective at once.
+    if store::count_users(conn)? > 0 || !ledger::streams_with_prefix(conn, "user/")?.is_empty() {
         return Ok(None);
     }
     let password = password::generate_password();

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::ledger_time;
 use crate::db::DbConn;
+use crate::domain::DomainError;
 use crate::error::ServiceError;
 use crate::ledger::{self, LedgerError, Sealer, Stream, StreamTip};
 
@@ -78,9 +79,27 @@ pub fn tip(conn: &mut DbConn, username: &str) -> Result<Option<StreamTip>, Servi
     Ok(ledger::newest_of_kind(conn, &stream, "user.")?)
 }
 
-/// Whether `seal` is the seal of `text`.
-pub fn holds(sealer: &Sealer, text: &[u8], seal: Option<&str>) -> bool {
-    seal.is_some_and(|seal| sealer.rows().matches(text, seal))
+/// The refusal of a row that has no seal yet: it grants nothing until it is adopted (sealed
+/// once the ledger has verified in full and the row agrees with it). No alarm: every row of a
+/// database from before seals looks so until then.
+pub fn not_yet_sealed(username: &str) -> ServiceError {
+    LedgerError::Unverified {
+        seq: 0,
+        reason: format!(
+            "the users row of '{username}' has no seal yet: it is sealed once the ledger has \
+             verified in full and the row agrees with it"
+        ),
+    }
+    .into()
+}
+
+/// A row that kept changing while it was read: asked again, not taken for tampering.
+pub fn busy(username: &str) -> ServiceError {
+    DomainError::conflict(
+        "account_busy",
+        format!("the account '{username}' changed while it was read; try again"),
+    )
+    .into()
 }
 
 /// The refusal of a row that does not match its seal; the instance stops trusting its ledger.

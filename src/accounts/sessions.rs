@@ -211,7 +211,9 @@ pub fn authenticate(
     }
     let account = store::checked_user(conn, username)?.ok_or(AuthError::SessionEnded)?;
     let account = Account::try_from(account)?;
-    if !account.active {
+    // A lock ends every session when it is set; one revived in the sessions table still ends.
+    let locked = account.locked_until.is_some_and(|until| until > at);
+    if !account.active || locked {
         return Err(AuthError::SessionEnded.into());
     }
     if at - session.last_seen_at >= touch_granularity(policy) {

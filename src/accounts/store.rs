@@ -97,55 +97,100 @@ pub fn find_user(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRo
 }
 
 /// How many times a read is repeated while writes move the row or its stream under it (each
-/// statement outside a transaction sees its own snapshot).
-const READS: usize = 5;
+/// statement outside a transaction sees its own snapshot; the tip only moves forward, since
+/// every change of a row commits with an account event).
+const READS: usize = 8;
 
 /// The user's row, if its seal holds (or no ledger key is at hand to check it). A row that
 /// does not match its seal is refused with `ledger_unverified`, and the instance stops
-/// trusting its ledger.
+/// trusting its ledger; a row without a seal (written before seals, not yet adopted) is
+/// refused without that alarm.
 pub fn checked_user(conn: &mut DbConn, username: &str) -> Result<Option<UserRow>, ServiceError> {
     let Some(sealer) = heads::current() else {
         return Ok(find_user(conn, username)?);
     };
     let mut previous = None;
-    let mut seq = 0;
     for _ in 0..READS {
         let tip = seal::tip(conn, username)?;
         let Some(row) = find_user(conn, username)? else {
             return Ok(None);
         };
+        let Some(stored) = row.seal.as_deref() else {
+            return Err(seal::not_yet_sealed(username));
+        };
         let text = seal::text(&row.covered(), tip.as_ref());
-        if seal::holds(&sealer, &text, row.seal.as_deref()) {
+        if sealer.rows().matches(&text, stored) {
             return Ok(Some(row));
         }
         // A pair read twice alike is what the database holds, not a write caught halfway.
         if previous.as_ref() == Some(&text) {
-            break;
+            return Err(seal::broken(&sealer, username, tip.map_or(0, |t| t.seq)));
         }
         previous = Some(text);
-        seq = tip.map_or(0, |t| t.seq);
     }
-    Err(seal::broken(&sealer, username, seq))
+    Err(seal::busy(username))
 }
 
-/// Seals the user's row as it now stands, against the newest entry of the user's stream: after
-/// every change of the row and every entry appended to the stream, in the same transaction. A
-/// no-op where no ledger key is at hand (the key is what seals) or the row does not exist yet.
+/// The user's row, checked against its seal and locked for the rest of the transaction (an
+/// `UPDATE` takes the row's lock on PostgreSQL; SQLite's writer holds the whole database), so
+/// that what a change carries over is what cartrec sealed, not an edit made in between.
+/// Called before every change of the row and every account event.
+pub fn guard(conn: &mut DbConn, username: &str) -> Result<Option<UserRow>, ServiceError> {
+    diesel::update(users::table.find(username))
+        .set(users::seal.eq(users::seal))
+        .execute(conn)?;
+    checked_user(conn, username)
+}
+
+/// Seals the user's row as it now stands, against the newest account event of the user's
+/// stream: after every change of the row and every account event, in the same transaction,
+/// and only after [`guard`] checked the row it changes. Where no ledger key is at hand the
+/// seal is cleared instead (a stale one would raise a false alarm); the next start seals the
+/// row again once the ledger has verified and the row agrees with it.
 pub fn reseal(conn: &mut DbConn, username: &str) -> Result<(), ServiceError> {
-    let Some(sealer) = heads::current() else {
-        return Ok(());
-    };
-    let tip = seal::tip(conn, username)?;
     let Some(row) = find_user(conn, username)? else {
         return Ok(());
     };
-    let sealed = sealer
-        .rows()
-        .seal(&seal::text(&row.covered(), tip.as_ref()));
+    let sealed = match heads::current() {
+        Some(sealer) => {
+            let tip = seal::tip(conn, username)?;
+            Some(
+                sealer
+                    .rows()
+                    .seal(&seal::text(&row.covered(), tip.as_ref())),
+            )
+        }
+        None => None,
+    };
     diesel::update(users::table.find(username))
         .set(users::seal.eq(sealed))
         .execute(conn)?;
     Ok(())
+}
+
+/// Seals a row without a seal, exactly as it was read and compared with the ledger (under the
+/// append lock, the row locked by [`adopt_lock`]); does nothing if it gained a seal meanwhile.
+pub fn seal_as_read(conn: &mut DbConn, row: &UserRow) -> Result<bool, ServiceError> {
+    let Some(sealer) = heads::current() else {
+        return Ok(false);
+    };
+    let tip = seal::tip(conn, &row.username)?;
+    let sealed = sealer
+        .rows()
+        .seal(&seal::text(&row.covered(), tip.as_ref()));
+    let changed = diesel::update(users::table.find(&row.username))
+        .filter(users::seal.is_null())
+        .set(users::seal.eq(sealed))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Locks a row and reads it as it stands, for [`seal_as_read`].
+pub fn adopt_lock(conn: &mut DbConn, username: &str) -> Result<Option<UserRow>, ServiceError> {
+    diesel::update(users::table.find(username))
+        .set(users::seal.eq(users::seal))
+        .execute(conn)?;
+    Ok(find_user(conn, username)?)
 }
 
 pub fn list_users(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
@@ -173,6 +218,7 @@ pub fn set_roles(
     pending: &Roles,
     now: NaiveDateTime,
 ) -> Result<(), ServiceError> {
+    guard(conn, username)?;
     diesel::update(users::table.find(username))
         .set((
             users::roles.eq(effective.to_column()),
@@ -184,6 +230,7 @@ pub fn set_roles(
 }
 
 pub fn clear_acknowledged(conn: &mut DbConn, username: &str) -> Result<(), ServiceError> {
+    guard(conn, username)?;
     diesel::update(users::table.find(username))
         .set(users::acknowledged_at.eq(None::<NaiveDateTime>))
         .execute(conn)?;
@@ -195,6 +242,7 @@ pub fn set_acknowledged(
     username: &str,
     at: NaiveDateTime,
 ) -> Result<(), ServiceError> {
+    guard(conn, username)?;
     diesel::update(users::table.find(username))
         .set((users::acknowledged_at.eq(at), users::updated_at.eq(at)))
         .execute(conn)?;
@@ -206,6 +254,7 @@ pub fn set_inactive(
     username: &str,
     now: NaiveDateTime,
 ) -> Result<(), ServiceError> {
+    guard(conn, username)?;
     diesel::update(users::table.find(username))
         .set((users::active.eq(false), users::updated_at.eq(now)))
         .execute(conn)?;
@@ -218,6 +267,7 @@ pub fn set_failed_attempts(
     failed_attempts: i32,
     locked_until: Option<NaiveDateTime>,
 ) -> Result<(), ServiceError> {
+    guard(conn, username)?;
     diesel::update(users::table.find(username))
         .set((
             users::failed_attempts.eq(failed_attempts),
@@ -264,6 +314,7 @@ pub fn set_password(
     must_change: bool,
     now: NaiveDateTime,
 ) -> Result<(), ServiceError> {
+    guard(conn, username)?;
     diesel::update(users::table.find(username))
         .set((
             users::password_hash.eq(password_hash),

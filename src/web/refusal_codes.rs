@@ -13,6 +13,7 @@
 
 /// Sorted, without duplicates.
 pub const REFUSAL_CODES: &[&str] = &[
+    "account_busy",
     "account_inactive",
     "account_locked",
     "already_acknowledged",

@@ -614,12 +614,13 @@ async fn a_users_row_put_back_or_sealed_with_another_rows_seal_grants_nothing() 
     assert_eq!(login.status(), 503, "a seal belongs to one row");
 }
 
-/// A row from before seals (no seal) is sealed at the next start if it says what the ledger
-/// says; one that disagrees stays unsealed and grants nothing.
+/// A row from before seals (no seal) is sealed once the restarted service has verified its
+/// ledger in full, if it says what the ledger says; one that disagrees stays unsealed and
+/// grants nothing. Until then neither grants anything, and no alarm is raised.
 ///
 /// Covers: GMP-LED-14
 #[tokio::test]
-async fn rows_from_before_seals_are_sealed_at_start_only_when_the_ledger_agrees() {
+async fn rows_from_before_seals_are_sealed_after_a_full_verification_only_when_the_ledger_agrees() {
     let app = spawn_app().await;
     let agreeing = app.user_with_roles(&["operator"]).await;
     let edited = app.user_with_roles(&["qc_analyst"]).await;
@@ -635,10 +636,34 @@ async fn rows_from_before_seals_are_sealed_at_start_only_when_the_ledger_agrees(
             .json(&json!({ "username": user.username, "password": user.password }))
             .send()
     };
-    let answer = login(&agreeing).await.expect("sent");
-    assert_eq!(answer.status(), 200, "an agreeing row is sealed at start");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let answer = login(&agreeing).await.expect("sent");
+        if answer.status() == 200 {
+            break;
+        }
+        let (status, body) = problem(answer).await;
+        assert_eq!(status, 503, "{body}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("has no seal yet"),
+            "{body}"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the agreeing row was never sealed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     let (_, seal) = roles_and_seal(&mut conn, &edited.username);
     assert!(seal.is_none(), "a disagreeing row is not sealed");
     let answer = login(&edited).await.expect("sent");
     assert_eq!(answer.status(), 503, "and grants nothing");
+    let (status, body) = try_a_write(&restarted, &app.admin).await;
+    assert!(
+        status.is_success(),
+        "no alarm for a row without a seal: {body}"
+    );
 }
