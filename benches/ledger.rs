@@ -69,29 +69,47 @@ fn bench_backend(name: &str, url: &str) {
     let parallel = rate(WRITERS * APPENDS_PER_WRITER, started.elapsed());
 
     let committer = GroupCommit::new(url, group::DEFAULT_MAX_MEMBERS);
-    let started = Instant::now();
-    let writers: Vec<_> = (0..GROUPED_WRITERS)
-        .map(|w| {
-            let (pool, committer) = (pool.clone(), committer.clone());
-            std::thread::spawn(move || {
-                group::within(Some(&committer), || {
-                    append_each(&pool, 200 + w, GROUPED_APPENDS_PER_WRITER)
-                })
-            })
-        })
-        .collect();
-    writers.into_iter().for_each(|w| w.join().expect("writer"));
-    let grouped = rate(
-        GROUPED_WRITERS * GROUPED_APPENDS_PER_WRITER,
-        started.elapsed(),
-    );
+    let grouped = grouped_appends(&pool, &committer, None, 200);
     let stats = committer.stats();
+
+    // What signing each group's tree head costs: the same grouped appends with the ledger
+    // key, twice each way, alternating (each signed run starts from a head over the ledger
+    // so far, as the service's start adopts one).
+    let key_dir = tempfile::tempdir().expect("key dir");
+    let signer = cartrec::keys::load_or_create_checkpoint_key(
+        &key_dir.path().join("checkpoint.key"),
+        "bench.cartrec.local/ledger",
+    )
+    .expect("key");
+    let sealer = ledger::Sealer::new(
+        std::sync::Arc::new(signer),
+        "bench.cartrec.local/ledger",
+        None,
+        None,
+    );
+    let mut signed_runs = Vec::new();
+    let mut unsigned_runs = vec![grouped];
+    for round in 0..2 {
+        let mut conn = pool.get().expect("connection");
+        ledger::audit::adopt(&mut conn, &sealer).expect("head over the ledger so far");
+        signed_runs.push(grouped_appends(
+            &pool,
+            &committer,
+            Some(&sealer),
+            300 + round * 20,
+        ));
+        if round == 0 {
+            unsigned_runs.push(grouped_appends(&pool, &committer, None, 400));
+        }
+    }
+    let mean = |runs: &[f64]| runs.iter().sum::<f64>() / runs.len() as f64;
+    let (unsigned, signed) = (mean(&unsigned_runs), mean(&signed_runs));
 
     // Fill up to 100k entries in large transactions (setup only, not measured).
     let mut conn = pool.get().expect("connection");
     let mut existing = SINGLE_WRITER_APPENDS
         + WRITERS * APPENDS_PER_WRITER
-        + GROUPED_WRITERS * GROUPED_APPENDS_PER_WRITER;
+        + 5 * GROUPED_WRITERS * GROUPED_APPENDS_PER_WRITER;
     while existing < VERIFY_ENTRIES {
         let batch = BULK_BATCH.min(VERIFY_ENTRIES - existing);
         ledger::write(&mut conn, |tx| {
@@ -119,6 +137,51 @@ fn bench_backend(name: &str, url: &str) {
         report.entries,
         verify_elapsed.as_secs_f64()
     );
+    println!(
+        "{name:<10} signed tree heads: grouped appends/s unsigned {} (mean {unsigned:.0}), \
+         signed {} (mean {signed:.0}): the signature costs {:.1}% of the bare append rate \
+         (limit: 5% of the write rate, issue 31)",
+        runs(&unsigned_runs),
+        runs(&signed_runs),
+        100.0 * (unsigned - signed) / unsigned
+    );
+}
+
+fn runs(rates: &[f64]) -> String {
+    rates
+        .iter()
+        .map(|r| format!("{r:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// 16 writers through group commit, each appending in its own command; with `sealer`, every
+/// group signs its tree head as the service's do.
+fn grouped_appends(
+    pool: &Pool,
+    committer: &std::sync::Arc<GroupCommit>,
+    sealer: Option<&std::sync::Arc<ledger::Sealer>>,
+    first_writer: usize,
+) -> f64 {
+    let started = Instant::now();
+    let writers: Vec<_> = (0..GROUPED_WRITERS)
+        .map(|w| {
+            let (pool, committer) = (pool.clone(), committer.clone());
+            let sealer = sealer.cloned();
+            std::thread::spawn(move || {
+                ledger::heads::within(sealer.as_ref(), || {
+                    group::within(Some(&committer), || {
+                        append_each(&pool, first_writer + w, GROUPED_APPENDS_PER_WRITER)
+                    })
+                })
+            })
+        })
+        .collect();
+    writers.into_iter().for_each(|w| w.join().expect("writer"));
+    rate(
+        GROUPED_WRITERS * GROUPED_APPENDS_PER_WRITER,
+        started.elapsed(),
+    )
 }
 
 fn main() {
