@@ -154,6 +154,12 @@ impl Settings {
             .unwrap_or_else(|| self.data_dir.join("checkpoint.key"))
     }
 
+    /// Where the instance keeps, across restarts, that it stopped trusting its ledger: in the
+    /// data directory, beyond the reach of someone who can only write to the database.
+    pub fn distrust_file_path(&self) -> PathBuf {
+        self.data_dir.join("ledger-distrust.json")
+    }
+
     pub fn checkpoint_dir_path(&self) -> PathBuf {
         self.checkpoint_dir
             .clone()

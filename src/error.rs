@@ -150,6 +150,7 @@ impl AppError {
             AppError::Ledger(LedgerError::TreeIncomplete { .. }) => "merkle_tree_behind",
             AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => "checkpoint_inconsistent",
             AppError::Ledger(LedgerError::Unverified { .. }) => "ledger_unverified",
+            AppError::Ledger(LedgerError::IncidentOpen { .. }) => "ledger_incident_open",
             AppError::Ledger(LedgerError::HeadMismatch(_)) => "ledger_head_mismatch",
             AppError::Ledger(LedgerError::NodeConflict { .. }) => "merkle_node_conflict",
             AppError::InvalidStoredAccount(_) => "internal_error",
@@ -199,6 +200,12 @@ impl AppError {
                 "the ledger did not verify (first bad entry: seq {seq}: {reason}); this instance \
                  records and signs nothing until it verifies again, and nothing of this request \
                  was recorded"
+            ),
+            AppError::Ledger(LedgerError::IncidentOpen { seq, reason }) => format!(
+                "the ledger verifies again, but this instance stopped trusting it (seq {seq}: \
+                 {reason}); it records nothing but sign-ins and the incident record until QA \
+                 has recorded the incident and an administrator has confirmed it; nothing of \
+                 this request was recorded"
             ),
             AppError::Ledger(
                 e @ (LedgerError::HeadMismatch(_) | LedgerError::NodeConflict { .. }),
@@ -258,6 +265,7 @@ impl ResponseError for AppError {
             AppError::Ledger(LedgerError::CheckpointInconsistent(_)) => StatusCode::CONFLICT,
             AppError::Ledger(
                 LedgerError::Unverified { .. }
+                | LedgerError::IncidentOpen { .. }
                 | LedgerError::HeadMismatch(_)
                 | LedgerError::NodeConflict { .. },
             ) => StatusCode::SERVICE_UNAVAILABLE,

@@ -110,26 +110,32 @@ fn adopt(
     Ok(())
 }
 
+/// What the watchers need of the running server: its database and the evidence outside it.
+pub trait Watched: Send + Sync + 'static {
+    fn db(&self) -> &Db;
+    fn evidence(&self) -> Evidence;
+}
+
 /// Starts the background verifier and the copier of heads, for as long as the server's state
 /// lives (each thread holds only a weak reference to it, so that both end with the server).
-pub fn watch(state: &actix_web::web::Data<crate::http::AppState>, every_minutes: u64) {
-    if state.db.sealer().is_none() {
+pub fn watch<S: Watched>(state: &Arc<S>, every_minutes: u64) {
+    if state.db().sealer().is_none() {
         return;
     }
-    let weak = Arc::downgrade(&state.clone().into_inner());
+    let weak = Arc::downgrade(state);
     spawn("ledger-heads-copier", move || loop {
         std::thread::sleep(COPY_EVERY);
         let Some(state) = weak.upgrade() else {
             return;
         };
-        let Some(sealer) = state.db.sealer() else {
+        let Some(sealer) = state.db().sealer() else {
             return;
         };
-        if let Err(error) = state.db.run_here(|conn| sealer.copy_outside(conn)) {
+        if let Err(error) = state.db().run_here(|conn| sealer.copy_outside(conn)) {
             tracing::error!(%error, "the newest tree head was not copied outside the database");
         }
     });
-    let weak = Arc::downgrade(&state.clone().into_inner());
+    let weak = Arc::downgrade(state);
     spawn("ledger-verifier", move || {
         let every = Duration::from_secs(every_minutes.saturating_mul(60));
         let mut due = Some(std::time::Instant::now());
@@ -139,8 +145,8 @@ pub fn watch(state: &actix_web::web::Data<crate::http::AppState>, every_minutes:
                 return;
             };
             if due.is_some_and(|due| due <= std::time::Instant::now()) {
-                if let Some(sealer) = state.db.sealer() {
-                    verify_in_full(&state.db, sealer, &state.checkpointing.evidence());
+                if let Some(sealer) = state.db().sealer() {
+                    verify_in_full(state.db(), sealer, &state.evidence());
                 }
                 due = (every_minutes > 0).then(|| std::time::Instant::now() + every);
             }
@@ -164,6 +170,10 @@ fn verify_in_full(db: &Db, sealer: &Sealer, evidence: &Evidence) {
                 "the ledger verified in full"
             );
             adopt_rows(db);
+            let entries = verdict.report.entries;
+            if let Err(error) = db.run_here(|conn| note_verified(conn, sealer, entries)) {
+                tracing::error!(%error, "the verified ledger's incident state was not updated");
+            }
         }
         Ok(verdict) => {
             if let Some((seq, reason)) = verdict.first_failure() {
@@ -194,15 +204,51 @@ pub fn verify_on_request(
     sealer: Option<&Sealer>,
     evidence: &Evidence,
 ) -> Result<(ledger::Audit, Vec<String>), ServiceError> {
-    let verdict = ledger::audit(conn, evidence)?;
-    if let Some((seq, reason)) = verdict.first_failure() {
-        if let Some(sealer) = sealer {
-            sealer.trust().distrust(seq, reason);
-        }
+    let verdict = verify_ledger(conn, sealer, evidence)?;
+    if !verdict.is_ok() {
         return Ok((verdict, Vec::new()));
     }
     let mismatches = crate::projections::check(conn)?;
     Ok((verdict, mismatches))
+}
+
+/// The whole verification now: a failure makes the instance read-only; a pass on an instance
+/// that is read-only already lets its incident be recorded ([`note_verified`]).
+pub fn verify_ledger(
+    conn: &mut DbConn,
+    sealer: Option<&Sealer>,
+    evidence: &Evidence,
+) -> Result<ledger::Audit, ServiceError> {
+    let verdict = ledger::audit(conn, evidence)?;
+    let Some(sealer) = sealer else {
+        return Ok(verdict);
+    };
+    match verdict.first_failure() {
+        Some((seq, reason)) => {
+            sealer.trust().distrust(seq, reason);
+        }
+        None => note_verified(conn, sealer, verdict.report.entries)?,
+    }
+    Ok(verdict)
+}
+
+/// After the first `verified` entries of the ledger verified in full on an instance that
+/// stopped trusting it: once the rows that grant rights agree with the ledger and their seals
+/// as well, QA and an administrator may record the incident; if they already have (the
+/// instance stopped before it lifted its distrust), the instance writes again. Rows that
+/// disagree are a failure like any other: they undo an earlier pass.
+fn note_verified(conn: &mut DbConn, sealer: &Sealer, verified: u64) -> Result<(), ServiceError> {
+    if sealer.trust().is_trusted() {
+        return Ok(());
+    }
+    if let Some(first) = crate::accounts::audit::mismatches(conn)?.into_iter().next() {
+        sealer.trust().distrust(0, first);
+        return Ok(());
+    }
+    if let Some(distrust) = sealer.trust().verified_again() {
+        crate::incidents::resume_if_confirmed(conn, sealer, &distrust, verified)?;
+    }
+    Ok(())
 }
 
 fn spawn(name: &str, work: impl FnOnce() + Send + 'static) {

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod idempotency;
+pub mod incidents;
 pub mod keys;
 pub mod ledger;
 pub mod ledger_watch;

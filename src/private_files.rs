@@ -73,6 +73,25 @@ pub fn create_new(path: &Path) -> io::Result<File> {
     open(path, OpenOptions::new().write(true).create_new(true))
 }
 
+/// Replaces `path` with `bytes` durably and whole: a private temporary file beside it, fsynced,
+/// renamed over it, then the directory fsynced, so a crash leaves the old file or the new one,
+/// never half of one.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    // One per process: the service and a command-line tool may write the same file.
+    let partial = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    let mut file = create(&partial)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    fs::rename(&partial, path)?;
+    File::open(dir)?.sync_all()
+}
+
 fn open(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(options, FILE_MODE);

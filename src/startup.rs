@@ -40,6 +40,7 @@ impl Application {
             signer.clone(),
             &settings.log_origin,
             Some(&settings.checkpoint_dir_path()),
+            Some(&settings.distrust_file_path()),
         );
 
         let group = crate::ledger::GroupCommit::new(
@@ -112,7 +113,7 @@ impl Application {
             csrf: crate::web::CsrfKey::derive(&jwt_secret),
         });
         sign_checkpoints_in_the_background(&state);
-        crate::ledger_watch::watch(&state, settings.verify_every_minutes);
+        crate::ledger_watch::watch(&state.clone().into_inner(), settings.verify_every_minutes);
         let metrics = serve_metrics(&settings, &state.db)?;
         let server = serve(listener, state, &settings)?;
         tracing::info!(address = %settings.bind, port, "cartrec listening");

@@ -36,6 +36,13 @@ pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
                         "user '{username}': the users row disagrees with the ledger ({})",
                         fields.join("; ")
                     ));
+                } else if store::seal_holds(conn, &row)? == Some(false) {
+                    // Says what the ledger says, but not as cartrec sealed it: put back with
+                    // an old seal, or sealed with another row's.
+                    found.push(format!(
+                        "user '{username}': the users row does not match its seal (put back \
+                         from before a change, or sealed with another row's seal)"
+                    ));
                 }
             }
         }
@@ -52,6 +59,12 @@ pub fn mismatches(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
         if !opened {
             found.push(format!(
                 "user '{}': session {} was not opened by a recorded login",
+                session.username, session.id
+            ));
+        } else if store::session_seal_holds(&session) == Some(false) {
+            found.push(format!(
+                "user '{}': session {} does not match its seal (revived or prolonged outside \
+                 cartrec)",
                 session.username, session.id
             ));
         }

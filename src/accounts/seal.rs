@@ -14,6 +14,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::ledger_time;
+use super::store::SessionRow;
 use crate::db::DbConn;
 use crate::domain::DomainError;
 use crate::error::ServiceError;
@@ -109,6 +110,47 @@ pub fn broken(sealer: &Sealer, username: &str, seq: i64) -> ServiceError {
         format!(
             "the users row of '{username}' does not match its seal: it was changed outside \
              cartrec"
+        ),
+    );
+    error.into()
+}
+
+/// What a session's seal covers: everything that decides whether its token is good, except
+/// `last_seen_at`, which only ever ends a session earlier (idle timeout) and is written by
+/// reads.
+#[derive(Serialize)]
+struct SealedSession<'a> {
+    format: u8,
+    table: &'static str,
+    id: &'a str,
+    username: &'a str,
+    created_at: String,
+    expires_at: String,
+    ended_at: Option<String>,
+}
+
+/// The text a session row's seal covers.
+pub fn session_text(row: &SessionRow) -> Vec<u8> {
+    let sealed = SealedSession {
+        format: 1,
+        table: "sessions",
+        id: &row.id,
+        username: &row.username,
+        created_at: ledger_time(row.created_at),
+        expires_at: ledger_time(row.expires_at),
+        ended_at: row.ended_at.map(ledger_time),
+    };
+    serde_json::to_vec(&sealed).unwrap_or_else(|_| unreachable!("plain fields serialize"))
+}
+
+/// The refusal of a session row that does not match its seal; the instance stops trusting
+/// its ledger.
+pub fn broken_session(sealer: &Sealer, row: &SessionRow) -> ServiceError {
+    let error: LedgerError = sealer.trust().distrust(
+        0,
+        format!(
+            "the session row {} of '{}' does not match its seal: it was changed outside cartrec              (revived or prolonged)",
+            row.id, row.username
         ),
     );
     error.into()

@@ -139,6 +139,8 @@ fn new_session(account: &Account, policy: &SecurityPolicy) -> SessionRow {
         expires_at: started + policy.session_max_age,
         ended_at: None,
         end_reason: None,
+        // Sealed as it is stored (`store::insert_session`).
+        seal: None,
     }
 }
 
@@ -169,7 +171,7 @@ pub fn refresh(
     keys: &TokenKeys,
     who: &Principal,
 ) -> Result<LoginGranted, ServiceError> {
-    let session = store::find_session(conn, &who.session_id)?.ok_or(AuthError::SessionEnded)?;
+    let session = store::checked_session(conn, &who.session_id)?.ok_or(AuthError::SessionEnded)?;
     let account = find_account(conn, &who.username)?;
     grant(keys, &session, &account)
 }
@@ -190,7 +192,7 @@ pub fn authenticate(
     username: &str,
     session_id: &str,
 ) -> Result<Principal, ServiceError> {
-    let session = store::find_session(conn, session_id)?.ok_or(AuthError::SessionEnded)?;
+    let session = store::checked_session(conn, session_id)?.ok_or(AuthError::SessionEnded)?;
     if session.username != username {
         return Err(AuthError::InvalidToken.into());
     }

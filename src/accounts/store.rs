@@ -136,10 +136,38 @@ pub fn checked_user(conn: &mut DbConn, username: &str) -> Result<Option<UserRow>
 /// that what a change carries over is what cartrec sealed, not an edit made in between.
 /// Called before every change of the row and every account event.
 pub fn guard(conn: &mut DbConn, username: &str) -> Result<Option<UserRow>, ServiceError> {
+    lock_row(conn, username)?;
+    checked_user(conn, username)
+}
+
+/// Takes the row's lock for the rest of the transaction, changing nothing.
+fn lock_row(conn: &mut DbConn, username: &str) -> QueryResult<usize> {
     diesel::update(users::table.find(username))
         .set(users::seal.eq(users::seal))
-        .execute(conn)?;
-    checked_user(conn, username)
+        .execute(conn)
+}
+
+/// The seal of the row as it stands against its stream's newest account event.
+fn seal_of(
+    conn: &mut DbConn,
+    sealer: &crate::ledger::Sealer,
+    row: &UserRow,
+) -> Result<String, ServiceError> {
+    let tip = seal::tip(conn, &row.username)?;
+    Ok(sealer
+        .rows()
+        .seal(&seal::text(&row.covered(), tip.as_ref())))
+}
+
+/// Whether a sealed row still matches its seal (`None`: no seal yet, or no ledger key at
+/// hand to check it with). For `verify`; it raises no alarm.
+pub fn seal_holds(conn: &mut DbConn, row: &UserRow) -> Result<Option<bool>, ServiceError> {
+    let (Some(sealer), Some(stored)) = (heads::current(), row.seal.as_deref()) else {
+        return Ok(None);
+    };
+    let tip = seal::tip(conn, &row.username)?;
+    let text = seal::text(&row.covered(), tip.as_ref());
+    Ok(Some(sealer.rows().matches(&text, stored)))
 }
 
 /// Seals the user's row as it now stands, against the newest account event of the user's
@@ -152,14 +180,7 @@ pub fn reseal(conn: &mut DbConn, username: &str) -> Result<(), ServiceError> {
         return Ok(());
     };
     let sealed = match heads::current() {
-        Some(sealer) => {
-            let tip = seal::tip(conn, username)?;
-            Some(
-                sealer
-                    .rows()
-                    .seal(&seal::text(&row.covered(), tip.as_ref())),
-            )
-        }
+        Some(sealer) => Some(seal_of(conn, &sealer, &row)?),
         None => None,
     };
     diesel::update(users::table.find(username))
@@ -174,10 +195,7 @@ pub fn seal_as_read(conn: &mut DbConn, row: &UserRow) -> Result<bool, ServiceErr
     let Some(sealer) = heads::current() else {
         return Ok(false);
     };
-    let tip = seal::tip(conn, &row.username)?;
-    let sealed = sealer
-        .rows()
-        .seal(&seal::text(&row.covered(), tip.as_ref()));
+    let sealed = seal_of(conn, &sealer, row)?;
     let changed = diesel::update(users::table.find(&row.username))
         .filter(users::seal.is_null())
         .set(users::seal.eq(sealed))
@@ -187,9 +205,7 @@ pub fn seal_as_read(conn: &mut DbConn, row: &UserRow) -> Result<bool, ServiceErr
 
 /// Locks a row and reads it as it stands, for [`seal_as_read`].
 pub fn adopt_lock(conn: &mut DbConn, username: &str) -> Result<Option<UserRow>, ServiceError> {
-    diesel::update(users::table.find(username))
-        .set(users::seal.eq(users::seal))
-        .execute(conn)?;
+    lock_row(conn, username)?;
     Ok(find_user(conn, username)?)
 }
 
@@ -335,6 +351,8 @@ pub struct SessionRow {
     pub expires_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
     pub end_reason: Option<String>,
+    /// `seal::session_text` of this row, sealed with the ledger's row key.
+    pub seal: Option<String>,
 }
 
 pub fn list_sessions(conn: &mut DbConn) -> QueryResult<Vec<SessionRow>> {
@@ -344,19 +362,51 @@ pub fn list_sessions(conn: &mut DbConn) -> QueryResult<Vec<SessionRow>> {
         .load(conn)
 }
 
+/// Stores a new session, sealed.
 pub fn insert_session(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {
+    let sealed = SessionRow {
+        seal: session_seal(row),
+        ..row.clone()
+    };
     diesel::insert_into(sessions::table)
-        .values(row)
+        .values(&sealed)
         .execute(conn)
         .map(drop)
 }
 
-pub fn find_session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
+fn session_seal(row: &SessionRow) -> Option<String> {
+    heads::current().map(|sealer| sealer.rows().seal(&seal::session_text(row)))
+}
+
+fn find_session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
     sessions::table
         .find(id)
         .select(SessionRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The session, if its row is one cartrec wrote: a row without a seal (planted, or opened
+/// before sessions were sealed) is no session; one that does not match its seal (revived or
+/// prolonged in the database) makes the instance read-only.
+pub fn checked_session(conn: &mut DbConn, id: &str) -> Result<Option<SessionRow>, ServiceError> {
+    let Some(row) = find_session(conn, id)? else {
+        return Ok(None);
+    };
+    let Some(sealer) = heads::current() else {
+        return Ok(Some(row));
+    };
+    match row.seal.as_deref() {
+        None => Ok(None),
+        Some(stored) if sealer.rows().matches(&seal::session_text(&row), stored) => Ok(Some(row)),
+        Some(_) => Err(seal::broken_session(&sealer, &row)),
+    }
+}
+
+/// Whether a session row matches its seal (`None`: no seal, or no key to check it with).
+pub fn session_seal_holds(row: &SessionRow) -> Option<bool> {
+    let (sealer, stored) = (heads::current()?, row.seal.as_deref()?);
+    Some(sealer.rows().matches(&seal::session_text(row), stored))
 }
 
 pub fn touch_session(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
@@ -366,19 +416,41 @@ pub fn touch_session(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryRe
         .map(drop)
 }
 
+/// Ends a session if it is open, sealing its end in the same statement (a reader never sees
+/// the end without its seal). The row's seal is checked first, so an end never seals an edit
+/// made around cartrec; a row without a seal is ended and stays without one.
 pub fn end_session(
     conn: &mut DbConn,
     id: &str,
     reason: &str,
     now: NaiveDateTime,
-) -> QueryResult<usize> {
+) -> Result<usize, ServiceError> {
+    let Some(open) = find_session(conn, id)?.filter(|s| s.ended_at.is_none()) else {
+        return Ok(0);
+    };
+    if session_seal_holds(&open) == Some(false) {
+        if let Some(sealer) = heads::current() {
+            return Err(seal::broken_session(&sealer, &open));
+        }
+    }
+    let sealed = open.seal.is_some();
+    let ended = SessionRow {
+        ended_at: Some(now),
+        ..open
+    };
+    let seal = session_seal(&ended).filter(|_| sealed);
     diesel::update(
         sessions::table
             .find(id)
             .filter(sessions::ended_at.is_null()),
     )
-    .set((sessions::ended_at.eq(now), sessions::end_reason.eq(reason)))
+    .set((
+        sessions::ended_at.eq(now),
+        sessions::end_reason.eq(reason),
+        sessions::seal.eq(seal),
+    ))
     .execute(conn)
+    .map_err(ServiceError::from)
 }
 
 /// Ends every open session of a user; returns how many were open.
@@ -387,12 +459,26 @@ pub fn end_all_sessions(
     username: &str,
     reason: &str,
     now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(
-        sessions::table
-            .filter(sessions::username.eq(username))
-            .filter(sessions::ended_at.is_null()),
-    )
-    .set((sessions::ended_at.eq(now), sessions::end_reason.eq(reason)))
-    .execute(conn)
+) -> Result<usize, ServiceError> {
+    let open: Vec<String> = sessions::table
+        .filter(sessions::username.eq(username))
+        .filter(sessions::ended_at.is_null())
+        .select(sessions::id)
+        .load(conn)?;
+    let mut ended = 0;
+    for id in open {
+        ended += end_session(conn, &id, reason, now)?;
+    }
+    Ok(ended)
+}
+
+/// Seals a session row again as it stands (for tests that age a session in the database).
+pub fn reseal_session(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    let Some(row) = find_session(conn, id)? else {
+        return Ok(());
+    };
+    diesel::update(sessions::table.find(id))
+        .set(sessions::seal.eq(session_seal(&row)))
+        .execute(conn)
+        .map(drop)
 }

@@ -62,6 +62,11 @@ pub enum Action {
     /// Download a batch's export bundle and its printable record (PDF, HTML).
     ExportBatch,
     VerifyLedger,
+    /// See this instance's trust in its ledger and the site's ledger incidents.
+    ReadIncidents,
+    /// Record (QA) or confirm (an administrator) a ledger incident, signed; who does which is
+    /// decided in `domain::incident`.
+    RecordIncident,
     ReadSignatures,
     /// Apply an electronic signature to a record; the meaning needs its own action too.
     SignRecord,
@@ -117,6 +122,8 @@ pub const AUTHORIZATION: &[(Action, &[Role])] = &[
     (ReadAuditTrail, &[Auditor, Qa, Qp]),
     (ExportBatch, &[Auditor, Qa, Qp]),
     (VerifyLedger, &[Auditor, Admin]),
+    (ReadIncidents, &[Qa, Auditor, Admin]),
+    (RecordIncident, &[Qa, Admin]),
     (
         ReadSignatures,
         &[Operator, QcAnalyst, Qa, Qp, Clinician, Auditor],
@@ -183,6 +190,8 @@ impl Action {
             ReadAuditTrail => "read_audit_trail",
             ExportBatch => "export_batch",
             VerifyLedger => "verify_ledger",
+            ReadIncidents => "read_incidents",
+            RecordIncident => "record_incident",
             ReadSignatures => "read_signatures",
             SignRecord => "sign_record",
             SignPerformed => "sign_performed",

@@ -148,6 +148,7 @@ diesel::table! {
         expires_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
         end_reason -> Nullable<Text>,
+        seal -> Nullable<Text>,
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod batch;
 pub mod coi;
+pub mod incident;
 pub mod material;
 pub mod quantity;
 mod recorded;

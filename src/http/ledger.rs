@@ -133,6 +133,9 @@ pub struct ReadOnlyView {
     reason: String,
     /// Since when (server clock, RFC 3339).
     since: String,
+    /// When the ledger verified in full again since: QA and an administrator may now record
+    /// the incident (`/api/v1/ledger/incidents`), after which the instance writes again.
+    verified_at: Option<String>,
 }
 
 /// What `GET /api/v1/ledger/verify` found.
@@ -218,5 +221,6 @@ fn read_only(state: &AppState) -> Option<ReadOnlyView> {
         seq: distrust.seq,
         reason: distrust.reason,
         since: distrust.since,
+        verified_at: distrust.verified_at,
     })
 }

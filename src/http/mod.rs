@@ -13,6 +13,7 @@ pub(crate) mod export;
 mod extract;
 mod health;
 mod idempotency;
+pub(crate) mod incidents;
 pub(crate) mod ledger;
 mod materials;
 pub mod openapi;
@@ -56,6 +57,16 @@ pub struct AppState {
     pub throttle: Throttle,
     /// The key of the web UI's form tokens.
     pub csrf: crate::web::CsrfKey,
+}
+
+impl crate::ledger_watch::Watched for AppState {
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn evidence(&self) -> crate::ledger::Evidence {
+        self.checkpointing.evidence()
+    }
 }
 
 /// One API endpoint and the action it requires (`None`: open to anyone).
@@ -122,6 +133,9 @@ endpoints! {
     POST "/api/v1/users/{username}/approve", Some(Action::ApproveAccount) => users::approve;
     GET "/api/v1/ledger/entries", Some(Action::ReadLedger) => ledger::entries;
     GET "/api/v1/ledger/verify", Some(Action::VerifyLedger) => ledger::verify;
+    GET "/api/v1/ledger/incidents", Some(Action::ReadIncidents) => incidents::list;
+    POST "/api/v1/ledger/incidents", Some(Action::RecordIncident) => incidents::record;
+    POST "/api/v1/ledger/incidents/confirm", Some(Action::RecordIncident) => incidents::confirm;
     POST "/api/v1/ledger/checkpoint", Some(Action::VerifyLedger) => checkpoints::sign;
     GET "/api/v1/ledger/checkpoint", Some(Action::VerifyLedger) => checkpoints::latest;
     GET "/api/v1/ledger/vkey", Some(Action::VerifyLedger) => checkpoints::vkey;

@@ -16,7 +16,7 @@ use utoipa::openapi::{Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use super::{attachments, auth, batches, corrections, deviations, health, ledger, materials};
-use super::{audit, export, printable, signatures};
+use super::{audit, export, incidents, printable, signatures};
 use super::{
     checkpoints, custody, idempotency, proofs, release, templates, tiles, users, ENDPOINTS,
 };
@@ -50,6 +50,9 @@ schema `Problem`) with a stable `code`.";
         users::approve,
         ledger::entries,
         ledger::verify,
+        incidents::list,
+        incidents::record,
+        incidents::confirm,
         checkpoints::sign,
         checkpoints::latest,
         checkpoints::vkey,

@@ -178,6 +178,11 @@ impl<'c> Appender<'c> {
         event: NewEvent,
         (stream_seq, stream_prev_hash): (i64, Hash),
     ) -> Result<Entry, LedgerError> {
+        if let Some(sealer) = super::heads::current() {
+            sealer
+                .trust()
+                .ensure_allows(event.stream.as_str(), event.kind.as_str())?;
+        }
         let Head {
             next_seq: seq,
             hash: prev_hash,

@@ -5,7 +5,6 @@
 //! signed over.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use diesel::prelude::*;
@@ -108,6 +107,11 @@ pub fn all(conn: &mut DbConn) -> Result<Vec<Signed>, LedgerError> {
 /// it (then that one is returned). Holds the append lock, so the head cannot move meanwhile.
 pub fn sign(conn: &mut DbConn, signing: &Signing<'_>) -> Result<Signed, LedgerError> {
     write(conn, |tx| {
+        // Appends nothing, so the check of each appended entry never sees it: a checkpoint is
+        // signed only while the ledger is trusted, never while its incident is open.
+        if let Some(sealer) = super::heads::current() {
+            sealer.trust().ensure_trusted()?;
+        }
         let conn = tx.conn();
         let size = super::tree::ledger_size(conn)?;
         let last = last_signed(conn, signing)?;
@@ -244,15 +248,7 @@ fn store_outside(dir: &Path, signed: &Signed) -> Result<(), LedgerError> {
     };
     crate::private_files::create_dir_all(dir).map_err(|e| failed(dir, e))?;
     let path = dir.join(file_name(signed.size));
-    let partial = dir.join(format!(".{}.partial", file_name(signed.size)));
-    let mut file = crate::private_files::create(&partial).map_err(|e| failed(&partial, e))?;
-    file.write_all(signed.note.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| failed(&partial, e))?;
-    fs::rename(&partial, &path).map_err(|e| failed(&path, e))?;
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| failed(dir, e))
+    crate::private_files::write_durably(&path, signed.note.as_bytes()).map_err(|e| failed(&path, e))
 }
 
 /// The largest checkpoint in the directory that this server's key signed.

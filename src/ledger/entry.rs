@@ -18,7 +18,7 @@ pub struct Stream(String);
 impl Stream {
     /// `coi/<identifier>` reserves a chain-of-identity identifier for one batch; `lot/` and
     /// `equipment/` hold the history of a material lot and of a piece of equipment.
-    const PREFIXES: [&'static str; 7] = [
+    const PREFIXES: [&'static str; 8] = [
         "batch/",
         "user/",
         "template/",
@@ -26,6 +26,8 @@ impl Stream {
         "lot/",
         "equipment/",
         "attachment/",
+        // `ledger/incidents`: the records that let a read-only instance write again.
+        "ledger/",
     ];
 
     pub fn parse(raw: &str) -> Result<Self, LedgerError> {

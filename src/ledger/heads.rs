@@ -15,7 +15,6 @@
 
 use std::cell::RefCell;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -224,14 +223,21 @@ pub struct Sealer {
 }
 
 impl Sealer {
-    pub fn new(signer: Arc<NoteSigner>, origin: &str, outside: Option<&Path>) -> Arc<Sealer> {
+    /// `distrust_file`: where this instance keeps its distrust across restarts (see
+    /// [`super::Trust`]); `None` keeps it in memory only.
+    pub fn new(
+        signer: Arc<NoteSigner>,
+        origin: &str,
+        outside: Option<&Path>,
+        distrust_file: Option<&Path>,
+    ) -> Arc<Sealer> {
         let vkey = signer.vkey();
         Arc::new(Sealer {
             rows: super::RowSeals::derive(&signer),
             signer,
             origin: origin.to_owned(),
             vkey,
-            trust: super::Trust::default(),
+            trust: distrust_file.map_or_else(super::Trust::default, super::Trust::kept_in),
             known: Mutex::new(None),
             outside: outside.map(OutsideCopy::new),
         })
@@ -465,12 +471,8 @@ impl OutsideCopy {
         if current.is_some_and(|size| size >= head.size) {
             return Ok(current.unwrap_or(head.size));
         }
-        let partial = dir.join(format!(".{OUTSIDE_FILE}.partial"));
-        let mut file = crate::private_files::create(&partial).map_err(|e| failed(&partial, e))?;
-        file.write_all(head.note.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| failed(&partial, e))?;
-        fs::rename(&partial, &path).map_err(|e| failed(&path, e))?;
+        crate::private_files::write_durably(&path, head.note.as_bytes())
+            .map_err(|e| failed(&path, e))?;
         Ok(head.size)
     }
 }

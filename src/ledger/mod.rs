@@ -89,6 +89,10 @@ pub enum LedgerError {
     /// The ledger is not what cartrec wrote (see `trust`): this instance refuses every write.
     #[error("the ledger did not verify at seq {seq}: {reason}")]
     Unverified { seq: i64, reason: String },
+    /// The ledger verifies again, but the incident is not recorded and confirmed yet: this
+    /// instance appends only sign-ins and the incident record.
+    #[error("the ledger incident (seq {seq}: {reason}) is not recorded and confirmed yet")]
+    IncidentOpen { seq: i64, reason: String },
     /// The append lock row does not name the ledger's last entry.
     #[error("{0}")]
     HeadMismatch(String),

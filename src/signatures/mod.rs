@@ -16,7 +16,7 @@ use crate::accounts::{
     ensure_unlocked, find_account, recheck_password, Attempt, Principal, SecurityPolicy,
 };
 use crate::auth::{required_action, AuthError, SignatureInput, SignatureMeaning};
-use crate::db::schema::{sessions, signatures};
+use crate::db::schema::signatures;
 use crate::db::DbConn;
 pub use crate::domain::signature::SIGNATURE_KIND;
 use crate::domain::signature::{SignatureApplied, SignedEntry};
@@ -235,12 +235,8 @@ fn check_signable(
 fn ensure_still_entitled(conn: &mut DbConn, signer: &VerifiedSigner) -> Result<(), ServiceError> {
     let account = find_account(conn, &signer.username)?;
     ensure_unlocked(&account)?;
-    let session_open = sessions::table
-        .find(&signer.session_id)
-        .filter(sessions::ended_at.is_null())
-        .count()
-        .get_result::<i64>(conn)?
-        == 1;
+    let session_open = crate::accounts::store::checked_session(conn, &signer.session_id)?
+        .is_some_and(|session| session.ended_at.is_none());
     if !account.active || !session_open {
         return Err(AuthError::SessionEnded.into());
     }

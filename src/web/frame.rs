@@ -38,6 +38,8 @@ pub struct Frame {
     /// The ledger did not verify: the first bad entry and why (in English, as the ledger
     /// speaks), shown on every page to QA, admins and auditors.
     pub ledger_alarm: Option<String>,
+    /// The ledger verifies again since the alarm: what is left is the incident's record.
+    pub ledger_verifies_again: bool,
 }
 
 impl Frame {
@@ -52,6 +54,7 @@ impl Frame {
             languages: languages(tr.lang),
             here: here.to_owned(),
             ledger_alarm: None,
+            ledger_verifies_again: false,
         }
     }
 
@@ -95,6 +98,10 @@ impl Frame {
                     alarm.seq, alarm.reason, alarm.since
                 )
             }),
+            ledger_verifies_again: viewer
+                .ledger_alarm
+                .as_ref()
+                .is_some_and(|alarm| alarm.verified_at.is_some()),
         }
     }
 

@@ -162,6 +162,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::batches::routes(cfg);
     pages::steps::routes(cfg);
     pages::ledger::routes(cfg);
+    pages::incident::routes(cfg);
     pages::qc::routes(cfg);
     pages::deviations::routes(cfg);
     pages::corrections::routes(cfg);

@@ -70,7 +70,7 @@ async fn verify_answer(app: &TestApp, auditor: &TestUser) -> Value {
 }
 
 /// A write any admin may make: creating an account. A refusal must be problem+json.
-async fn try_a_write(address: &str, admin: &TestUser) -> (reqwest::StatusCode, Value) {
+pub(crate) async fn try_a_write(address: &str, admin: &TestUser) -> (reqwest::StatusCode, Value) {
     let n = uuid::Uuid::new_v4().simple().to_string();
     let response = reqwest::Client::new()
         .post(format!("{address}/api/v1/users"))
@@ -89,7 +89,7 @@ async fn try_a_write(address: &str, admin: &TestUser) -> (reqwest::StatusCode, V
 
 /// Another instance of the same server (same database, data directory and keys), as after a
 /// restart; returns its address.
-async fn restart(app: &TestApp) -> String {
+pub(crate) async fn restart(app: &TestApp) -> String {
     let server = Application::build(test_settings(app.data_dir.path(), &app.db.url))
         .await
         .expect("a restart builds, whatever it finds");
@@ -504,8 +504,11 @@ async fn a_ledger_from_before_signed_heads_is_adopted_once_it_verifies_in_full()
         "{body}"
     );
 
-    // Without it: a ledger written before heads, adopted.
+    // Without it (nor the record of the refusing start's distrust, which no such upgrade
+    // has): a ledger written before heads, adopted.
     std::fs::remove_file(&copied).expect("copy removed");
+    std::fs::remove_file(app.data_dir.path().join("ledger-distrust.json"))
+        .expect("the refusing start kept its distrust");
     let adopted = restart(&app).await;
     let (status, body) = try_a_write(&adopted, &app.admin).await;
     assert_eq!(status, 201, "{body}");
@@ -528,7 +531,7 @@ async fn a_ledger_from_before_signed_heads_is_adopted_once_it_verifies_in_full()
 }
 
 /// The `users` row of `username`: its roles and its seal.
-fn roles_and_seal(conn: &mut DbConn, username: &str) -> (String, Option<String>) {
+pub(crate) fn roles_and_seal(conn: &mut DbConn, username: &str) -> (String, Option<String>) {
     use cartrec::db::schema::users;
     users::table
         .find(username)
@@ -537,7 +540,7 @@ fn roles_and_seal(conn: &mut DbConn, username: &str) -> (String, Option<String>)
         .expect("a users row")
 }
 
-fn put_row(conn: &mut DbConn, username: &str, roles: &str, seal: Option<&str>) {
+pub(crate) fn put_row(conn: &mut DbConn, username: &str, roles: &str, seal: Option<&str>) {
     use cartrec::db::schema::users;
     diesel::update(users::table.find(username))
         .set((users::roles.eq(roles), users::seal.eq(seal)))
@@ -666,4 +669,56 @@ async fn rows_from_before_seals_are_sealed_after_a_full_verification_only_when_t
         status.is_success(),
         "no alarm for a row without a seal: {body}"
     );
+}
+
+/// A `sessions` row revived (its end cleared) or prolonged (its expiry moved) in the database
+/// grants nothing: the token is refused, the instance goes read-only, and `verify` names the
+/// row.
+///
+/// Covers: GMP-LED-14
+#[tokio::test]
+async fn a_revived_or_prolonged_session_row_grants_nothing() {
+    use cartrec::db::schema::sessions;
+    let app = spawn_app().await;
+    let operator = app.user_with_roles(&["operator"]).await;
+    let out = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&operator.token)
+        .send()
+        .await
+        .expect("sent");
+    assert!(out.status().is_success(), "{}", out.status());
+    diesel::update(sessions::table.filter(sessions::username.eq(&operator.username)))
+        .set((
+            sessions::ended_at.eq(None::<chrono::NaiveDateTime>),
+            sessions::end_reason.eq(None::<String>),
+        ))
+        .execute(&mut app.db.connect())
+        .expect("a database user revives the session");
+    let (status, body) = problem(app.get("/api/v1/users/me", Some(&operator.token)).await).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "ledger_unverified", "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("session row"),
+        "{body}"
+    );
+    let (ok, report) = cli_verify(&app);
+    assert!(
+        !ok && report.contains("does not match its seal"),
+        "{report}"
+    );
+
+    let second = spawn_app().await;
+    let qa = second.user_with_roles(&["qa"]).await;
+    let later = chrono::Utc::now().naive_utc() + chrono::Duration::days(30);
+    diesel::update(sessions::table.filter(sessions::username.eq(&qa.username)))
+        .set(sessions::expires_at.eq(later))
+        .execute(&mut second.db.connect())
+        .expect("a database user prolongs the session");
+    let (status, body) = problem(second.get("/api/v1/users/me", Some(&qa.token)).await).await;
+    assert_eq!(status, 503, "a prolonged session is refused: {body}");
 }

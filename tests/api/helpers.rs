@@ -155,6 +155,7 @@ pub fn sealer_for(data_dir: &std::path::Path) -> std::sync::Arc<cartrec::ledger:
         std::sync::Arc::new(key),
         &defaults.log_origin,
         Some(&data_dir.join("checkpoints")),
+        None,
     )
 }
 
@@ -186,6 +187,22 @@ impl TestApp {
     pub fn reseal_user(&self, username: &str) {
         self.sealed(|| cartrec::accounts::store::reseal(&mut self.db.connect(), username))
             .expect("row sealed");
+    }
+
+    /// Seals a user's `sessions` rows again with this server's key, after a test aged them.
+    pub fn reseal_sessions(&self, username: &str) {
+        use cartrec::db::schema::sessions;
+        use diesel::prelude::*;
+        let mut conn = self.db.connect();
+        let ids: Vec<String> = sessions::table
+            .filter(sessions::username.eq(username))
+            .select(sessions::id)
+            .load(&mut conn)
+            .expect("sessions");
+        for id in ids {
+            self.sealed(|| cartrec::accounts::store::reseal_session(&mut conn, &id))
+                .expect("session sealed");
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -25,6 +25,7 @@ mod group_commit;
 mod health;
 mod helpers;
 mod idempotency;
+mod incidents;
 mod instances;
 mod ledger_api;
 mod ledger_integrity;

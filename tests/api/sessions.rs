@@ -16,6 +16,8 @@ fn age_sessions(app: &TestApp, user: &TestUser, idle_for: Duration, expires_in: 
         ))
         .execute(&mut app.db.connect())
         .expect("sessions aged");
+    // The expiry is sealed: moved here as the passing of time would, not as an attack.
+    app.reseal_sessions(&user.username);
 }
 
 /// Covers: P11-10d-2

@@ -12,6 +12,7 @@ pub mod equipment;
 pub mod follow_up;
 pub mod forms;
 pub mod home;
+pub mod incident;
 pub mod infusion;
 pub mod ledger;
 pub mod lots;

@@ -1,0 +1,261 @@
+//! The ledger incident in the browser, reached from the banner of a read-only instance: what
+//! the instance found and whether the ledger verifies again, QA's signed record of the cause
+//! and of what was done, and an administrator's signed confirmation, as the API takes them
+//! (`/api/v1/ledger/incidents`). The rules are the domain's (`domain::incident`).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use secrecy::SecretString;
+
+use super::forms::{field, Input, SignActionPage, Typed};
+use super::{page, see_other};
+use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::domain::incident::Incident;
+use crate::domain::incident::Step;
+use crate::http::incidents::verified_then_signed;
+use crate::incidents::Status;
+use crate::web::frame::Frame;
+use crate::web::session::{self, Viewer};
+use crate::web::step_form::show_datetime;
+use crate::web::WebError;
+
+/// One incident as the page lists it, times in the site's zone.
+pub struct IncidentLine {
+    pub number: u32,
+    pub finding: String,
+    pub cause: String,
+    pub actions: String,
+    pub recorded: String,
+    pub confirmed: Option<String>,
+}
+
+impl IncidentLine {
+    fn of(incident: &Incident, viewer: &Viewer) -> IncidentLine {
+        let at = |time: &str| show_datetime(time, viewer.zone, viewer.tr);
+        IncidentLine {
+            number: incident.number,
+            finding: format!(
+                "seq {}: {}",
+                incident.finding.first_bad_seq, incident.finding.reason
+            ),
+            cause: incident.cause.clone(),
+            actions: incident.actions.clone(),
+            recorded: format!("{} · {}", incident.recorded_by, at(&incident.recorded_at)),
+            confirmed: incident
+                .confirmed_by
+                .as_ref()
+                .zip(incident.confirmed_at.as_ref())
+                .map(|(by, when)| format!("{by} · {}", at(when))),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ui/incident.html")]
+struct IncidentPage {
+    frame: Frame,
+    /// What the instance found, when it does not trust its ledger.
+    finding: Option<String>,
+    since: Option<String>,
+    /// When the ledger verified again; `None` while it does not.
+    verified_at: Option<String>,
+    open: Option<IncidentLine>,
+    /// The step this viewer may take now: `record` (QA) or `confirm` (an administrator).
+    next: Option<&'static str>,
+    history: Vec<IncidentLine>,
+    done: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+async fn status(req: &HttpRequest) -> Result<Status, WebError> {
+    Ok(session::state(req)?
+        .db
+        .run(crate::incidents::status)
+        .await?)
+}
+
+pub async fn show(req: HttpRequest, done: web::Query<Done>) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::ReadIncidents)?;
+    let status = status(&req).await?;
+    let at = |time: &str| show_datetime(time, viewer.zone, viewer.tr);
+    let open = status.open().cloned();
+    let next = match crate::incidents::next_step(&status, &viewer.who) {
+        Some(Step::Record) => Some("record"),
+        Some(Step::Confirm) => Some("confirm"),
+        None => None,
+    };
+    let shown = IncidentPage {
+        frame: Frame::of(&viewer, "/ledger/incident"),
+        finding: status
+            .distrust
+            .as_ref()
+            .map(|d| format!("seq {}: {}", d.seq, d.reason)),
+        since: status.distrust.as_ref().map(|d| at(&d.since)),
+        verified_at: status
+            .distrust
+            .as_ref()
+            .and_then(|d| d.verified_at.as_deref())
+            .map(at),
+        open: open.as_ref().map(|i| IncidentLine::of(i, &viewer)),
+        next,
+        history: status
+            .incidents
+            .0
+            .iter()
+            .rev()
+            .map(|i| IncidentLine::of(i, &viewer))
+            .collect(),
+        done: match done.done.as_deref() {
+            Some("recorded") => Some(viewer.tr.t("incident-done-recorded")),
+            Some("confirmed") => Some(viewer.tr.t("incident-done-confirmed")),
+            _ => None,
+        },
+    };
+    Ok(page(&viewer, StatusCode::OK, &shown))
+}
+
+fn finding_summary(viewer: &Viewer, status: &Status) -> Vec<(String, String)> {
+    let tr = viewer.tr;
+    let Some(distrust) = &status.distrust else {
+        return vec![];
+    };
+    vec![
+        (
+            tr.t("incident-finding"),
+            format!("seq {}: {}", distrust.seq, distrust.reason),
+        ),
+        (
+            tr.t("incident-since"),
+            show_datetime(&distrust.since, viewer.zone, tr),
+        ),
+    ]
+}
+
+fn record_dialog(viewer: &Viewer, status: &Status, form: &Typed) -> SignActionPage {
+    let tr = viewer.tr;
+    let mut dialog = SignActionPage::new(
+        viewer,
+        "/ledger/incident/record",
+        tr.t("incident-record-title"),
+        SignatureMeaning::Approved,
+        finding_summary(viewer, status),
+    );
+    dialog.inputs = vec![
+        Input::text("cause", tr.t("incident-cause"), form).hint(tr.t("incident-cause-hint")),
+        Input::text("actions", tr.t("incident-actions"), form).hint(tr.t("incident-actions-hint")),
+    ];
+    dialog.back = "/ledger/incident".to_owned();
+    dialog
+}
+
+fn confirm_dialog(viewer: &Viewer, status: &Status) -> SignActionPage {
+    let tr = viewer.tr;
+    let mut summary = finding_summary(viewer, status);
+    if let Some(open) = status.open() {
+        let line = IncidentLine::of(open, viewer);
+        summary.push((tr.t("incident-cause"), line.cause));
+        summary.push((tr.t("incident-actions"), line.actions));
+        summary.push((tr.t("incident-recorded-by"), line.recorded));
+    }
+    let mut dialog = SignActionPage::new(
+        viewer,
+        "/ledger/incident/confirm",
+        tr.t("incident-confirm-title"),
+        SignatureMeaning::Verified,
+        summary,
+    );
+    dialog.back = "/ledger/incident".to_owned();
+    dialog
+}
+
+fn signature(form: &Typed, meaning: SignatureMeaning) -> SignatureInput {
+    SignatureInput {
+        password: SecretString::from(field(form, "password")),
+        meaning,
+        comment: Some(field(form, "comment")).filter(|c| !c.trim().is_empty()),
+    }
+}
+
+pub async fn record_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RecordIncident)?;
+    let status = status(&req).await?;
+    Ok(record_dialog(&viewer, &status, &vec![]).show(&viewer))
+}
+
+/// QA's record, as `POST /api/v1/ledger/incidents`.
+pub async fn record(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RecordIncident)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let state = session::state(&req)?;
+    let meaning = SignatureMeaning::Approved;
+    let (cause, actions) = (field(&form, "cause"), field(&form, "actions"));
+    let done = verified_then_signed(
+        &req,
+        &state,
+        viewer.who.clone(),
+        (signature(&form, meaning), meaning),
+        move |conn, who, signer| crate::incidents::record(conn, who, signer, (&cause, &actions)),
+    )
+    .await;
+    match done {
+        Ok(_) => Ok(see_other("/ledger/incident?done=recorded")),
+        Err(error) => {
+            let status = status(&req).await?;
+            let input = match error.code() {
+                "invalid_cause" => Some("cause"),
+                "invalid_actions" => Some("actions"),
+                _ => None,
+            };
+            Ok(record_dialog(&viewer, &status, &form).refused(&viewer, input, &error))
+        }
+    }
+}
+
+pub async fn confirm_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RecordIncident)?;
+    let status = status(&req).await?;
+    Ok(confirm_dialog(&viewer, &status).show(&viewer))
+}
+
+/// The administrator's confirmation, as `POST /api/v1/ledger/incidents/confirm`.
+pub async fn confirm(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResponse, WebError> {
+    let viewer = Viewer::from_request(&req).await?;
+    viewer.require(Action::RecordIncident)?;
+    let form = form.into_inner();
+    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+    let state = session::state(&req)?;
+    let meaning = SignatureMeaning::Verified;
+    let done = verified_then_signed(
+        &req,
+        &state,
+        viewer.who.clone(),
+        (signature(&form, meaning), meaning),
+        crate::incidents::confirm,
+    )
+    .await;
+    match done {
+        Ok(_) => Ok(see_other("/ledger/incident?done=confirmed")),
+        Err(error) => {
+            let status = status(&req).await?;
+            Ok(confirm_dialog(&viewer, &status).refused(&viewer, None, &error))
+        }
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ledger/incident", web::get().to(show))
+        .route("/ledger/incident/record", web::get().to(record_form))
+        .route("/ledger/incident/record", web::post().to(record))
+        .route("/ledger/incident/confirm", web::get().to(confirm_form))
+        .route("/ledger/incident/confirm", web::post().to(confirm));
+}
