@@ -433,10 +433,10 @@ fn approve(settings: &Settings, username: &str, confirmed_by: &str) -> anyhow::R
     let username = Username::parse(username)?;
     let confirmed_by = FullName::parse(confirmed_by)?;
     let account = sealed(settings, |conn| {
-        Ok(accounts::approve(
+        Ok(crate::approvals::approve(
             conn,
             &username,
-            accounts::ApprovedBy::Console { confirmed_by },
+            crate::approvals::ApprovedBy::Console { confirmed_by },
         )?)
     })?;
     println!(

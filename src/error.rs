@@ -24,7 +24,7 @@ pub enum AppError {
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
-    Render(#[from] crate::printable::RenderError),
+    Render(#[from] crate::render_error::RenderError),
     /// The request itself could not be read (malformed JSON, wrong types, bad query string).
     #[error("{0}")]
     BadRequest(String),
@@ -71,6 +71,16 @@ pub enum ServiceError {
     PreconditionFailed { expected: i64, actual: i64 },
     #[error(transparent)]
     InvalidStoredAccount(#[from] InvalidAccountRow),
+}
+
+impl ServiceError {
+    /// Counts a login refused for its credentials; other failures (a busy database, the rate
+    /// limit) are left to `problems_total`.
+    pub fn count_login_refusal(&self) {
+        if matches!(self, ServiceError::Auth(AuthError::InvalidCredentials)) {
+            crate::metrics::login_refused();
+        }
+    }
 }
 
 impl From<diesel::result::Error> for ServiceError {

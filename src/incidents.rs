@@ -44,7 +44,66 @@ pub fn status(conn: &mut DbConn) -> Result<Status, ServiceError> {
 /// there is no incident (the instance trusts its ledger).
 pub fn verify_now(conn: &mut DbConn, evidence: &Evidence) -> Result<(), ServiceError> {
     let sealer = sealer_distrusting()?;
-    crate::ledger_watch::verify_ledger(conn, Some(&sealer), evidence)?;
+    verify_ledger(conn, Some(&sealer), evidence)?;
+    Ok(())
+}
+
+/// What a person asked for (the API's verify, the UI's button): the whole verification, then
+/// the projections against the ledger when it holds. A ledger that fails makes the instance
+/// read-only, as when the service finds it itself.
+pub fn verify_on_request(
+    conn: &mut DbConn,
+    sealer: Option<&Sealer>,
+    evidence: &Evidence,
+) -> Result<(ledger::Audit, Vec<String>), ServiceError> {
+    let verdict = verify_ledger(conn, sealer, evidence)?;
+    if !verdict.is_ok() {
+        return Ok((verdict, Vec::new()));
+    }
+    let mismatches = crate::projections::check(conn)?;
+    Ok((verdict, mismatches))
+}
+
+/// The whole verification now: a failure makes the instance read-only; a pass on an instance
+/// that is read-only already lets its incident be recorded ([`note_verified`]).
+pub fn verify_ledger(
+    conn: &mut DbConn,
+    sealer: Option<&Sealer>,
+    evidence: &Evidence,
+) -> Result<ledger::Audit, ServiceError> {
+    let verdict = ledger::audit(conn, evidence)?;
+    let Some(sealer) = sealer else {
+        return Ok(verdict);
+    };
+    match verdict.first_failure() {
+        Some((seq, reason)) => {
+            sealer.trust().distrust(seq, reason);
+        }
+        None => note_verified(conn, sealer, verdict.report.entries)?,
+    }
+    Ok(verdict)
+}
+
+/// After the first `verified` entries of the ledger verified in full on an instance that
+/// stopped trusting it: once the rows that grant rights agree with the ledger and their seals
+/// as well, QA and an administrator may record the incident; if they already have (the
+/// instance stopped before it lifted its distrust), the instance writes again. Rows that
+/// disagree are a failure like any other: they undo an earlier pass.
+pub fn note_verified(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    verified: u64,
+) -> Result<(), ServiceError> {
+    if sealer.trust().is_trusted() {
+        return Ok(());
+    }
+    if let Some(first) = crate::accounts::audit::mismatches(conn)?.into_iter().next() {
+        sealer.trust().distrust(0, first);
+        return Ok(());
+    }
+    if let Some(distrust) = sealer.trust().verified_again() {
+        resume_if_confirmed(conn, sealer, &distrust, verified)?;
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! append-only, hash-chained ledger.
 
 pub mod accounts;
+pub mod approvals;
 pub mod attachments;
 pub mod auth;
 pub mod backup;
@@ -26,9 +27,15 @@ pub mod private_files;
 pub mod progress;
 pub mod projections;
 pub mod recall;
+pub mod render_error;
+pub mod runner;
 pub mod signatures;
 pub mod startup;
 pub mod telemetry;
+pub mod template_versions;
 pub mod templates;
 pub mod validation;
 pub mod web;
+
+#[cfg(test)]
+mod layering_tests;

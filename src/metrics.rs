@@ -20,8 +20,6 @@ use prometheus::{
     Registry, TextEncoder,
 };
 
-use crate::db::Db;
-
 struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
@@ -222,14 +220,9 @@ pub fn problem(code: &str) {
     METRICS.problems.with_label_values(&[code]).inc();
 }
 
-/// Counts a login refused for its credentials; other failures (a busy database, the rate
-/// limit) are left to `problems_total`.
-pub fn login_refused(error: &crate::error::ServiceError) {
-    use crate::auth::AuthError;
-    use crate::error::ServiceError;
-    if matches!(error, ServiceError::Auth(AuthError::InvalidCredentials)) {
-        METRICS.login_failures.inc();
-    }
+/// Counts a login refused for its credentials (the caller tells which failures those are).
+pub fn login_refused() {
+    METRICS.login_failures.inc();
 }
 
 /// Counts an account locked by lock-out.
@@ -286,15 +279,28 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The Prometheus text exposition of every metric, with the pool's use read now.
-pub fn render(db: &Db) -> String {
-    let (open, idle, max) = db.pool_usage();
+/// What the gauges show, read from the running instance at each scrape.
+#[derive(Debug, Clone, Copy)]
+pub struct Gauges {
+    /// Open and idle connections of the pool, and its size.
+    pub pool: (u32, u32, u32),
+    /// Whether this instance trusts its ledger (and so writes).
+    pub ledger_trusted: bool,
+}
+
+/// Reads the gauges; handed in by the start-up so that counting imports nothing of the
+/// service (the ledger and the error mapping count here).
+pub type ReadGauges = std::sync::Arc<dyn Fn() -> Gauges + Send + Sync>;
+
+/// The Prometheus text exposition of every metric, with the gauges read now.
+pub fn render(gauges: Gauges) -> String {
+    let (open, idle, max) = gauges.pool;
     let pool = &METRICS.pool;
     pool.with_label_values(&["in_use"])
         .set(i64::from(open.saturating_sub(idle)));
     pool.with_label_values(&["idle"]).set(i64::from(idle));
     pool.with_label_values(&["max"]).set(i64::from(max));
-    METRICS.trusted.set(i64::from(db.ledger_trusted()));
+    METRICS.trusted.set(i64::from(gauges.ledger_trusted));
     let mut text = Vec::new();
     // Encoding into memory fails only for a metric family the registry cannot hold, which
     // the definitions above never make; an empty answer would show it.
@@ -304,19 +310,19 @@ pub fn render(db: &Db) -> String {
     String::from_utf8_lossy(&text).into_owned()
 }
 
-async fn metrics(db: web::Data<Db>) -> HttpResponse {
+async fn metrics(read: web::Data<ReadGauges>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(TextEncoder::new().format_type())
-        .body(render(&db))
+        .body(render(read()))
 }
 
 /// The metrics listener: `GET /metrics` and nothing else, on one worker, without
 /// authentication (see the README, "Operating": bind it where only the scraper reaches).
-pub fn serve(listener: TcpListener, db: Db) -> std::io::Result<Server> {
-    let db = web::Data::new(db);
+pub fn serve(listener: TcpListener, read: ReadGauges) -> std::io::Result<Server> {
+    let read = web::Data::new(read);
     Ok(HttpServer::new(move || {
         App::new()
-            .app_data(db.clone())
+            .app_data(read.clone())
             .route("/metrics", web::get().to(metrics))
     })
     .workers(1)

@@ -14,8 +14,9 @@ use crate::accounts::{self, SecurityPolicy};
 use crate::auth::{Throttle, TokenKeys};
 use crate::checkpointing::Checkpointing;
 use crate::config::Settings;
-use crate::db::{self, Db};
+use crate::db;
 use crate::http::{self, AppState};
+use crate::runner::Db;
 use crate::{keys, telemetry};
 
 pub struct Application {
@@ -110,7 +111,7 @@ impl Application {
                 settings.rate_limit_per_client_per_minute,
                 settings.rate_limit_per_account_per_minute,
             ),
-            csrf: crate::web::CsrfKey::derive(&jwt_secret),
+            csrf: crate::auth::CsrfKey::derive(&jwt_secret),
         });
         sign_checkpoints_in_the_background(&state);
         crate::ledger_watch::watch(&state.clone().into_inner(), settings.verify_every_minutes);
@@ -151,7 +152,12 @@ fn serve_metrics(settings: &Settings, db: &Db) -> anyhow::Result<Option<(Server,
     let listener = TcpListener::bind(bind)?;
     let port = listener.local_addr()?.port();
     tracing::info!(address = %bind, port, "metrics listening");
-    Ok(Some((crate::metrics::serve(listener, db.clone())?, port)))
+    let db = db.clone();
+    let gauges = std::sync::Arc::new(move || crate::metrics::Gauges {
+        pool: db.pool_usage(),
+        ledger_trusted: db.ledger_trusted(),
+    });
+    Ok(Some((crate::metrics::serve(listener, gauges)?, port)))
 }
 
 /// A thread of its own that signs a checkpoint when one is due, for as long as the server's

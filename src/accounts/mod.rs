@@ -1,9 +1,8 @@
-//! Accounts: creating users, roles and their approval, deactivation, passwords, logins,
-//! sessions and lock-out. Every change appends its event to the user's stream and updates the
+//! Accounts: creating users, asking for roles (their signed approval is `crate::approvals`),
+//! deactivation, passwords, logins, sessions and lock-out. Every change appends its event to the user's stream and updates the
 //! `users`/`sessions` tables (the current state authentication reads) in one transaction;
 //! `audit` proves those tables still say what the ledger says.
 
-mod approval;
 pub mod audit;
 mod lockout;
 mod passwords;
@@ -23,7 +22,6 @@ use crate::domain::account::state::{decide_roles_request, AccountState};
 use crate::domain::{DomainError, FullName, Roles, Username};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Appender, Entry, NewEvent, Stream};
-pub use approval::{acknowledge, approve, Approval, ApprovedBy};
 pub use lockout::{ensure_unlocked, recheck_password, register_failure, unlock, Attempt};
 pub use passwords::{change_own_password, reset_password};
 pub use sessions::{authenticate, login, logout, refresh, LoginGranted};
@@ -85,12 +83,21 @@ impl SecurityPolicy {
     }
 }
 
+/// When roles asked for at creation take effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    /// At once: accounts made at the server's console (the first administrator).
+    Immediate,
+    /// After the owner's acknowledgment and an approver's signature.
+    Pending,
+}
+
 pub fn user_stream(username: &Username) -> Stream {
     Stream::parse(&format!("user/{username}")).expect("a valid username makes a valid stream")
 }
 
 /// Appends one event to a user's stream, and seals the user's row against it.
-fn record(
+pub(crate) fn record(
     tx: &mut Appender<'_>,
     actor: &Actor,
     username: &Username,
@@ -104,7 +111,7 @@ fn record(
 
 /// The account as its stream says it is now. Read inside a write transaction, it is the state
 /// a decision is made on.
-fn folded(conn: &mut DbConn, username: &Username) -> Result<AccountState, ServiceError> {
+pub(crate) fn folded(conn: &mut DbConn, username: &Username) -> Result<AccountState, ServiceError> {
     let events = ledger::stream_events::<UserEvent>(conn, &user_stream(username))?;
     AccountState::fold(&events)
         .map_err(|e| ledger::LedgerError::Corrupt {

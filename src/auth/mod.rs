@@ -1,12 +1,14 @@
 //! Authentication and authorization primitives: password hashing, tokens, the permission table.
 
 pub mod authorization;
+pub mod csrf;
 pub mod password;
 pub mod signature;
 pub mod throttle;
 pub mod token;
 
 pub use authorization::{is_allowed, Action, AUTHORIZATION};
+pub use csrf::CsrfKey;
 pub use signature::{required_action, SignatureInput, SignatureMeaning};
 pub use throttle::Throttle;
 pub use token::{Claims, TokenKeys};

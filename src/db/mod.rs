@@ -1,20 +1,14 @@
-//! Storage: one diesel code path over SQLite and PostgreSQL, a pool, migrations, and the one
-//! helper through which async code runs blocking database work.
+//! Storage: one diesel code path over SQLite and PostgreSQL, a pool and migrations. How async
+//! code runs blocking work on it, joining the ledger's group commit, is `crate::runner`.
 
 pub mod migrations;
-mod pinned;
 pub mod schema;
 
-pub use pinned::Pinned;
-
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::R2D2Connection;
-
-use crate::ledger::{group, heads, GroupCommit, Sealer};
 
 /// A connection to either backend. Queries written once against this type run on both.
 #[derive(diesel::MultiConnection)]
@@ -136,99 +130,4 @@ pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, DbError> {
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(30))
         .build(ConnectionManager::new(url))?)
-}
-
-/// The pool plus the one way async code runs database work: on the blocking thread pool,
-/// inside the caller's tracing span, with panics turned into errors. Ledger writes made in
-/// that work join the instance's group commit ([`crate::ledger::GroupCommit`]).
-#[derive(Clone)]
-pub struct Db {
-    pool: Pool,
-    group: Option<Arc<GroupCommit>>,
-    sealer: Option<Arc<Sealer>>,
-}
-
-impl Db {
-    /// `group`: the group commit ledger writes join, or `None` for one transaction each;
-    /// `sealer`: signs the tree head each commit leaves (`None` only for tools that never
-    /// write).
-    pub fn new(pool: Pool, group: Option<Arc<GroupCommit>>, sealer: Option<Arc<Sealer>>) -> Self {
-        Db {
-            pool,
-            group,
-            sealer,
-        }
-    }
-
-    /// The signer of tree heads, and with it whether this instance trusts its ledger.
-    pub fn sealer(&self) -> Option<&Arc<Sealer>> {
-        self.sealer.as_ref()
-    }
-
-    /// Whether this instance trusts its ledger (and so writes).
-    pub fn ledger_trusted(&self) -> bool {
-        self.sealer
-            .as_ref()
-            .is_none_or(|sealer| sealer.trust().is_trusted())
-    }
-
-    /// Open and idle connections of the pool, and its size, for the metrics.
-    pub fn pool_usage(&self) -> (u32, u32, u32) {
-        let state = self.pool.state();
-        (
-            state.connections,
-            state.idle_connections,
-            self.pool.max_size(),
-        )
-    }
-
-    /// The same on the calling thread, for work that runs on a thread of its own (the
-    /// background checkpoint signer).
-    pub fn run_here<T, E, F>(&self, work: F) -> Result<T, E>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, E>,
-        E: From<DbError>,
-    {
-        let mut conn = self.pool.get().map_err(DbError::from)?;
-        heads::within(self.sealer.as_ref(), || {
-            group::within(self.group.as_ref(), || work(&mut conn))
-        })
-    }
-
-    /// Takes a connection out of the pool for one request ([`Pinned::scope`]).
-    pub async fn pin(&self) -> Result<Pinned, DbError> {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || pool.get().map(Pinned::new).map_err(DbError::from))
-            .await
-            .unwrap_or(Err(DbError::TaskFailed))
-    }
-
-    /// Runs database work: on the connection the request being served pinned, if it did
-    /// ([`Pinned::scope`]), else on one from the pool.
-    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
-        E: From<DbError> + Send + 'static,
-    {
-        let pool = self.pool.clone();
-        let group = self.group.clone();
-        let sealer = self.sealer.clone();
-        let pinned = Pinned::current();
-        let span = tracing::Span::current();
-        let task = actix_web::web::block(move || {
-            let _entered = span.enter();
-            heads::within(sealer.as_ref(), || {
-                group::within(group.as_ref(), || match pinned {
-                    Some(pinned) => pinned.with(work),
-                    None => {
-                        let mut conn = pool.get().map_err(DbError::from)?;
-                        work(&mut conn)
-                    }
-                })
-            })
-        });
-        task.await
-            .unwrap_or_else(|_| Err(DbError::TaskFailed.into()))
-    }
 }

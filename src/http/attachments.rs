@@ -4,7 +4,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::openapi::{BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized};
+use super::problems::{BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::attachments::{self, File};

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::openapi::{BadRequest, Forbidden, Unauthorized, Unprocessable};
+use super::problems::{BadRequest, Forbidden, Unauthorized, Unprocessable};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::db::DbError;

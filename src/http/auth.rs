@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::client_address;
-use super::openapi::{BadRequest, Forbidden, TooManyAttempts, Unauthorized, Unprocessable};
+use super::problems::{BadRequest, Forbidden, TooManyAttempts, Unauthorized, Unprocessable};
 use super::AppState;
 use crate::accounts::{self, LoginGranted, Principal};
 use crate::error::AppError;
@@ -78,7 +78,7 @@ pub async fn login(
             }
         })
         .await
-        .inspect_err(crate::metrics::login_refused)?;
+        .inspect_err(crate::error::ServiceError::count_login_refusal)?;
     Ok(token_response(granted))
 }
 

@@ -4,7 +4,7 @@
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
 
-use super::openapi::{Conflict, Forbidden, NotFound, Unauthorized};
+use super::problems::{Conflict, Forbidden, NotFound, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::domain::DomainError;

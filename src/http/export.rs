@@ -7,7 +7,7 @@ use base64::Engine;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::openapi::{BadRequest, Forbidden, NotFound, Unauthorized};
+use super::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::batches::export;

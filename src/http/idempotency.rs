@@ -12,9 +12,9 @@ use sha2::{Digest, Sha256};
 
 use super::AppState;
 use crate::accounts::Principal;
-use crate::db::Pinned;
 use crate::error::AppError;
 use crate::idempotency::{self, Answer, Claim};
+use crate::runner::Pinned;
 
 const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";

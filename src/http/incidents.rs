@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::signed;
-use super::openapi::{
+use super::problems::{
     BadRequest, Conflict, Forbidden, TooManyAttempts, Unauthorized, Unprocessable,
 };
 use super::AppState;

@@ -4,7 +4,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::openapi::{BadRequest, Forbidden, Unauthorized};
+use super::problems::{BadRequest, Forbidden, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::error::AppError;
@@ -184,7 +184,7 @@ pub async fn verify(_who: Principal, state: web::Data<AppState>) -> Result<HttpR
     let (verdict, projections) = state
         .db
         .run(move |conn| {
-            crate::ledger_watch::verify_on_request(conn, sealer.as_deref(), &evidence)
+            crate::incidents::verify_on_request(conn, sealer.as_deref(), &evidence)
                 .map_err(AppError::from)
         })
         .await?;

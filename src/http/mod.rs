@@ -18,6 +18,7 @@ pub(crate) mod ledger;
 mod materials;
 pub mod openapi;
 pub(crate) mod printable;
+mod problems;
 mod proofs;
 mod release;
 mod signatures;
@@ -39,8 +40,8 @@ pub(crate) use materials::sha256_text;
 
 use crate::accounts::SecurityPolicy;
 use crate::auth::{Action, Throttle, TokenKeys};
-use crate::db::Db;
 use crate::error::AppError;
+use crate::runner::Db;
 
 pub struct AppState {
     pub db: Db,
@@ -56,7 +57,7 @@ pub struct AppState {
     pub policy: SecurityPolicy,
     pub throttle: Throttle,
     /// The key of the web UI's form tokens.
-    pub csrf: crate::web::CsrfKey,
+    pub csrf: crate::auth::CsrfKey,
 }
 
 impl crate::ledger_watch::Watched for AppState {

@@ -4,7 +4,7 @@ use actix_web::http::header::{self, ContentDisposition, DispositionParam, Dispos
 use actix_web::{web, HttpResponse};
 use base64::Engine;
 
-use super::openapi::{BadRequest, Forbidden, NotFound, Unauthorized};
+use super::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::batches::export;

@@ -8,7 +8,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::openapi::{BadRequest, Forbidden, Unauthorized, Unprocessable};
+use super::problems::{BadRequest, Forbidden, Unauthorized, Unprocessable};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::error::AppError;

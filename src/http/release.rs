@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::batches::{if_match, with_etag};
 use super::extract::signed;
-use super::openapi::{
+use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
     Unprocessable,
 };

@@ -5,7 +5,7 @@
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
 
-use super::openapi::{BadRequest, Forbidden, NotFound, Unauthorized, Unprocessable};
+use super::problems::{BadRequest, Forbidden, NotFound, Unauthorized, Unprocessable};
 use super::AppState;
 use crate::accounts::Principal;
 use crate::domain::DomainError;

@@ -3,12 +3,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::signed;
-use super::openapi::{
+use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
 use super::user_views::{with_password, UserList, UserView, WithTemporaryPassword};
 use super::AppState;
-use crate::accounts::{self, Approval, ApprovedBy, NewAccount, Principal};
+use crate::accounts::{self, Approval, NewAccount, Principal};
+use crate::approvals::{self, ApprovedBy};
 use crate::auth::password::generate_password;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::text::printable_line;
@@ -197,7 +198,7 @@ pub async fn acknowledge(
     let input = body.into_inner().signature;
     let meaning = SignatureMeaning::Acknowledged;
     let account = signed(&req, &state, who, input, meaning, |conn, who, signer| {
-        accounts::acknowledge(conn, who, signer)
+        approvals::acknowledge(conn, who, signer)
     })
     .await?;
     Ok(HttpResponse::Ok().json(UserView::from(account)))
@@ -245,7 +246,7 @@ pub async fn approve(
                 approver: who.clone(),
                 signer,
             };
-            accounts::approve(conn, &username, by)
+            approvals::approve(conn, &username, by)
         },
     )
     .await?;

@@ -3,10 +3,10 @@
 use chrono::Utc;
 use diesel::connection::{Connection, TransactionManager};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Binary};
 
 use super::canonical::{Hash, ZERO_HASH};
 use super::entry::{format_recorded_at, Actor, Entry, NewEvent, Position, Stream};
+use super::lock::{take_append_lock, to_hash, Head};
 use super::{group, tree, LedgerError};
 use crate::db::schema::ledger_entries::dsl as le;
 use crate::db::DbConn;
@@ -102,45 +102,6 @@ pub(super) fn in_transaction(conn: &mut DbConn) -> bool {
         Transactions::transaction_manager_status_mut(conn).transaction_depth(),
         Ok(Some(_))
     )
-}
-
-/// Where the next entry goes: its `seq` and the hash it links to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Head {
-    pub next_seq: i64,
-    pub hash: Hash,
-}
-
-#[derive(QueryableByName)]
-struct HeadRow {
-    #[diesel(sql_type = BigInt)]
-    next_seq: i64,
-    #[diesel(sql_type = Binary)]
-    head_hash: Vec<u8>,
-}
-
-/// Serializes appends in the database, never in process memory, so any number of processes
-/// and app instances stay linear, and answers where to append (the lock row's position, which
-/// an `AFTER INSERT` trigger on `ledger_entries` keeps). The statement writes the
-/// one-row head table: on PostgreSQL that takes its row lock until commit; on SQLite the first
-/// write of a transaction takes the database write lock (waiting up to `busy_timeout`) before
-/// anything is read, so no transaction appends from a stale snapshot.
-pub(super) fn take_append_lock(conn: &mut DbConn) -> Result<Head, LedgerError> {
-    let rows: Vec<HeadRow> = diesel::sql_query(
-        "UPDATE ledger_head SET id = id WHERE id = 1 RETURNING next_seq, head_hash",
-    )
-    .load(conn)?;
-    let row = rows
-        .into_iter()
-        .next()
-        .ok_or_else(|| LedgerError::Corrupt {
-            seq: -1,
-            reason: "the ledger_head row is missing".to_owned(),
-        })?;
-    Ok(Head {
-        next_seq: row.next_seq,
-        hash: to_hash(row.next_seq - 1, &row.head_hash)?,
-    })
 }
 
 /// Appends within a [`write`] transaction.
@@ -297,11 +258,4 @@ fn tip_of(last: Option<(i64, i64, Vec<u8>)>) -> Result<Option<StreamTip>, Ledger
         })
     })
     .transpose()
-}
-
-fn to_hash(seq: i64, bytes: &[u8]) -> Result<Hash, LedgerError> {
-    bytes.try_into().map_err(|_| LedgerError::Corrupt {
-        seq,
-        reason: "stored hash is not 32 bytes".to_owned(),
-    })
 }

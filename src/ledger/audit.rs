@@ -279,7 +279,7 @@ pub fn quick_check(
             ),
         )));
     }
-    if let Some(problem) = ends_where_signed(conn, &newest, size)? {
+    if let Some(problem) = heads::ends_where_signed(conn, &newest, size)? {
         return Ok(Err(problem));
     }
     if let Some(head) = &outside_head {
@@ -301,63 +301,11 @@ pub fn quick_check(
     Ok(Ok(StartCheck::Trusted { size }))
 }
 
-/// Whether the ledger ends at the newest signed head: its size, its last entry and its root
-/// from the stored subtrees (missing subtrees are left to the full verification).
-pub(super) fn ends_where_signed(
-    conn: &mut DbConn,
-    newest: &heads::SignedHead,
-    size: u64,
-) -> Result<Option<(i64, String)>, LedgerError> {
-    if size > newest.size {
-        return Ok(Some((
-            newest.size as i64,
-            format!(
-                "entries {}..={} are covered by no signed tree head: they were not written by \
-                 cartrec",
-                newest.size,
-                size - 1
-            ),
-        )));
-    }
-    if size < newest.size {
-        return Ok(Some((
-            size as i64,
-            format!(
-                "a signed tree head covers {} entries but the ledger holds {size}: entries were \
-                 removed from its end",
-                newest.size
-            ),
-        )));
-    }
-    let last = entry_at(conn, size as i64 - 1)?;
-    if last.is_none_or(|entry| entry.hash != newest.last_hash) {
-        return Ok(Some((
-            size as i64 - 1,
-            format!(
-                "entry {} is not the one the newest signed tree head names: the history was \
-                 rewritten",
-                size - 1
-            ),
-        )));
-    }
-    match tree::root(conn, size) {
-        Ok(root) if root == newest.root => Ok(None),
-        Ok(_) => Ok(Some((
-            0,
-            "the stored Merkle subtrees do not hash to the root the newest signed tree head \
-             signs: they were changed around cartrec"
-                .to_owned(),
-        ))),
-        Err(LedgerError::TreeIncomplete { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 /// Signs a head over a ledger written before heads were signed, once it verified in full: the
 /// upgrade's one act of trust, logged.
 pub fn adopt(conn: &mut DbConn, sealer: &Sealer) -> Result<heads::SignedHead, LedgerError> {
     conn.transaction(|conn| {
-        let head = super::append::take_append_lock(conn)?;
+        let head = super::lock::take_append_lock(conn)?;
         sealer.seal(conn, head)
     })
 }

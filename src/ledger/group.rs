@@ -21,7 +21,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use diesel::connection::{Connection, TransactionManager};
 
-use super::append::{lock_checked, seal_if_moved, Appender, Head};
+use super::append::{lock_checked, seal_if_moved, Appender};
+use super::lock::Head;
 use super::LedgerError;
 use crate::db::{ConnectionManager, DbConn, DbError};
 

@@ -23,9 +23,9 @@ use base64::Engine;
 use diesel::prelude::*;
 use signed_note::{Note, StandardVerifier, VerificationError, Verifier, Verifiers};
 
-use super::append::Head;
 use super::canonical::{Hash, ZERO_HASH};
-use super::{format_recorded_at, tree, LedgerError};
+use super::lock::Head;
+use super::{entry_at, format_recorded_at, tree, LedgerError};
 use crate::db::schema::tree_heads;
 use crate::db::DbConn;
 use crate::keys::NoteSigner;
@@ -390,7 +390,7 @@ fn mismatch(
              the ledger_head row was changed around cartrec"
         )));
     }
-    super::audit::ends_where_signed(conn, signed, size)
+    ends_where_signed(conn, signed, size)
 }
 
 thread_local! {
@@ -496,6 +496,58 @@ pub fn outside(dir: &Path, verifier: &HeadVerifier) -> Result<Option<SignedHead>
             path,
             reason: e.to_string(),
         }),
+    }
+}
+
+/// Whether the ledger ends at the newest signed head: its size, its last entry and its root
+/// from the stored subtrees (missing subtrees are left to the full verification).
+pub(super) fn ends_where_signed(
+    conn: &mut DbConn,
+    newest: &SignedHead,
+    size: u64,
+) -> Result<Option<(i64, String)>, LedgerError> {
+    if size > newest.size {
+        return Ok(Some((
+            newest.size as i64,
+            format!(
+                "entries {}..={} are covered by no signed tree head: they were not written by \
+                 cartrec",
+                newest.size,
+                size - 1
+            ),
+        )));
+    }
+    if size < newest.size {
+        return Ok(Some((
+            size as i64,
+            format!(
+                "a signed tree head covers {} entries but the ledger holds {size}: entries were \
+                 removed from its end",
+                newest.size
+            ),
+        )));
+    }
+    let last = entry_at(conn, size as i64 - 1)?;
+    if last.is_none_or(|entry| entry.hash != newest.last_hash) {
+        return Ok(Some((
+            size as i64 - 1,
+            format!(
+                "entry {} is not the one the newest signed tree head names: the history was \
+                 rewritten",
+                size - 1
+            ),
+        )));
+    }
+    match tree::root(conn, size) {
+        Ok(root) if root == newest.root => Ok(None),
+        Ok(_) => Ok(Some((
+            0,
+            "the stored Merkle subtrees do not hash to the root the newest signed tree head \
+             signs: they were changed around cartrec"
+                .to_owned(),
+        ))),
+        Err(LedgerError::TreeIncomplete { .. }) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod checkpoints;
 mod entry;
 pub mod group;
 pub mod heads;
+mod lock;
 pub mod merkle;
 mod read;
 pub mod row_seal;

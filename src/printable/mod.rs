@@ -11,22 +11,9 @@ mod manufacturing;
 pub mod model;
 mod pdf;
 
+pub use crate::render_error::RenderError;
 pub use model::{assemble, Footer, PrintableRecord};
 pub use pdf::Document;
-
-/// Rendering failures: each is a fault of the server (a vendored font it cannot read), never
-/// of the request.
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    #[error("the vendored font {0} cannot be read")]
-    Font(String),
-    #[error("the font subset could not be made: {0}")]
-    Subset(String),
-    #[error("the HTML could not be rendered: {0}")]
-    Html(#[from] askama::Error),
-    #[error("the PDF was not finished: its task stopped")]
-    Interrupted,
-}
 
 pub fn html(record: &PrintableRecord) -> Result<String, RenderError> {
     html::render(record)

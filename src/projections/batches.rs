@@ -70,8 +70,11 @@ pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError
         return Ok(());
     };
     let created = &batch.created;
-    let template =
-        crate::templates::pinned_version(conn, &created.template_code, created.template_version)?;
+    let template = crate::template_versions::pinned_version(
+        conn,
+        &created.template_code,
+        created.template_version,
+    )?;
     diesel::delete(
         pending_verifications::table.filter(pending_verifications::batch_number.eq(batch_number)),
     )

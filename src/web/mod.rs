@@ -23,7 +23,6 @@ use askama::Template;
 use crate::error::AppError;
 use frame::Frame;
 use i18n::Tr;
-pub use session::CsrfKey;
 
 /// What a page could not do, answered as a page (never as problem JSON).
 #[derive(Debug, thiserror::Error)]

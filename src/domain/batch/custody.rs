@@ -17,8 +17,7 @@ use crate::domain::template::Template;
 use crate::domain::text::printable_line;
 use crate::domain::DomainError;
 
-/// The `step_id` of a COI mismatch at the bedside.
-pub const BEDSIDE_CHECK: &str = "bedside_check";
+pub use crate::domain::template::BEDSIDE_CHECK;
 
 /// How far a stated time may lie ahead of the server's clock (clocks on a ward drift).
 const CLOCK_LEEWAY_MINUTES: i64 = 5;

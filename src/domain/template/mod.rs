@@ -16,6 +16,10 @@ use super::{DomainError, Role};
 
 pub use values::{Field, FieldType, FieldValue, Limit, RangeBreach, MAX_SAFE_INTEGER};
 
+/// The `step_id` the batch record gives a COI mismatch at the bedside. Templates own the step
+/// ids, so it is defined here and reserved: no template step may take it.
+pub const BEDSIDE_CHECK: &str = "bedside_check";
+
 /// Larger than any real master batch record, small enough to parse without thought.
 const MAX_TEMPLATE_BYTES: usize = 1 << 20;
 

@@ -90,7 +90,7 @@ fn stage(path: &str, raw: RawStage, step_ids: &mut Unique) -> Checked<Stage> {
 }
 
 /// Step ids the batch record itself uses for what follows manufacturing.
-const RESERVED_STEP_IDS: [&str; 1] = [crate::domain::batch::custody::BEDSIDE_CHECK];
+const RESERVED_STEP_IDS: [&str; 1] = [super::BEDSIDE_CHECK];
 
 fn step(path: &str, raw: RawStep) -> Checked<Step> {
     if RESERVED_STEP_IDS.contains(&raw.id.as_str()) {

@@ -11,7 +11,8 @@ use secrecy::SecretString;
 use super::forms::{field, SignActionPage, Typed};
 use super::users::AccountLine;
 use super::{page, see_other};
-use crate::accounts::{self, Account, ApprovedBy};
+use crate::accounts::{self, Account};
+use crate::approvals::{self, ApprovedBy};
 use crate::auth::{Action, SignatureInput, SignatureMeaning};
 use crate::domain::account::events::ACKNOWLEDGMENT_STATEMENT;
 use crate::domain::Username;
@@ -130,7 +131,7 @@ pub async fn approve(
                     approver: who.clone(),
                     signer,
                 };
-                accounts::approve(conn, &target, by)
+                approvals::approve(conn, &target, by)
             }
         },
     )
@@ -190,7 +191,7 @@ pub async fn acknowledge(
         viewer.who.clone(),
         signature(&form, meaning),
         meaning,
-        accounts::acknowledge,
+        approvals::acknowledge,
     )
     .await;
     match done {

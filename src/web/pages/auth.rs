@@ -152,7 +152,7 @@ async fn sign_in(
             }
         })
         .await
-        .inspect_err(crate::metrics::login_refused)
+        .inspect_err(crate::error::ServiceError::count_login_refusal)
         .map_err(AppError::from)
 }
 

@@ -91,7 +91,7 @@ pub async fn verify(req: HttpRequest, form: web::Form<CsrfOnly>) -> Result<HttpR
     let (verdict, mismatches) = state
         .db
         .run(move |conn| {
-            crate::ledger_watch::verify_on_request(conn, sealer.as_deref(), &evidence)
+            crate::incidents::verify_on_request(conn, sealer.as_deref(), &evidence)
                 .map_err(AppError::from)
         })
         .await?;

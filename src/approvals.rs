@@ -1,11 +1,12 @@
 //! The account approval flow: the owner certifies that their electronic signature binds them,
 //! and someone other than the person who asked for the roles confirms the owner's identity and
 //! approves them. The rules are in `domain::account::state`; this runs them in one transaction
-//! with the events, the signature and the `users` row.
+//! with the events, the signature and the `users` row. It stands apart from `accounts`
+//! because it signs: `signatures` reads accounts, and accounts never read signatures.
 
 use chrono::NaiveDateTime;
 
-use super::{find_account, folded, record, store, Account, Principal};
+use crate::accounts::{find_account, folded, record, store, Account, Principal};
 use crate::db::DbConn;
 use crate::domain::account::events::UserEvent;
 use crate::domain::account::state::{decide_acknowledgment, decide_approval, Approver};
@@ -13,15 +14,6 @@ use crate::domain::{FullName, Roles, Username};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Entry, LedgerError};
 use crate::signatures::{self, VerifiedSigner};
-
-/// When roles asked for at creation take effect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Approval {
-    /// At once: accounts made at the server's console (the first administrator).
-    Immediate,
-    /// After the owner's acknowledgment and an approver's signature.
-    Pending,
-}
 
 /// Who approves: a signed-in user with their signature (meaning `approved`), or a person at
 /// the server's console, named.

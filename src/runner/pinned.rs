@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use super::{ConnectionManager, DbConn, DbError};
+use crate::db::{ConnectionManager, DbConn, DbError};
 
 type Pooled = r2d2::PooledConnection<ConnectionManager>;
 
