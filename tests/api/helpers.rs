@@ -21,6 +21,19 @@ pub struct TestDatabase {
     postgres: Option<(String, String)>,
 }
 
+/// The URL of a test's own database on the server `base` names, with the query of the URL
+/// given (`tail`), if any. Without one, the connection goes without TLS (the tests' server is
+/// on loopback): the background threads of servers whose tests have finished can still be
+/// inside OpenSSL, a pooled connection closing or reconnecting, when the test process exits
+/// and OpenSSL's exit handler frees its state, which kills the process (SIGSEGV) after every
+/// test passed.
+fn test_database_url(base: &str, name: &str, tail: &str) -> String {
+    match tail.split_once('?') {
+        Some((_, query)) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}?sslmode=disable"),
+    }
+}
+
 impl TestDatabase {
     pub fn create(dir: &std::path::Path) -> TestDatabase {
         match std::env::var(BACKEND_ENV) {
@@ -31,9 +44,9 @@ impl TestDatabase {
                 admin
                     .batch_execute(&format!("CREATE DATABASE {name}"))
                     .expect("create test database");
-                let (base, _) = url.rsplit_once('/').expect("URL with a database name");
+                let (base, tail) = url.rsplit_once('/').expect("URL with a database name");
                 TestDatabase {
-                    url: format!("{base}/{name}"),
+                    url: test_database_url(base, &name, tail),
                     postgres: Some((url.clone(), name)),
                 }
             }
