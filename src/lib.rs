@@ -13,6 +13,7 @@ pub mod command;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod edge;
 pub mod error;
 pub mod http;
 pub mod idempotency;

@@ -134,8 +134,22 @@ pub fn register_lot(
         lot_number: identifier(lot_number, "invalid_lot_number", "a lot number")?,
         supplier: printable_line(supplier, "invalid_supplier", "the supplier", 1..=200)?,
         expiry,
-        certificate,
+        certificate: certificate.as_deref().map(certificate_hash).transpose()?,
     }))
+}
+
+/// A certificate of analysis is named by the SHA-256 its upload answered, 64 lowercase hex
+/// digits.
+fn certificate_hash(raw: &str) -> Result<String, DomainError> {
+    let valid = raw.len() == 64 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if valid {
+        Ok(raw.to_owned())
+    } else {
+        Err(DomainError::new(
+            "invalid_attachment",
+            "certificate: give the lowercase hex SHA-256 that POST /api/v1/attachments answered",
+        ))
+    }
 }
 
 /// QA releases a lot from quarantine, or rejects it (also after release: a recall).

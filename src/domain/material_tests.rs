@@ -138,3 +138,28 @@ fn materials_and_identifiers_are_plain() {
     assert!(identifier("LV 17", "c", "x").is_err());
     assert!(identifier("", "c", "x").is_err());
 }
+
+#[test]
+fn a_certificate_is_named_by_its_lowercase_hex_sha256() {
+    let register = |certificate: &str| {
+        register_lot(
+            "L000002".into(),
+            "cytokine",
+            "IL2-1",
+            "Supplier",
+            day("2026-12-31"),
+            Some(certificate.to_owned()),
+        )
+        .map(|_| ())
+        .map_err(|e| e.code)
+    };
+    assert_eq!(register(&"ab".repeat(32)), Ok(()));
+    for bad in [
+        "AB".repeat(32),
+        "ab".repeat(31),
+        "zz".repeat(32),
+        "ab".repeat(33),
+    ] {
+        assert_eq!(register(&bad), Err("invalid_attachment"), "{bad}");
+    }
+}

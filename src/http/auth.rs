@@ -4,10 +4,10 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::client_address;
 use super::problems::{BadRequest, Forbidden, TooManyAttempts, Unauthorized, Unprocessable};
 use super::AppState;
 use crate::accounts::{self, LoginGranted, Principal};
+use crate::edge::client_address;
 use crate::error::AppError;
 
 #[derive(Deserialize, ToSchema)]

@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::signed;
 use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
     Unprocessable,
@@ -15,6 +14,7 @@ use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::batches::BatchView;
 use crate::batches::{self, CreateBatch};
+use crate::edge::signed;
 use crate::error::AppError;
 use crate::projections::batches::{self as rows, Filter};
 

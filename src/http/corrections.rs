@@ -5,7 +5,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::extract::signed;
 use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
     Unprocessable,
@@ -15,6 +14,7 @@ use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::batches;
 use crate::domain::batch::corrections::Correct;
+use crate::edge::signed;
 use crate::error::AppError;
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -5,7 +5,6 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::extract::client_address;
 use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
     Unprocessable,
@@ -16,6 +15,7 @@ use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::batches::{self, Supervision};
 use crate::domain::batch::supervision::Course;
 use crate::domain::batch::Classification;
+use crate::edge::client_address;
 use crate::error::AppError;
 use crate::signatures;
 

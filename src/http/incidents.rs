@@ -4,7 +4,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::signed;
 use super::problems::{
     BadRequest, Conflict, Forbidden, TooManyAttempts, Unauthorized, Unprocessable,
 };
@@ -12,6 +11,7 @@ use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::incident::Incident;
+use crate::edge::verified_then_signed;
 use crate::error::AppError;
 use crate::ledger::Distrust;
 
@@ -206,32 +206,4 @@ pub async fn confirm(
     )
     .await?;
     Ok(HttpResponse::Ok().json(IncidentView::from(incident)))
-}
-
-/// The whole verification (`incidents::verify_now`), then the signed work: the verification
-/// comes before the password check, since a signature must follow its check within a minute
-/// however long the ledger is. For the API and the UI alike.
-pub(crate) async fn verified_then_signed<T, F>(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    who: Principal,
-    (input, meaning): (SignatureInput, SignatureMeaning),
-    work: F,
-) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(
-            &mut crate::db::DbConn,
-            &Principal,
-            crate::signatures::VerifiedSigner,
-        ) -> Result<T, crate::error::ServiceError>
-        + Send
-        + 'static,
-{
-    let evidence = state.checkpointing.evidence();
-    state
-        .db
-        .run(move |conn| crate::incidents::verify_now(conn, &evidence))
-        .await?;
-    signed(req, state, who, input, meaning, work).await
 }

@@ -3,14 +3,13 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::signed;
 use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
 use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::domain::DomainError;
+use crate::edge::signed;
 use crate::error::AppError;
 use crate::materials::{self, NewLot};
 use crate::projections::materials as rows;
@@ -51,13 +50,12 @@ pub async fn register_lot(
     body: web::Json<RegisterLot>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
-    let certificate = body.certificate.map(|c| sha256_text(&c)).transpose()?;
     let new = NewLot {
         material: body.material,
         lot_number: body.lot_number,
         supplier: body.supplier,
         expiry: body.expiry,
-        certificate,
+        certificate: body.certificate,
     };
     let actor = who.actor();
     let lot = state
@@ -65,19 +63,6 @@ pub async fn register_lot(
         .run(move |conn| materials::register_lot(conn, &actor, new))
         .await?;
     Ok(HttpResponse::Created().json(LotView::from(lot)))
-}
-
-pub(crate) fn sha256_text(raw: &str) -> Result<String, AppError> {
-    let valid = raw.len() == 64 && raw.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'));
-    if valid {
-        Ok(raw.to_owned())
-    } else {
-        Err(DomainError::new(
-            "invalid_attachment",
-            "certificate: give the lowercase hex SHA-256 that POST /api/v1/attachments answered",
-        )
-        .into())
-    }
 }
 
 #[derive(Serialize, ToSchema)]

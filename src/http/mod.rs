@@ -35,40 +35,10 @@ use actix_web::middleware::Next;
 use actix_web::{guard, middleware, web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::error::Category;
 
-pub use extract::{client_address, signed};
-pub(crate) use materials::sha256_text;
+pub use crate::edge::AppState;
 
-use crate::accounts::SecurityPolicy;
-use crate::auth::{Action, Throttle, TokenKeys};
+use crate::auth::Action;
 use crate::error::AppError;
-use crate::runner::Db;
-
-pub struct AppState {
-    pub db: Db,
-    /// This site's ISBT 128 facility identification number, for the identifiers it assigns.
-    pub facility: crate::domain::coi::FacilityId,
-    pub max_attachment_bytes: usize,
-    /// Minutes after the time it states that a step record counts as a late entry.
-    pub late_entry_minutes: u32,
-    /// The site's time zone, in which the web UI shows and reads times.
-    pub time_zone: chrono_tz::Tz,
-    pub checkpointing: crate::checkpointing::Checkpointing,
-    pub tokens: TokenKeys,
-    pub policy: SecurityPolicy,
-    pub throttle: Throttle,
-    /// The key of the web UI's form tokens.
-    pub csrf: crate::auth::CsrfKey,
-}
-
-impl crate::ledger_watch::Watched for AppState {
-    fn db(&self) -> &Db {
-        &self.db
-    }
-
-    fn evidence(&self) -> crate::ledger::Evidence {
-        self.checkpointing.evidence()
-    }
-}
 
 /// One API endpoint and the action it requires (`None`: open to anyone).
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::batches::{if_match, with_etag};
-use super::extract::signed;
 use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
     Unprocessable,
@@ -19,6 +18,7 @@ use crate::batches::{self, BatchView};
 use crate::db::DbConn;
 use crate::domain::batch::release::ExceptionKind;
 use crate::domain::batch::ReleaseDecision;
+use crate::edge::signed;
 use crate::error::{AppError, ServiceError};
 use crate::signatures::VerifiedSigner;
 

@@ -2,7 +2,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::extract::client_address;
 use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
@@ -10,6 +9,7 @@ use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::SignatureInput;
 use crate::domain::DomainError;
+use crate::edge::client_address;
 use crate::error::AppError;
 use crate::ledger;
 use crate::signatures::{self, SignaturesOfEntry};

@@ -2,13 +2,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::signed;
 use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
 use super::AppState;
 use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
+use crate::edge::signed;
 use crate::error::AppError;
 use crate::projections::templates::TemplateRow;
 use crate::templates;

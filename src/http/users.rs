@@ -2,7 +2,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::extract::signed;
 use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
@@ -14,6 +13,7 @@ use crate::auth::password::generate_password;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::text::printable_line;
 use crate::domain::{DomainError, FullName, Roles, Username};
+use crate::edge::signed;
 use crate::error::AppError;
 
 /// The caller's own account.

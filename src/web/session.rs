@@ -13,7 +13,7 @@ use super::WebError;
 use crate::accounts::{self, Principal};
 use crate::auth::Action;
 use crate::domain::Role;
-use crate::http::AppState;
+use crate::edge::AppState;
 
 pub const SESSION_COOKIE: &str = "cartrec_session";
 /// Before login there is no session to bind the login form's token to: this random value is.

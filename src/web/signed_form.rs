@@ -19,8 +19,8 @@ use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::batches::{self, BatchView};
 use crate::db::DbConn;
+use crate::edge::AppState;
 use crate::error::{AppError, ServiceError};
-use crate::http::AppState;
 use crate::signatures::VerifiedSigner;
 
 /// One input of a signed form.
@@ -243,7 +243,7 @@ where
 {
     let state = session::state(req)?;
     let position: Option<i64> = field(form, "position").parse().ok();
-    Ok(crate::http::signed(
+    Ok(crate::edge::signed(
         req,
         &state,
         viewer.who.clone(),

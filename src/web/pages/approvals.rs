@@ -16,7 +16,7 @@ use crate::approvals::{self, ApprovedBy};
 use crate::auth::{Action, SignatureInput, SignatureMeaning};
 use crate::domain::account::events::ACKNOWLEDGMENT_STATEMENT;
 use crate::domain::Username;
-use crate::http::signed;
+use crate::edge::signed;
 use crate::web::frame::Frame;
 use crate::web::session::{self, Viewer};
 use crate::web::WebError;

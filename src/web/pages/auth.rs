@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::{local_path, page, see_other};
 use crate::accounts;
+use crate::edge::client_address;
 use crate::error::AppError;
-use crate::http::client_address;
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
 use crate::web::session::{self, Viewer, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE};

@@ -95,7 +95,7 @@ pub async fn confirm(
         SignatureMeaning::Verified
     };
     let position = signing::position(&form);
-    let done = crate::http::signed(
+    let done = crate::edge::signed(
         &req,
         &state,
         viewer.who.clone(),

@@ -35,7 +35,7 @@ pub struct AccountNotice {
 
 /// The viewer's own account: not yet certified (a link to do it), or roles waiting for QA.
 async fn account_notice(
-    state: &actix_web::web::Data<crate::http::AppState>,
+    state: &actix_web::web::Data<crate::edge::AppState>,
     viewer: &Viewer,
 ) -> Result<Option<AccountNotice>, WebError> {
     let username = viewer.who.username.clone();

@@ -13,7 +13,7 @@ use super::{page, see_other};
 use crate::auth::{Action, SignatureInput, SignatureMeaning};
 use crate::domain::incident::Incident;
 use crate::domain::incident::Step;
-use crate::http::incidents::verified_then_signed;
+use crate::edge::verified_then_signed;
 use crate::incidents::Status;
 use crate::web::frame::Frame;
 use crate::web::session::{self, Viewer};

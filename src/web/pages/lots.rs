@@ -11,8 +11,8 @@ use secrecy::SecretString;
 use super::forms::{field, FormPage, Input, SignActionPage, Typed};
 use super::{page, see_other};
 use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::edge::signed;
 use crate::error::AppError;
-use crate::http::signed;
 use crate::materials::{self, NewLot};
 use crate::projections::materials::{self as rows, LotRow};
 use crate::web::frame::Frame;
@@ -144,9 +144,7 @@ pub async fn register(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpRe
             lot_number: field(&typed, "lot_number").trim().to_owned(),
             supplier: field(&typed, "supplier").trim().to_owned(),
             expiry,
-            certificate: certificate
-                .map(|c| crate::http::sha256_text(&c))
-                .transpose()?,
+            certificate,
         };
         let actor = viewer.who.actor();
         Ok(state

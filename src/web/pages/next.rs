@@ -13,7 +13,7 @@ use crate::web::WebError;
 
 /// The work-list queues after manufacturing, by role: (heading id, message id, batches).
 pub async fn queues(
-    state: &web::Data<crate::http::AppState>,
+    state: &web::Data<crate::edge::AppState>,
     viewer: &Viewer,
 ) -> Result<Vec<(&'static str, String, Vec<BatchLine>)>, WebError> {
     let mut queues = vec![];

@@ -16,7 +16,7 @@ use crate::auth::{Action, SignatureMeaning};
 use crate::batches::release_view::QcResultView;
 use crate::batches::{self, BatchView};
 use crate::domain::template::{QcSpec, QcTest, Template as ProcessTemplate};
-use crate::http::signed;
+use crate::edge::signed;
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
 use crate::web::session::{self, Viewer};

@@ -4,7 +4,7 @@
 use actix_web::web;
 
 use crate::auth::Action;
-use crate::http::AppState;
+use crate::edge::AppState;
 use crate::projections::batches::Filter;
 use crate::web::session::Viewer;
 use crate::web::WebError;
