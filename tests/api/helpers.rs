@@ -177,11 +177,21 @@ static USER_COUNTER: AtomicU32 = AtomicU32::new(0);
 /// A number spelt with the letters q to z, so that a person's name never shares three
 /// characters with the passwords the tests make (hex digits and "Lasting-…-passphrase"),
 /// which the password policy would rightly refuse.
+/// `n` in letters, two to a word ("rs tu" for 1234): a word of three letters or more would
+/// count as part of the person's name in the password rules, and could make a password a test
+/// expects to be refused for another reason ("qwertyuiop1234" holds "rty", user 138) refused
+/// for holding the name instead.
 fn letters(n: u32) -> String {
-    n.to_string()
+    let letters: Vec<char> = n
+        .to_string()
         .chars()
         .map(|d| char::from(b'q' + d.to_digit(10).map_or(0, |d| d as u8)))
-        .collect()
+        .collect();
+    letters
+        .chunks(2)
+        .map(|pair| pair.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl TestApp {
