@@ -1,33 +1,24 @@
 //! The audit trail: every ledger entry, filtered by batch, user, kind and time, in ledger
 //! order, with its `seq` and hash; paged as JSON, or whole as a CSV or JSON download.
 
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::problems::{BadRequest, Forbidden, Unauthorized, Unprocessable};
 use super::AppState;
 use crate::accounts::Principal;
-use crate::db::DbError;
-use crate::domain::DomainError;
+use crate::edge::downloads::{attachment, audit_csv, audit_filter, every_row};
 use crate::error::AppError;
-use crate::ledger::{self, AuditFilter, Entry, EventKind, Stream};
+use crate::ledger::{self, AuditFilter, Entry};
 
 const MAX_PAGE: i64 = 1_000;
 const DEFAULT_PAGE: i64 = 100;
-/// The most rows a download holds; more is refused (422) rather than cut short.
-pub const MAX_DOWNLOAD: i64 = 100_000;
-const CSV_HEADER: [&str; 7] = [
-    "seq",
-    "hash",
-    "recorded_at",
-    "actor",
-    "stream",
-    "kind",
-    "payload",
-];
+
+fn bad(message: impl Into<String>) -> AppError {
+    AppError::BadRequest(message.into())
+}
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -111,85 +102,9 @@ impl TryFrom<Entry> for AuditRow {
     }
 }
 
-fn bad(message: impl Into<String>) -> AppError {
-    AppError::BadRequest(message.into())
-}
-
-fn instant(name: &str, raw: &str) -> Result<String, AppError> {
-    let at = DateTime::parse_from_rfc3339(raw).map_err(|e| {
-        bad(format!(
-            "`{name}` must be an RFC 3339 date and time such as 2026-11-24T10:00:00Z ({e})"
-        ))
-    })?;
-    Ok(ledger::format_recorded_at(at.with_timezone(&Utc)))
-}
-
-/// The filter the parameters describe, or a 400 naming the parameter that is wrong.
-pub(crate) fn filter(
-    batch: Option<&str>,
-    user: Option<&str>,
-    kind: Option<&str>,
-    from: Option<&str>,
-    to: Option<&str>,
-    cursor: Option<&str>,
-) -> Result<AuditFilter, AppError> {
-    let stream = batch
-        .map(|number| {
-            Stream::named("batch/", number)
-                .map(|s| s.as_str().to_owned())
-                .map_err(|_| bad(format!("`batch` {number:?} is not a batch number")))
-        })
-        .transpose()?;
-    let actor = user
-        .map(|name| {
-            if name.is_empty() || name.len() > 128 {
-                Err(bad("`user` must be a username of 1 to 128 characters"))
-            } else {
-                Ok(name.to_owned())
-            }
-        })
-        .transpose()?;
-    let kind = kind
-        .map(|raw| {
-            EventKind::parse(raw).map(|_| raw.to_owned()).map_err(|_| {
-                bad(format!(
-                    "`kind` {raw:?} is not an event kind such as batch.step_recorded"
-                ))
-            })
-        })
-        .transpose()?;
-    let from = from.map(|raw| instant("from", raw)).transpose()?;
-    let to = to.map(|raw| instant("to", raw)).transpose()?;
-    if let (Some(from), Some(to)) = (&from, &to) {
-        if from >= to {
-            return Err(bad("`from` must be before `to`"));
-        }
-    }
-    let cursor = match cursor {
-        None => 0,
-        Some(raw) => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|cursor| *cursor >= 0)
-            .ok_or_else(|| {
-                bad(format!(
-                    "`cursor` must be a whole number, 0 or more, not {raw:?}"
-                ))
-            })?,
-    };
-    Ok(AuditFilter {
-        stream,
-        actor,
-        kind,
-        from,
-        to,
-        cursor,
-    })
-}
-
 impl AuditDownloadQuery {
     fn filter(&self) -> Result<AuditFilter, AppError> {
-        filter(
+        audit_filter(
             self.batch.as_deref(),
             self.user.as_deref(),
             self.kind.as_deref(),
@@ -222,7 +137,7 @@ pub async fn trail(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let filter = filter(
+    let filter = audit_filter(
         query.batch.as_deref(),
         query.user.as_deref(),
         query.kind.as_deref(),
@@ -253,32 +168,6 @@ pub async fn trail(
     Ok(HttpResponse::Ok().json(AuditPage { entries, next }))
 }
 
-/// Every matching entry, or a 422 when more than [`MAX_DOWNLOAD`] match.
-async fn every_row(state: &AppState, filter: AuditFilter) -> Result<Vec<Entry>, AppError> {
-    let (entries, next) = state
-        .db
-        .run(move |conn| ledger::audit_page(conn, &filter, MAX_DOWNLOAD).map_err(AppError::from))
-        .await?;
-    match next {
-        Some(next) => Err(DomainError::new(
-            "audit_download_too_large",
-            format!(
-                "more than {MAX_DOWNLOAD} entries match; narrow the filter (for example with \
-                 `from` and `to`, or `cursor={next}` for the rest)"
-            ),
-        )
-        .into()),
-        None => Ok(entries),
-    }
-}
-
-fn attachment(filename: &str) -> ContentDisposition {
-    ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(filename.to_owned())],
-    }
-}
-
 /// The audit trail as CSV (RFC 4180, with a header row): `seq`, `hash`, `recorded_at`,
 /// `actor`, `stream`, `kind` and `payload` (the canonical JSON of the payload, as one field).
 /// Every matching row, in ledger order, up to 100,000; more is refused, never cut short.
@@ -302,49 +191,7 @@ pub async fn trail_csv(
     state: web::Data<AppState>,
     query: web::Query<AuditDownloadQuery>,
 ) -> Result<HttpResponse, AppError> {
-    csv_download(&state, query.filter()?).await
-}
-
-/// The matching entries as a CSV download, for whoever the caller has authorized.
-pub(crate) async fn csv_download(
-    state: &AppState,
-    filter: AuditFilter,
-) -> Result<HttpResponse, AppError> {
-    let entries = every_row(state, filter).await?;
-    // Building the CSV is CPU work: off the async threads. Writing into memory cannot fail
-    // but for a bug, which is logged and answered as an internal error.
-    let body = web::block(move || to_csv(&entries))
-        .await
-        .map_err(|_| AppError::Db(DbError::TaskFailed))?
-        .map_err(|e| {
-            tracing::error!(error = %e, "the audit trail CSV could not be written");
-            AppError::Db(DbError::TaskFailed)
-        })?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, attachment("audit-trail.csv")))
-        .body(body))
-}
-
-fn to_csv(entries: &[Entry]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_HEADER)?;
-    for entry in entries {
-        let hash = hex::encode(&entry.hash);
-        let payload = String::from_utf8_lossy(&entry.payload_bytes);
-        writer.write_record([
-            entry.seq.to_string().as_str(),
-            &hash,
-            &entry.recorded_at,
-            &entry.actor,
-            &entry.stream,
-            &entry.kind,
-            &payload,
-        ])?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))
+    audit_csv(&state, query.filter()?).await
 }
 
 /// The audit trail as one JSON array of rows, in ledger order, for download. Every matching

@@ -1,21 +1,13 @@
 //! Signed checkpoints (C2SP tlog-checkpoint signed notes) and the key that verifies them, as
 //! plain text for the tools that speak these formats.
 
-use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
 
 use super::problems::{Conflict, Forbidden, NotFound, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
-use crate::domain::DomainError;
-use crate::error::{AppError, ServiceError};
-use crate::ledger::checkpoints;
-
-fn note(text: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(ContentType::plaintext())
-        .body(text)
-}
+use crate::edge::downloads::{newest_checkpoint, note};
+use crate::error::AppError;
 
 /// Signs a checkpoint of the ledger as it is now (or answers the newest one if it already
 /// covers every entry). Refused when the ledger is not a consistent extension of the last
@@ -59,23 +51,7 @@ pub async fn sign(_who: Principal, state: web::Data<AppState>) -> Result<HttpRes
     ),
 )]
 pub async fn latest(_who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    newest(state).await
-}
-
-/// The newest signed checkpoint's note, or 404 before the first.
-pub(crate) async fn newest(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let latest = state
-        .db
-        .run(|conn| checkpoints::latest(conn).map_err(ServiceError::from))
-        .await?;
-    match latest {
-        Some(signed) => Ok(note(signed.note)),
-        None => Err(ServiceError::from(DomainError::not_found(
-            "no_checkpoint",
-            "no checkpoint has been signed yet",
-        ))
-        .into()),
-    }
+    newest_checkpoint(&state).await
 }
 
 /// The checkpoint verifier key, in C2SP signed-note `vkey` form.

@@ -1,16 +1,13 @@
 //! The batch export bundle, for inspectors to check offline with `cartrec verify-bundle`.
 
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{web, HttpResponse};
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use super::AppState;
 use crate::accounts::Principal;
-use crate::batches::export;
+use crate::edge::downloads::export_bundle;
 use crate::error::AppError;
 
 #[derive(Deserialize, IntoParams)]
@@ -55,35 +52,7 @@ pub async fn bundle(
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, AppError> {
     let size = checkpoint_size(query.into_inner().checkpoint)?;
-    bundle_download(state, path.into_inner(), size).await
-}
-
-/// The batch's export bundle as a download, for whoever the caller has authorized.
-pub(crate) async fn bundle_download(
-    state: web::Data<AppState>,
-    batch_number: String,
-    size: Option<u64>,
-) -> Result<HttpResponse, AppError> {
-    let exported = state
-        .db
-        .run({
-            let state = state.clone();
-            move |conn| export::build(conn, &state.checkpointing, &batch_number, size)
-        })
-        .await?;
-    let digest = hex::decode(&exported.sha256).unwrap_or_default();
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((
-            "Repr-Digest",
-            format!("sha-256=:{}:", BASE64.encode(digest)),
-        ))
-        .insert_header((header::ETAG, format!("\"{}\"", exported.sha256)))
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(exported.file_name)],
-        })
-        .body(exported.bytes))
+    export_bundle(state, path.into_inner(), size).await
 }
 
 fn checkpoint_size(raw: Option<String>) -> Result<Option<u64>, AppError> {

@@ -31,7 +31,7 @@ pub async fn checkpoint(
     _who: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    super::checkpoints::newest(state).await
+    crate::edge::downloads::newest_checkpoint(&state).await
 }
 
 /// A C2SP `tlog-tiles` tile. `{tail}` is `<L>/<N>[.p/<W>]` for a hash tile (the 32-byte hashes

@@ -9,6 +9,7 @@ pub mod i18n;
 mod multipart;
 mod pages;
 pub mod refusal_codes;
+mod routes;
 pub mod session;
 mod signed_form;
 mod step_form;
@@ -23,6 +24,7 @@ use askama::Template;
 use crate::error::AppError;
 use frame::Frame;
 use i18n::Tr;
+pub use routes::{Access, Page, PAGES};
 
 /// What a page could not do, answered as a page (never as problem JSON).
 #[derive(Debug, thiserror::Error)]
@@ -153,24 +155,7 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
-/// The UI's routes, beside the API's `/api/v1`: each area of the UI declares its own.
+/// The UI's routes, beside the API's `/api/v1`: one table, with who may open each page.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assets/{name}", web::get().to(assets::serve));
-    pages::auth::routes(cfg);
-    pages::home::routes(cfg);
-    pages::batches::routes(cfg);
-    pages::steps::routes(cfg);
-    pages::ledger::routes(cfg);
-    pages::incident::routes(cfg);
-    pages::qc::routes(cfg);
-    pages::deviations::routes(cfg);
-    pages::corrections::routes(cfg);
-    pages::course::routes(cfg);
-    pages::templates::routes(cfg);
-    pages::lots::routes(cfg);
-    pages::equipment::routes(cfg);
-    pages::users::routes(cfg);
-    pages::approvals::routes(cfg);
-    pages::release::routes(cfg);
-    pages::ward::routes(cfg);
+    routes::configure(cfg);
 }

@@ -5,8 +5,11 @@
 //! CSRF token bound to the session by an HMAC, checked before the form is read.
 
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::{ready, LocalBoxFuture, Ready};
+use serde::de::DeserializeOwned;
 
 use super::i18n::{Lang, Tr};
 use super::WebError;
@@ -14,6 +17,7 @@ use crate::accounts::{self, Principal};
 use crate::auth::Action;
 use crate::domain::Role;
 use crate::edge::AppState;
+use crate::error::AppError;
 
 pub const SESSION_COOKIE: &str = "cartrec_session";
 /// Before login there is no session to bind the login form's token to: this random value is.
@@ -57,7 +61,9 @@ pub fn language(req: &HttpRequest) -> Lang {
 }
 
 /// A signed-in person looking at a page: who, in which language, with the form token, and a
-/// fresh cookie to set when the token was renewed.
+/// fresh cookie to set when the token was renewed. A page's handler takes it as an argument:
+/// the route table's [`super::routes`] check resolved it and checked the page's action first.
+#[derive(Clone)]
 pub struct Viewer {
     pub who: Principal,
     pub tr: Tr,
@@ -73,7 +79,7 @@ pub struct Viewer {
 impl Viewer {
     /// Resolves the cookie to its session, as the API resolves a bearer token; renews the
     /// token when it is old. A missing, forged or ended session answers with the login page.
-    pub async fn from_request(req: &HttpRequest) -> Result<Viewer, WebError> {
+    pub(super) async fn resolve(req: &HttpRequest) -> Result<Viewer, WebError> {
         let tr = Tr::new(language(req));
         let state = state(req)?;
         let token = req
@@ -112,24 +118,8 @@ impl Viewer {
         })
     }
 
-    /// Refuses an action the viewer's roles do not allow (the API's authorization table).
-    pub fn require(&self, action: Action) -> Result<(), WebError> {
-        self.who
-            .authorize(action)
-            .map_err(|e| WebError::App(e.into()))
-    }
-
     pub fn can(&self, action: Action) -> bool {
         self.who.authorize(action).is_ok()
-    }
-
-    /// Checks a submitted form's token against this session.
-    pub fn check_csrf(&self, req: &HttpRequest, submitted: Option<&str>) -> Result<(), WebError> {
-        let state = state(req)?;
-        match submitted {
-            Some(token) if state.csrf.check(&self.who.session_id, token) => Ok(()),
-            _ => Err(WebError::Csrf),
-        }
     }
 }
 
@@ -151,6 +141,114 @@ async fn renew(
         .await
         .map_err(|e| WebError::App(e.into()))?;
     Ok(Some(cookie(req, SESSION_COOKIE, granted.access_token)))
+}
+
+/// The viewer the route table's check left in the request; on a public page, the person
+/// signed in if anyone is (else the login page).
+impl FromRequest for Viewer {
+    type Error = WebError;
+    type Future = Ready<Result<Viewer, WebError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<Viewer>()
+                .cloned()
+                .ok_or(WebError::SignIn),
+        )
+    }
+}
+
+/// Whether a posted form carries the token of this session, or before login the token bound
+/// to the pre-login cookie: a form made by another site carries neither.
+pub fn token_matches(req: &HttpRequest, viewer: Option<&Viewer>, submitted: Option<&str>) -> bool {
+    let Ok(state) = state(req) else {
+        return false;
+    };
+    let Some(token) = submitted else {
+        return false;
+    };
+    match viewer {
+        Some(viewer) => state.csrf.check(&viewer.who.session_id, token),
+        None => req
+            .cookie(PRELOGIN_COOKIE)
+            .is_some_and(|cookie| state.csrf.check(&prelogin_subject(cookie.value()), token)),
+    }
+}
+
+/// What the pre-login form token is bound to: the random value of the pre-login cookie.
+pub fn prelogin_subject(cookie: &str) -> String {
+    format!("prelogin:{cookie}")
+}
+
+/// A form posted as `application/x-www-form-urlencoded`, read into `T` once its token has
+/// been checked (and refused as [`WebError::Csrf`] when it has none of this session's).
+pub struct Posted<T>(pub T);
+
+/// A form that carries nothing but its token (a button: sign out, verify the ledger).
+pub type OnlyToken = Posted<serde::de::IgnoredAny>;
+
+impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<Posted<T>, WebError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let body = body.await.map_err(unreadable)?;
+            let fields: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&body).map_err(unreadable)?;
+            admit_form(&req, &fields)?;
+            serde_urlencoded::from_bytes(&body)
+                .map(Posted)
+                .map_err(unreadable)
+        })
+    }
+}
+
+/// A form posted as `multipart/form-data` (one that carries files): its text fields in order
+/// and its files, each file bounded by `max_attachment_bytes`, once its token has been checked.
+pub struct PostedFiles {
+    pub fields: Vec<(String, String)>,
+    pub uploads: Vec<super::multipart::Upload>,
+}
+
+impl FromRequest for PostedFiles {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<PostedFiles, WebError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = actix_multipart::Multipart::new(req.headers(), payload.take());
+        let req = req.clone();
+        Box::pin(async move {
+            let max_file_bytes = state(&req)?.max_attachment_bytes;
+            let (fields, uploads) = super::multipart::read(form, max_file_bytes).await?;
+            admit_form(&req, &fields)?;
+            Ok(PostedFiles { fields, uploads })
+        })
+    }
+}
+
+/// Refuses a form without the token of the viewer's session (or, before login, of the
+/// pre-login cookie).
+fn admit_form(req: &HttpRequest, fields: &[(String, String)]) -> Result<(), WebError> {
+    let token = fields
+        .iter()
+        .find(|(name, _)| name == CSRF_FIELD)
+        .map(|(_, value)| value.as_str());
+    let viewer = req.extensions().get::<Viewer>().cloned();
+    if token_matches(req, viewer.as_ref(), token) {
+        Ok(())
+    } else {
+        Err(WebError::Csrf)
+    }
+}
+
+fn unreadable(error: impl std::fmt::Display) -> WebError {
+    WebError::App(AppError::BadRequest(format!(
+        "the form could not be read: {error}"
+    )))
 }
 
 pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, WebError> {

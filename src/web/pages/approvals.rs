@@ -13,12 +13,12 @@ use super::users::AccountLine;
 use super::{page, see_other};
 use crate::accounts::{self, Account};
 use crate::approvals::{self, ApprovedBy};
-use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::account::events::ACKNOWLEDGMENT_STATEMENT;
 use crate::domain::Username;
 use crate::edge::signed;
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 
 #[derive(Template)]
@@ -34,9 +34,11 @@ pub struct Done {
     approved: Option<String>,
 }
 
-pub async fn list(req: HttpRequest, done: web::Query<Done>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ApproveAccount)?;
+pub async fn list(
+    req: HttpRequest,
+    viewer: Viewer,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let found = state.db.run(accounts::list_accounts).await?;
     let shown = ListPage {
@@ -89,10 +91,9 @@ fn approve_dialog(viewer: &Viewer, account: &Account) -> SignActionPage {
 
 pub async fn approve_form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ApproveAccount)?;
     let account = account(&req, &path).await?;
     Ok(approve_dialog(&viewer, &account).show(&viewer))
 }
@@ -108,13 +109,10 @@ fn signature(form: &Typed, meaning: SignatureMeaning) -> SignatureInput {
 /// Approves the account's pending roles as `POST /api/v1/users/{username}/approve` does.
 pub async fn approve(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
-    form: web::Form<Typed>,
+    Posted(form): Posted<Typed>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ApproveAccount)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let state = session::state(&req)?;
     let target = Username::parse(&path).map_err(|_| WebError::NotFound)?;
     let meaning = SignatureMeaning::Approved;
@@ -165,9 +163,7 @@ fn acknowledge_dialog(viewer: &Viewer) -> SignActionPage {
     dialog
 }
 
-pub async fn acknowledge_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageOwnAccount)?;
+pub async fn acknowledge_form(viewer: Viewer) -> Result<HttpResponse, WebError> {
     if viewer.who.must_change_password {
         return Ok(see_other("/password"));
     }
@@ -177,12 +173,9 @@ pub async fn acknowledge_form(req: HttpRequest) -> Result<HttpResponse, WebError
 /// The owner's certification, as `POST /api/v1/users/me/acknowledge`.
 pub async fn acknowledge(
     req: HttpRequest,
-    form: web::Form<Typed>,
+    viewer: Viewer,
+    Posted(form): Posted<Typed>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageOwnAccount)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let state = session::state(&req)?;
     let meaning = SignatureMeaning::Acknowledged;
     let done = signed(
@@ -198,12 +191,4 @@ pub async fn acknowledge(
         Ok(_) => Ok(see_other("/?acknowledged=1")),
         Err(error) => Ok(acknowledge_dialog(&viewer).refused(&viewer, None, &error)),
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/approvals", web::get().to(list))
-        .route("/approvals/{username}", web::get().to(approve_form))
-        .route("/approvals/{username}", web::post().to(approve))
-        .route("/account/acknowledge", web::get().to(acknowledge_form))
-        .route("/account/acknowledge", web::post().to(acknowledge));
 }

@@ -13,7 +13,9 @@ use crate::edge::client_address;
 use crate::error::AppError;
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Viewer, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE};
+use crate::web::session::{
+    self, OnlyToken, Posted, Viewer, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE,
+};
 use crate::web::{html, render_error, WebError};
 
 #[derive(Template)]
@@ -53,7 +55,7 @@ fn login_page(
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 32)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    let csrf = state.csrf.token(&format!("prelogin:{prelogin}"));
+    let csrf = state.csrf.token(&session::prelogin_subject(&prelogin));
     let page = LoginPage {
         frame: Frame::anonymous(tr, csrf.clone(), "/login"),
         csrf,
@@ -80,15 +82,6 @@ pub struct LoginForm {
     password: String,
 }
 
-fn prelogin_token_ok(req: &HttpRequest, token: &str) -> bool {
-    let (Some(cookie), Ok(state)) = (req.cookie(PRELOGIN_COOKIE), session::state(req)) else {
-        return false;
-    };
-    state
-        .csrf
-        .check(&format!("prelogin:{}", cookie.value()), token)
-}
-
 /// Checks the password as the API's login does (throttled, recorded, counted toward
 /// lock-out), then keeps the session's token in the cookie.
 pub async fn login(req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
@@ -98,7 +91,7 @@ pub async fn login(req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse
         username,
         password,
     } = form.into_inner();
-    if !prelogin_token_ok(&req, &csrf) {
+    if !session::token_matches(&req, None, Some(&csrf)) {
         return login_page(
             &req,
             tr,
@@ -156,16 +149,12 @@ async fn sign_in(
         .map_err(AppError::from)
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// Ends the session (recorded in the ledger) and forgets the cookie.
-pub async fn logout(req: HttpRequest, form: web::Form<CsrfOnly>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.check_csrf(&req, Some(&form.csrf))?;
+pub async fn logout(
+    req: HttpRequest,
+    viewer: Viewer,
+    _: OnlyToken,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let who = viewer.who.clone();
     state
@@ -186,8 +175,7 @@ struct PasswordPage {
     detail: Option<String>,
 }
 
-pub async fn password_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
+pub async fn password_form(viewer: Viewer) -> Result<HttpResponse, WebError> {
     let page_data = PasswordPage {
         frame: Frame::of(&viewer, "/password"),
         forced: viewer.who.must_change_password,
@@ -200,8 +188,6 @@ pub async fn password_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     current_password: String,
     #[serde(default)]
     new_password: String,
@@ -211,15 +197,13 @@ pub struct PasswordForm {
 /// again with the new one.
 pub async fn change_password(
     req: HttpRequest,
-    form: web::Form<PasswordForm>,
+    viewer: Viewer,
+    Posted(form): Posted<PasswordForm>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
     let PasswordForm {
-        csrf,
         current_password,
         new_password,
-    } = form.into_inner();
-    viewer.check_csrf(&req, Some(&csrf))?;
+    } = form;
     let state = session::state(&req)?;
     let client = client_address(&req);
     let outcome: Result<(), AppError> = async {
@@ -275,8 +259,6 @@ pub async fn change_password(
 #[derive(Deserialize)]
 pub struct LanguageForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     lang: String,
     #[serde(default)]
     back: String,
@@ -285,27 +267,11 @@ pub struct LanguageForm {
 /// Keeps the chosen language in a cookie and goes back to the page it was chosen on.
 pub async fn choose_language(
     req: HttpRequest,
-    form: web::Form<LanguageForm>,
+    Posted(LanguageForm { lang, back }): Posted<LanguageForm>,
 ) -> Result<HttpResponse, WebError> {
-    let LanguageForm { csrf, lang, back } = form.into_inner();
-    match Viewer::from_request(&req).await {
-        Ok(viewer) => viewer.check_csrf(&req, Some(&csrf))?,
-        Err(WebError::SignIn) if prelogin_token_ok(&req, &csrf) => {}
-        Err(WebError::SignIn) => return Err(WebError::Csrf),
-        Err(other) => return Err(other),
-    }
     let lang = crate::web::i18n::Lang::from_tag(&lang).ok_or(WebError::NotFound)?;
     let mut response = see_other(local_path(&back));
     let cookie: Cookie<'static> = session::cookie(&req, LANG_COOKIE, lang.tag().to_owned());
     let _ = response.add_cookie(&cookie);
     Ok(response)
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_form))
-        .route("/login", web::post().to(login))
-        .route("/logout", web::post().to(logout))
-        .route("/password", web::get().to(password_form))
-        .route("/password", web::post().to(change_password))
-        .route("/language", web::post().to(choose_language));
 }

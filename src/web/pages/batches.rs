@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form;
 use crate::web::WebError;
 
@@ -57,9 +57,7 @@ struct ListPage {
     can_create: bool,
 }
 
-pub async fn list(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadBatches)?;
+pub async fn list(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let all = Filter {
         state: None,
@@ -77,8 +75,6 @@ pub async fn list(req: HttpRequest) -> Result<HttpResponse, WebError> {
 /// What was typed into the new-batch form, kept as typed so that nothing is lost on an error.
 #[derive(Deserialize, Default)]
 pub struct NewBatchForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     template: String,
     #[serde(default)]
@@ -104,9 +100,7 @@ struct NewPage {
     error_field: Option<&'static str>,
 }
 
-pub async fn new_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::CreateBatch)?;
+pub async fn new_form(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
     let templates = approved_templates(&req).await?;
     let mut form = NewBatchForm::default();
     if let [(code, _)] = templates.as_slice() {
@@ -135,12 +129,9 @@ async fn approved_templates(req: &HttpRequest) -> Result<Vec<(String, String)>, 
 /// everything typed in it and the message beside the field it concerns.
 pub async fn create(
     req: HttpRequest,
-    form: web::Form<NewBatchForm>,
+    viewer: Viewer,
+    Posted(form): Posted<NewBatchForm>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::CreateBatch)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&form.csrf))?;
     let state = session::state(&req)?;
     match start(&state, &viewer, &form).await {
         Ok(number) => Ok(see_other(&format!("/batches/{number}"))),
@@ -235,11 +226,10 @@ pub struct Done {
 
 pub async fn show(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadBatches)?;
     let state = session::state(&req)?;
     let number = path.into_inner();
     let (batch, template) = state
@@ -431,11 +421,4 @@ fn record_shown(record: &RecordView, step: &Step, viewer: &Viewer) -> RecordShow
             })
             .collect(),
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/batches", web::get().to(list))
-        .route("/batches/new", web::get().to(new_form))
-        .route("/batches/new", web::post().to(create))
-        .route("/batches/{number}", web::get().to(show));
 }

@@ -19,7 +19,7 @@ use crate::edge::AppState;
 use crate::error::AppError;
 use crate::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form::{self, show_datetime};
 use crate::web::WebError;
 
@@ -117,11 +117,10 @@ pub struct Done {
 
 pub async fn of_batch(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadBatches)?;
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
     let done = match done.done.as_deref() {
@@ -198,9 +197,7 @@ pub async fn waiting_lines(
         .collect())
 }
 
-pub async fn waiting(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::SuperviseBatch)?;
+pub async fn waiting(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
     let shown = Waiting {
         frame: Frame::of(&viewer, "/corrections"),
         lines: waiting_lines(&session::state(&req)?, &viewer).await?,
@@ -253,11 +250,10 @@ fn correct_form(
 
 pub async fn new_form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
     target: web::Query<Target>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::CorrectRecord)?;
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
     let (_, step) = template.step(&target.step).ok_or(WebError::NotFound)?;
@@ -278,14 +274,11 @@ fn field_of_correction(code: &str) -> Option<&'static str> {
 /// A correction, signed `performed` by its author, as `POST .../corrections` makes it.
 pub async fn correct(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
     target: web::Query<Target>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::CorrectRecord)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let state = session::state(&req)?;
     let number = path.into_inner();
     let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
@@ -339,12 +332,4 @@ pub async fn correct(
         batches::correct(conn, who, &number, command, position, signer)
     })
     .await
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/corrections", web::get().to(waiting))
-        .route("/batches/{number}/corrections", web::get().to(of_batch))
-        .route("/batches/{number}/corrections/new", web::get().to(new_form))
-        .route("/batches/{number}/corrections/new", web::post().to(correct));
-    super::correction_confirm::routes(cfg);
 }

@@ -6,10 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::page;
 use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
-use crate::auth::{Action, SignatureMeaning};
+use crate::auth::SignatureMeaning;
 use crate::batches::{self, BatchView, Supervision};
 use crate::domain::batch::supervision::Course;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 
 fn course_of(name: &str) -> Result<Course, WebError> {
@@ -45,10 +45,9 @@ fn course_form(
 
 pub async fn form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::SuperviseBatch)?;
     let (number, name) = path.into_inner();
     course_of(&name)?;
     let (batch, _) = signing::batch_and_template(&session::state(&req)?, number).await?;
@@ -62,13 +61,10 @@ fn field_of_course(code: &str) -> Option<&'static str> {
 
 pub async fn submit(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::SuperviseBatch)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, name) = path.into_inner();
     let course = course_of(&name)?;
     let (batch, _) = signing::batch_and_template(&session::state(&req)?, number.clone()).await?;
@@ -99,9 +95,4 @@ pub async fn submit(
         },
     )
     .await
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/batches/{number}/course/{course}", web::get().to(form))
-        .route("/batches/{number}/course/{course}", web::post().to(submit));
 }

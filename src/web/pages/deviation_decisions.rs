@@ -8,11 +8,11 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use super::deviations::{batch_of, unsigned};
 use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
 use super::{page, see_other};
-use crate::auth::{Action, SignatureMeaning};
+use crate::auth::SignatureMeaning;
 use crate::batches::view::DeviationView;
 use crate::batches::{self, BatchView, Supervision};
 use crate::domain::batch::Classification;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 
 fn deviation(batch: &BatchView, id: u32) -> Result<&DeviationView, WebError> {
@@ -72,10 +72,9 @@ fn classify_form(
 
 pub async fn classify_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::SuperviseBatch)?;
     let (number, id) = path.into_inner();
     let (batch, _) = batch_of(&req, number).await?;
     let shown = classify_form(&viewer, &batch, deviation(&batch, id)?, &[], (None, None));
@@ -84,13 +83,10 @@ pub async fn classify_page(
 
 pub async fn classify(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::SuperviseBatch)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, id) = path.into_inner();
     let (batch, _) = batch_of(&req, number.clone()).await?;
     let d = deviation(&batch, id)?;
@@ -163,10 +159,9 @@ fn close_form(
 
 pub async fn close_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::SuperviseBatch)?;
     let (number, id) = path.into_inner();
     let (batch, _) = batch_of(&req, number).await?;
     let shown = close_form(&viewer, &batch, deviation(&batch, id)?, &[], (None, None));
@@ -185,13 +180,10 @@ fn field_of_close(code: &str) -> Option<&'static str> {
 /// QA closes a deviation, signed `approved`, as `POST .../close` does.
 pub async fn close(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::SuperviseBatch)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, id) = path.into_inner();
     let (batch, _) = batch_of(&req, number.clone()).await?;
     let d = deviation(&batch, id)?;
@@ -234,23 +226,4 @@ pub async fn close(
         },
     )
     .await
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/batches/{number}/deviations/{id}/classify",
-        web::get().to(classify_page),
-    )
-    .route(
-        "/batches/{number}/deviations/{id}/classify",
-        web::post().to(classify),
-    )
-    .route(
-        "/batches/{number}/deviations/{id}/close",
-        web::get().to(close_page),
-    )
-    .route(
-        "/batches/{number}/deviations/{id}/close",
-        web::post().to(close),
-    );
 }

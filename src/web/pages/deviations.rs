@@ -19,7 +19,7 @@ use crate::edge::AppState;
 use crate::error::AppError;
 use crate::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form::show_datetime;
 use crate::web::WebError;
 
@@ -103,11 +103,10 @@ pub struct Done {
 
 pub async fn of_batch(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadBatches)?;
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
     let done = done
@@ -185,9 +184,7 @@ pub async fn open_lines(
         .collect())
 }
 
-pub async fn open(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::SuperviseBatch)?;
+pub async fn open(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
     let listed = OpenDeviations {
         frame: Frame::of(&viewer, "/deviations"),
         lines: open_lines(&session::state(&req)?, &viewer).await?,
@@ -233,10 +230,9 @@ pub(super) async fn batch_of(
 
 pub async fn raise_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RaiseDeviation)?;
     let (batch, _) = batch_of(&req, path.into_inner()).await?;
     Ok(page(
         &viewer,
@@ -272,13 +268,10 @@ fn field_of_raise(code: &str) -> Option<&'static str> {
 
 pub async fn raise(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RaiseDeviation)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let number = path.into_inner();
     let command = Supervision::Raise {
         description: field(&form, "description"),
@@ -307,15 +300,4 @@ pub async fn raise(
             Ok(page(&viewer, error.status_code(), &shown))
         }
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/deviations", web::get().to(open))
-        .route("/batches/{number}/deviations", web::get().to(of_batch))
-        .route(
-            "/batches/{number}/deviations/new",
-            web::get().to(raise_page),
-        )
-        .route("/batches/{number}/deviations/new", web::post().to(raise));
-    super::deviation_decisions::routes(cfg);
 }

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::materials;
 use crate::projections::materials::{self as rows, EquipmentRow};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 
 pub struct EquipmentLine {
@@ -40,9 +40,11 @@ pub struct Done {
     id: Option<String>,
 }
 
-pub async fn list(req: HttpRequest, done: web::Query<Done>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadMaterials)?;
+pub async fn list(
+    req: HttpRequest,
+    viewer: Viewer,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let found = state
         .db
@@ -89,9 +91,7 @@ fn new_form_page(viewer: &Viewer, typed: &Typed) -> FormPage {
     form
 }
 
-pub async fn new_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageMaterials)?;
+pub async fn new_form(viewer: Viewer) -> Result<HttpResponse, WebError> {
     Ok(new_form_page(&viewer, &vec![]).show(&viewer))
 }
 
@@ -107,11 +107,11 @@ fn check_dates(viewer: &Viewer, inputs: &mut [Input], typed: &Typed, names: &[&s
     bad
 }
 
-pub async fn register(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageMaterials)?;
-    let typed = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
+pub async fn register(
+    req: HttpRequest,
+    viewer: Viewer,
+    Posted(typed): Posted<Typed>,
+) -> Result<HttpResponse, WebError> {
     let mut form = new_form_page(&viewer, &typed);
     let (Some(due), false) = (
         date(&typed, "calibration_due"),
@@ -187,10 +187,9 @@ fn calibration_dialog(viewer: &Viewer, row: &EquipmentRow, typed: &Typed) -> Sig
 
 pub async fn calibration_form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageMaterials)?;
     let row = find(&req, &path).await?;
     Ok(calibration_dialog(&viewer, &row, &vec![]).show(&viewer))
 }
@@ -198,13 +197,10 @@ pub async fn calibration_form(
 /// QA's signed calibration, as `POST /api/v1/equipment/{id}/calibration`.
 pub async fn calibrate(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
-    form: web::Form<Typed>,
+    Posted(typed): Posted<Typed>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageMaterials)?;
-    let typed = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
     let row = find(&req, &path).await?;
     let mut dialog = calibration_dialog(&viewer, &row, &typed);
     let names = ["calibrated_on", "calibration_due"];
@@ -234,15 +230,4 @@ pub async fn calibrate(
             Ok(dialog.refused(&viewer, at, &error))
         }
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/equipment", web::get().to(list))
-        .route("/equipment/new", web::get().to(new_form))
-        .route("/equipment/new", web::post().to(register))
-        .route(
-            "/equipment/{id}/calibration",
-            web::get().to(calibration_form),
-        )
-        .route("/equipment/{id}/calibration", web::post().to(calibrate));
 }

@@ -5,12 +5,12 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::page;
-use crate::auth::{Action, SignatureMeaning};
+use crate::auth::SignatureMeaning;
 use crate::batches::custody::{self, Write};
 use crate::batches::BatchView;
 use crate::domain::batch::custody::Visit;
 use crate::domain::batch::AdverseEvent;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::signed_form::{self, answer, field, FormPage, Input};
 use crate::web::WebError;
 
@@ -61,10 +61,9 @@ fn visit_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
 
 pub async fn form_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::TreatPatient)?;
     let state = session::state(&req)?;
     let batch = signed_form::batch(&state, path.into_inner()).await?;
     let shown = visit_form(&viewer, &batch);
@@ -89,13 +88,10 @@ fn adverse_events(text: &str) -> Result<Vec<AdverseEvent>, String> {
 
 pub async fn record(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::TreatPatient)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let state = session::state(&req)?;
     let batch = signed_form::batch(&state, path.into_inner()).await?;
     let mut shown = visit_form(&viewer, &batch).typed(&form);

@@ -67,9 +67,9 @@ pub struct HomeQuery {
 
 pub async fn home(
     req: HttpRequest,
+    viewer: Viewer,
     query: actix_web::web::Query<HomeQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
     if viewer.who.must_change_password {
         return Ok(super::see_other("/password"));
     }
@@ -115,8 +115,4 @@ pub async fn home(
         queues,
     };
     Ok(page(&viewer, StatusCode::OK, &home))
-}
-
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
-    cfg.route("/", actix_web::web::get().to(home));
 }

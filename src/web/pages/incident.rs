@@ -10,13 +10,13 @@ use secrecy::SecretString;
 
 use super::forms::{field, Input, SignActionPage, Typed};
 use super::{page, see_other};
-use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::incident::Incident;
 use crate::domain::incident::Step;
 use crate::edge::verified_then_signed;
 use crate::incidents::Status;
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form::show_datetime;
 use crate::web::WebError;
 
@@ -79,9 +79,11 @@ async fn status(req: &HttpRequest) -> Result<Status, WebError> {
         .await?)
 }
 
-pub async fn show(req: HttpRequest, done: web::Query<Done>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadIncidents)?;
+pub async fn show(
+    req: HttpRequest,
+    viewer: Viewer,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
     let status = status(&req).await?;
     let at = |time: &str| show_datetime(time, viewer.zone, viewer.tr);
     let open = status.open().cloned();
@@ -182,19 +184,17 @@ fn signature(form: &Typed, meaning: SignatureMeaning) -> SignatureInput {
     }
 }
 
-pub async fn record_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordIncident)?;
+pub async fn record_form(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
     let status = status(&req).await?;
     Ok(record_dialog(&viewer, &status, &vec![]).show(&viewer))
 }
 
 /// QA's record, as `POST /api/v1/ledger/incidents`.
-pub async fn record(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordIncident)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+pub async fn record(
+    req: HttpRequest,
+    viewer: Viewer,
+    Posted(form): Posted<Typed>,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let meaning = SignatureMeaning::Approved;
     let (cause, actions) = (field(&form, "cause"), field(&form, "actions"));
@@ -220,19 +220,17 @@ pub async fn record(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResp
     }
 }
 
-pub async fn confirm_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordIncident)?;
+pub async fn confirm_form(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
     let status = status(&req).await?;
     Ok(confirm_dialog(&viewer, &status).show(&viewer))
 }
 
 /// The administrator's confirmation, as `POST /api/v1/ledger/incidents/confirm`.
-pub async fn confirm(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordIncident)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
+pub async fn confirm(
+    req: HttpRequest,
+    viewer: Viewer,
+    Posted(form): Posted<Typed>,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let meaning = SignatureMeaning::Verified;
     let done = verified_then_signed(
@@ -250,12 +248,4 @@ pub async fn confirm(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpRes
             Ok(confirm_dialog(&viewer, &status).refused(&viewer, None, &error))
         }
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/ledger/incident", web::get().to(show))
-        .route("/ledger/incident/record", web::get().to(record_form))
-        .route("/ledger/incident/record", web::post().to(record))
-        .route("/ledger/incident/confirm", web::get().to(confirm_form))
-        .route("/ledger/incident/confirm", web::post().to(confirm));
 }

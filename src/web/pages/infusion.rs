@@ -5,16 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::page;
-use super::ward::{now_local, opened, posted, time};
-use crate::auth::{Action, SignatureMeaning};
+use super::ward::{now_local, opened, time};
+use crate::auth::SignatureMeaning;
 use crate::batches::custody::{self, Write};
 use crate::batches::BatchView;
 use crate::domain::batch::custody::Infusion;
-use crate::web::session::Viewer;
+use crate::web::session::{Posted, Viewer};
 use crate::web::signed_form::{self, answer, field, FormPage, Input};
 use crate::web::WebError;
-
-type Form = web::Form<Vec<(String, String)>>;
 
 fn infusion_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
     let tr = viewer.tr;
@@ -44,20 +42,21 @@ fn infusion_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
 
 pub async fn form_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let (viewer, batch) = opened(&req, path.into_inner(), Action::TreatPatient).await?;
+    let batch = opened(&req, path.into_inner()).await?;
     let shown = infusion_form(&viewer, &batch);
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
 
 pub async fn infuse(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
-    form: Form,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
-    let (viewer, batch) = posted(&req, path.into_inner(), Action::TreatPatient, &form).await?;
+    let batch = opened(&req, path.into_inner()).await?;
     let mut shown = infusion_form(&viewer, &batch).typed(&form);
     if !shown.complete(&form) {
         return Ok(page(&viewer, StatusCode::OK, &shown));

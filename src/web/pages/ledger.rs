@@ -9,12 +9,11 @@ use base64::Engine;
 use serde::Deserialize;
 
 use super::page;
-use crate::auth::Action;
+use crate::edge::downloads;
 use crate::error::AppError;
-use crate::http::{audit, checkpoints, export, printable};
 use crate::ledger::{self, AuditFilter};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, OnlyToken, Viewer};
 use crate::web::step_form;
 use crate::web::WebError;
 
@@ -68,23 +67,16 @@ async fn ledger_page(
     Ok(page(viewer, StatusCode::OK, &shown))
 }
 
-pub async fn show(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadLedger)?;
+pub async fn show(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
     ledger_page(&req, &viewer, None).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// Verifies the whole ledger and then the projections against it, as `cartrec verify` does.
-pub async fn verify(req: HttpRequest, form: web::Form<CsrfOnly>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::VerifyLedger)?;
-    viewer.check_csrf(&req, Some(&form.csrf))?;
+pub async fn verify(
+    req: HttpRequest,
+    viewer: Viewer,
+    _: OnlyToken,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let evidence = state.checkpointing.evidence();
     let sealer = state.db.sealer().cloned();
@@ -117,14 +109,10 @@ pub async fn verify(req: HttpRequest, form: web::Form<CsrfOnly>) -> Result<HttpR
 }
 
 pub async fn checkpoint(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadLedger)?;
-    Ok(checkpoints::newest(session::state(&req)?).await?)
+    Ok(downloads::newest_checkpoint(&*session::state(&req)?).await?)
 }
 
 pub async fn vkey(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadLedger)?;
     let vkey = session::state(&req)?.checkpointing.vkey();
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
@@ -153,7 +141,7 @@ impl AuditForm {
         let given = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
         let instant =
             |text: &str| given(text).map(|t| step_form::local_to_rfc3339(&t, zone).unwrap_or(t));
-        audit::filter(
+        downloads::audit_filter(
             given(&self.batch).as_deref(),
             given(&self.user).as_deref(),
             given(&self.kind).as_deref(),
@@ -207,10 +195,9 @@ const PAGE_ROWS: i64 = 50;
 
 pub async fn trail(
     req: HttpRequest,
+    viewer: Viewer,
     form: web::Query<AuditForm>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadAuditTrail)?;
     let form = form.into_inner();
     let state = session::state(&req)?;
     let query = form.query();
@@ -265,47 +252,28 @@ pub async fn trail(
 
 pub async fn trail_csv(
     req: HttpRequest,
+    viewer: Viewer,
     form: web::Query<AuditForm>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadAuditTrail)?;
     let filter = form.filter(viewer.zone)?;
     let state = session::state(&req)?;
-    Ok(audit::csv_download(&state, filter).await?)
+    Ok(downloads::audit_csv(&state, filter).await?)
 }
 
 pub async fn record_html(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ExportBatch)?;
-    Ok(printable::html_page(session::state(&req)?, path.into_inner()).await?)
+    Ok(downloads::record_html(session::state(&req)?, path.into_inner()).await?)
 }
 
 pub async fn record_pdf(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ExportBatch)?;
-    Ok(printable::pdf_download(session::state(&req)?, path.into_inner()).await?)
+    Ok(downloads::record_pdf(session::state(&req)?, path.into_inner()).await?)
 }
 
 pub async fn bundle(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ExportBatch)?;
-    Ok(export::bundle_download(session::state(&req)?, path.into_inner(), None).await?)
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/ledger", web::get().to(show))
-        .route("/ledger/verify", web::post().to(verify))
-        .route("/ledger/checkpoint.txt", web::get().to(checkpoint))
-        .route("/ledger/vkey.txt", web::get().to(vkey))
-        .route("/audit", web::get().to(trail))
-        .route("/audit.csv", web::get().to(trail_csv))
-        .route("/batches/{number}/record.html", web::get().to(record_html))
-        .route("/batches/{number}/record.pdf", web::get().to(record_pdf))
-        .route("/batches/{number}/export.json", web::get().to(bundle));
+    Ok(downloads::export_bundle(session::state(&req)?, path.into_inner(), None).await?)
 }

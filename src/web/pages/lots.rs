@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::materials::{self, NewLot};
 use crate::projections::materials::{self as rows, LotRow};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 
 pub fn today() -> String {
@@ -66,9 +66,11 @@ pub struct Done {
     lot: Option<String>,
 }
 
-pub async fn list(req: HttpRequest, done: web::Query<Done>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadMaterials)?;
+pub async fn list(
+    req: HttpRequest,
+    viewer: Viewer,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let found = state
         .db
@@ -111,9 +113,7 @@ fn new_lot_form(viewer: &Viewer, typed: &Typed) -> FormPage {
     form
 }
 
-pub async fn new_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageMaterials)?;
+pub async fn new_form(viewer: Viewer) -> Result<HttpResponse, WebError> {
     Ok(new_lot_form(&viewer, &vec![]).show(&viewer))
 }
 
@@ -123,11 +123,11 @@ pub fn date(typed: &Typed, name: &str) -> Option<NaiveDate> {
 }
 
 /// Registers a lot as `POST /api/v1/lots` does: in quarantine until QA releases it.
-pub async fn register(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageMaterials)?;
-    let typed = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
+pub async fn register(
+    req: HttpRequest,
+    viewer: Viewer,
+    Posted(typed): Posted<Typed>,
+) -> Result<HttpResponse, WebError> {
     let Some(expiry) = date(&typed, "expiry") else {
         let mut form = new_lot_form(&viewer, &typed);
         if let Some(input) = form.inputs.iter_mut().find(|i| i.name == "expiry") {
@@ -220,10 +220,9 @@ fn verb(path: &str) -> Result<bool, WebError> {
 
 pub async fn decision_form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageMaterials)?;
     let (lot_id, action) = path.into_inner();
     let release = verb(&action)?;
     let lot = find(&req, &lot_id).await?;
@@ -233,15 +232,12 @@ pub async fn decision_form(
 /// QA's signed release or rejection, as `POST /api/v1/lots/{lot_id}/release|reject`.
 pub async fn decide(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<Typed>,
+    Posted(typed): Posted<Typed>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageMaterials)?;
     let (lot_id, action) = path.into_inner();
     let release = verb(&action)?;
-    let typed = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
     let state = session::state(&req)?;
     let meaning = SignatureMeaning::Approved;
     let input = SignatureInput {
@@ -269,12 +265,4 @@ pub async fn decide(
             Ok(decision_dialog(&viewer, &lot, release, &typed).refused(&viewer, at, &error))
         }
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/lots", web::get().to(list))
-        .route("/lots/new", web::get().to(new_form))
-        .route("/lots/new", web::post().to(register))
-        .route("/lots/{lot}/{decision}", web::get().to(decision_form))
-        .route("/lots/{lot}/{decision}", web::post().to(decide));
 }

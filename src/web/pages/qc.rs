@@ -19,7 +19,7 @@ use crate::domain::template::{QcSpec, QcTest, Template as ProcessTemplate};
 use crate::edge::signed;
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form::show_datetime;
 use crate::web::WebError;
 
@@ -161,11 +161,10 @@ pub struct Done {
 
 pub async fn overview(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadBatches)?;
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
     let tr = viewer.tr;
@@ -236,10 +235,9 @@ fn result_form(
 
 pub async fn form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordQcResult)?;
     let (number, test_id) = path.into_inner();
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, number).await?;
@@ -259,13 +257,10 @@ fn field_of_result(code: &str) -> Option<&'static str> {
 /// Review (the signature dialog), edit (back to the form) or sign (record the result).
 pub async fn submit(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordQcResult)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, test_id) = path.into_inner();
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
@@ -370,10 +365,9 @@ fn verify_dialog(viewer: &Viewer, batch: &BatchView, test: &QcTest) -> Result<Si
 
 pub async fn verify_form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordQcResult)?;
     let (number, test_id) = path.into_inner();
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, number).await?;
@@ -385,13 +379,10 @@ pub async fn verify_form(
 /// wrong password) comes back in the dialog as a readable message.
 pub async fn verify(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordQcResult)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, test_id) = path.into_inner();
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
@@ -425,15 +416,4 @@ pub async fn verify(
             Ok(page(&viewer, error.status_code(), &shown))
         }
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/batches/{number}/qc", web::get().to(overview))
-        .route("/batches/{number}/qc/{test}", web::get().to(form))
-        .route("/batches/{number}/qc/{test}", web::post().to(submit))
-        .route(
-            "/batches/{number}/qc/{test}/verify",
-            web::get().to(verify_form),
-        )
-        .route("/batches/{number}/qc/{test}/verify", web::post().to(verify));
 }

@@ -13,7 +13,7 @@ use crate::auth::{Action, SignatureMeaning};
 use crate::batches::{self, BatchView};
 use crate::domain::batch::ReleaseDecision;
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::signed_form::{self, answer, field, FormPage, Input};
 use crate::web::WebError;
 
@@ -37,9 +37,11 @@ struct ReviewPage {
     decided: Option<String>,
 }
 
-pub async fn review(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReviewBatch)?;
+pub async fn review(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let number = path.into_inner();
     let late = state.late_entry_minutes;
@@ -158,10 +160,9 @@ fn decision_form(viewer: &Viewer, batch: &BatchView, decision: ReleaseDecision) 
 
 pub async fn decision_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::CertifyBatch)?;
     let (number, decision) = path.into_inner();
     let decision = decision_of(&decision)?;
     let state = session::state(&req)?;
@@ -173,13 +174,10 @@ pub async fn decision_page(
 /// The QP's signed decision, as `POST /api/v1/batches/{n}/release` makes it.
 pub async fn decide(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::CertifyBatch)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, decision) = path.into_inner();
     let decision = decision_of(&decision)?;
     let state = session::state(&req)?;
@@ -233,10 +231,9 @@ fn request_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
 
 pub async fn request_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RequestExceptionalRelease)?;
     let state = session::state(&req)?;
     let batch = signed_form::batch(&state, path.into_inner()).await?;
     let shown = request_form(&viewer, &batch);
@@ -246,13 +243,10 @@ pub async fn request_page(
 /// The treating physician's signed request (`requested`).
 pub async fn request(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RequestExceptionalRelease)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let state = session::state(&req)?;
     let batch = signed_form::batch(&state, path.into_inner()).await?;
     let mut shown = request_form(&viewer, &batch).typed(&form);
@@ -271,24 +265,4 @@ pub async fn request(
     })
     .await?;
     answer(&viewer, signed, shown, &format!("/batches/{number}"))
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/batches/{number}/review", web::get().to(review))
-        .route(
-            "/batches/{number}/release/{decision}",
-            web::get().to(decision_page),
-        )
-        .route(
-            "/batches/{number}/release/{decision}",
-            web::post().to(decide),
-        )
-        .route(
-            "/batches/{number}/physician-request",
-            web::get().to(request_page),
-        )
-        .route(
-            "/batches/{number}/physician-request",
-            web::post().to(request),
-        );
 }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
@@ -20,8 +19,8 @@ use crate::domain::template::{Step, Template as ProcessTemplate};
 use crate::edge::{signed, AppState};
 use crate::error::AppError;
 use crate::web::frame::Frame;
-use crate::web::multipart::{self, Upload};
-use crate::web::session::{self, Viewer};
+use crate::web::multipart::Upload;
+use crate::web::session::{self, Posted, PostedFiles, Viewer};
 use crate::web::step_form::{self, FieldInput, Pickers};
 use crate::web::WebError;
 
@@ -101,10 +100,9 @@ struct SignPage {
 
 pub async fn form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordStep)?;
     let (number, step_id) = path.into_inner();
     let state = session::state(&req)?;
     let context = context(&state, number).await?;
@@ -160,14 +158,14 @@ fn field(form: &[(String, String)], name: &str) -> String {
 /// Review (show the signature dialog), edit (back to the form) or sign (record).
 pub async fn submit(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
-    payload: Multipart,
+    PostedFiles {
+        fields: mut form,
+        uploads,
+    }: PostedFiles,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordStep)?;
     let state = session::state(&req)?;
-    let (mut form, uploads) = multipart::read(payload, state.max_attachment_bytes).await?;
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, step_id) = path.into_inner();
     let context = context(&state, number).await?;
     let step = step_of(&context.template, &step_id)?;
@@ -269,7 +267,12 @@ async fn attach(
         if !is_attachment {
             continue;
         }
-        viewer.require(Action::UploadAttachment)?;
+        // Files come with the step's form, so the route table's check (recording a step)
+        // does not cover them: storing one needs the API's attachment action too.
+        viewer
+            .who
+            .authorize(Action::UploadAttachment)
+            .map_err(|e| WebError::App(e.into()))?;
         let actor = viewer.who.actor();
         let file = crate::attachments::File {
             content_type: upload.content_type,
@@ -396,10 +399,9 @@ fn sign_page(
 /// The signature dialog for verifying the latest record of a step.
 pub async fn verify_form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordStep)?;
     let (number, step_id) = path.into_inner();
     let state = session::state(&req)?;
     let context = context(&state, number).await?;
@@ -456,13 +458,10 @@ fn verify_page(
 /// their own step, a wrong password) comes back in the dialog as a readable message.
 pub async fn verify(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::RecordStep)?;
-    let form = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&form, "csrf")))?;
     let (number, step_id) = path.into_inner();
     let state = session::state(&req)?;
     let context = context(&state, number.clone()).await?;
@@ -502,17 +501,4 @@ pub async fn verify(
             Ok(page(&viewer, error.status_code(), &shown))
         }
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/batches/{number}/steps/{step}", web::get().to(form))
-        .route("/batches/{number}/steps/{step}", web::post().to(submit))
-        .route(
-            "/batches/{number}/steps/{step}/verify",
-            web::get().to(verify_form),
-        )
-        .route(
-            "/batches/{number}/steps/{step}/verify",
-            web::post().to(verify),
-        );
 }

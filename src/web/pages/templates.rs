@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::projections::templates::{self as rows, TemplateRow};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 
 #[derive(Template)]
@@ -34,9 +34,11 @@ pub struct Done {
     approved: Option<String>,
 }
 
-pub async fn list(req: HttpRequest, done: web::Query<Done>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadTemplates)?;
+pub async fn list(
+    req: HttpRequest,
+    viewer: Viewer,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let found = state
         .db
@@ -209,10 +211,9 @@ async fn version(
 
 pub async fn show(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ReadTemplates)?;
     let (code, number) = path.into_inner();
     let (found, template) = version(&req, code, number).await?;
     let tr = viewer.tr;
@@ -275,10 +276,9 @@ fn approve_dialog(
 
 pub async fn approve_form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageTemplates)?;
     let (code, number) = path.into_inner();
     let (found, template) = version(&req, code, number).await?;
     Ok(approve_dialog(&viewer, &found, &template).show(&viewer))
@@ -287,13 +287,10 @@ pub async fn approve_form(
 /// QA's signed approval, as `POST /api/v1/templates/{code}/versions/{version}/approve`.
 pub async fn approve(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
-    form: web::Form<Typed>,
+    Posted(typed): Posted<Typed>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ManageTemplates)?;
-    let typed = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
     let (code, number) = path.into_inner();
     let state = session::state(&req)?;
     let meaning = SignatureMeaning::Approved;
@@ -319,17 +316,4 @@ pub async fn approve(
             Ok(approve_dialog(&viewer, &found, &template).refused(&viewer, None, &error))
         }
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/templates", web::get().to(list))
-        .route("/templates/{code}/{version}", web::get().to(show))
-        .route(
-            "/templates/{code}/{version}/approve",
-            web::get().to(approve_form),
-        )
-        .route(
-            "/templates/{code}/{version}/approve",
-            web::post().to(approve),
-        );
 }

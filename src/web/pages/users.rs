@@ -20,7 +20,7 @@ use crate::domain::{FullName, Role, Roles, Username};
 use crate::error::AppError;
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form;
 use crate::web::WebError;
 
@@ -74,9 +74,7 @@ struct ListPage {
     can_create: bool,
 }
 
-pub async fn list(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ListUsers)?;
+pub async fn list(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let found = state.db.run(accounts::list_accounts).await?;
     let shown = ListPage {
@@ -123,9 +121,7 @@ fn new_user_form(viewer: &Viewer, typed: &Typed) -> FormPage {
     form
 }
 
-pub async fn new_form(req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::CreateUser)?;
+pub async fn new_form(viewer: Viewer) -> Result<HttpResponse, WebError> {
     Ok(new_user_form(&viewer, &vec![]).show(&viewer))
 }
 
@@ -168,11 +164,11 @@ fn password_page(
 }
 
 /// Creates the account as `POST /api/v1/users` does, and shows its temporary password once.
-pub async fn create(req: HttpRequest, form: web::Form<Typed>) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::CreateUser)?;
-    let typed = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
+pub async fn create(
+    req: HttpRequest,
+    viewer: Viewer,
+    Posted(typed): Posted<Typed>,
+) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let password = generate_password();
     let made: Result<Account, AppError> = async {
@@ -285,11 +281,10 @@ fn user_page(
 
 pub async fn show(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
-    viewer.require(Action::ListUsers)?;
     let account = account(&req, &path).await?;
     let mut shown = user_page(&viewer, &account, None, false);
     shown.done = done
@@ -310,25 +305,22 @@ enum Change {
 
 pub async fn change(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<Typed>,
+    Posted(typed): Posted<Typed>,
 ) -> Result<HttpResponse, WebError> {
-    let viewer = Viewer::from_request(&req).await?;
     let (username, what) = path.into_inner();
     let change = match what.as_str() {
-        "roles" => (Change::Roles, Action::ChangeUserRoles),
-        "deactivate" => (Change::Deactivate, Action::DeactivateUser),
-        "unlock" => (Change::Unlock, Action::UnlockUser),
-        "password" => (Change::Reset, Action::ResetUserPassword),
+        "roles" => Change::Roles,
+        "deactivate" => Change::Deactivate,
+        "unlock" => Change::Unlock,
+        "password" => Change::Reset,
         _ => return Err(WebError::NotFound),
     };
-    viewer.require(change.1)?;
-    let typed = form.into_inner();
-    viewer.check_csrf(&req, Some(&field(&typed, "csrf")))?;
     let target = Username::parse(&username).map_err(|_| WebError::NotFound)?;
     let state = session::state(&req)?;
     let who = viewer.who.clone();
-    let outcome: Result<(Account, Option<SecretString>), AppError> = match change.0 {
+    let outcome: Result<(Account, Option<SecretString>), AppError> = match change {
         Change::Roles => match Roles::parse_names(&all(&typed, "roles")) {
             Ok(roles) => state
                 .db
@@ -396,12 +388,4 @@ pub async fn change(
             Ok(page(&viewer, error.status_code(), &shown))
         }
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/users", web::get().to(list))
-        .route("/admin/users/new", web::get().to(new_form))
-        .route("/admin/users/new", web::post().to(create))
-        .route("/admin/users/{username}", web::get().to(show))
-        .route("/admin/users/{username}/{change}", web::post().to(change));
 }

@@ -10,16 +10,14 @@ use chrono::{DateTime, Utc};
 
 use super::batches::BatchHeading;
 use super::page;
-use crate::auth::{Action, SignatureMeaning};
+use crate::auth::SignatureMeaning;
 use crate::batches::custody::{self, Write};
 use crate::batches::BatchView;
 use crate::domain::batch::custody::{BedsideRole, Dispatch, Receipt};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
+use crate::web::session::{self, Posted, Viewer};
 use crate::web::signed_form::{self, answer, field, FormPage, Input};
 use crate::web::WebError;
-
-type Form = web::Form<Vec<(String, String)>>;
 
 /// Now in the site's time zone, as a `datetime-local` input takes it.
 /// Rounded up to the next second, so that it is never before an entry made this second.
@@ -42,27 +40,10 @@ pub(super) fn time(
         .ok_or_else(|| viewer.tr.t("form-datetime"))
 }
 
-pub(super) async fn opened(
-    req: &HttpRequest,
-    number: String,
-    action: Action,
-) -> Result<(Viewer, BatchView), WebError> {
-    let viewer = Viewer::from_request(req).await?;
-    viewer.require(action)?;
+/// The batch a ward page is about.
+pub(super) async fn opened(req: &HttpRequest, number: String) -> Result<BatchView, WebError> {
     let state = session::state(req)?;
-    let batch = signed_form::batch(&state, number).await?;
-    Ok((viewer, batch))
-}
-
-pub(super) async fn posted(
-    req: &HttpRequest,
-    number: String,
-    action: Action,
-    form: &[(String, String)],
-) -> Result<(Viewer, BatchView), WebError> {
-    let (viewer, batch) = opened(req, number, action).await?;
-    viewer.check_csrf(req, Some(&field(form, "csrf")))?;
-    Ok((viewer, batch))
+    signed_form::batch(&state, number).await
 }
 
 fn dispatch_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
@@ -87,20 +68,21 @@ fn dispatch_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
 
 pub async fn ship_form(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let (viewer, batch) = opened(&req, path.into_inner(), Action::ShipBatch).await?;
+    let batch = opened(&req, path.into_inner()).await?;
     let shown = dispatch_form(&viewer, &batch);
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
 
 pub async fn ship(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
-    form: Form,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
-    let (viewer, batch) = posted(&req, path.into_inner(), Action::ShipBatch, &form).await?;
+    let batch = opened(&req, path.into_inner()).await?;
     let mut shown = dispatch_form(&viewer, &batch).typed(&form);
     if !shown.complete(&form) {
         return Ok(page(&viewer, StatusCode::OK, &shown));
@@ -175,22 +157,23 @@ fn receive_form(viewer: &Viewer, batch: &BatchView, shipment_id: u32) -> FormPag
 
 pub async fn receive_form_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
 ) -> Result<HttpResponse, WebError> {
     let (number, shipment_id) = path.into_inner();
-    let (viewer, batch) = opened(&req, number, Action::TreatPatient).await?;
+    let batch = opened(&req, number).await?;
     let shown = receive_form(&viewer, &batch, shipment_id);
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
 
 pub async fn receive(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, u32)>,
-    form: Form,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
     let (number, shipment_id) = path.into_inner();
-    let (viewer, batch) = posted(&req, number, Action::TreatPatient, &form).await?;
+    let batch = opened(&req, number).await?;
     let mut shown = receive_form(&viewer, &batch, shipment_id).typed(&form);
     if !shown.complete(&form) {
         return Ok(page(&viewer, StatusCode::OK, &shown));
@@ -270,9 +253,10 @@ fn bedside_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
 
 pub async fn bedside_form_page(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let (viewer, batch) = opened(&req, path.into_inner(), Action::TreatPatient).await?;
+    let batch = opened(&req, path.into_inner()).await?;
     let shown = bedside_form(&viewer, &batch);
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
@@ -289,11 +273,11 @@ struct StopPage {
 
 pub async fn bedside(
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<String>,
-    form: Form,
+    Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
-    let (viewer, batch) = posted(&req, path.into_inner(), Action::TreatPatient, &form).await?;
+    let batch = opened(&req, path.into_inner()).await?;
     let mut shown = bedside_form(&viewer, &batch).typed(&form);
     for input in &mut shown.inputs {
         input.focus = false;
@@ -335,38 +319,4 @@ pub async fn bedside(
         }
         signed => answer(&viewer, signed, shown, &format!("/batches/{number}")),
     }
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/batches/{number}/ship", web::get().to(ship_form))
-        .route("/batches/{number}/ship", web::post().to(ship))
-        .route(
-            "/batches/{number}/shipments/{shipment}/receive",
-            web::get().to(receive_form_page),
-        )
-        .route(
-            "/batches/{number}/shipments/{shipment}/receive",
-            web::post().to(receive),
-        )
-        .route(
-            "/batches/{number}/bedside",
-            web::get().to(bedside_form_page),
-        )
-        .route("/batches/{number}/bedside", web::post().to(bedside))
-        .route(
-            "/batches/{number}/infusion",
-            web::get().to(super::infusion::form_page),
-        )
-        .route(
-            "/batches/{number}/infusion",
-            web::post().to(super::infusion::infuse),
-        )
-        .route(
-            "/batches/{number}/follow-up",
-            web::get().to(super::follow_up::form_page),
-        )
-        .route(
-            "/batches/{number}/follow-up",
-            web::post().to(super::follow_up::record),
-        );
 }

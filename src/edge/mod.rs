@@ -2,12 +2,16 @@
 //! server's state, and the edge of a signed request (the client's address, the rate limits,
 //! the password check of a signature and the write it signs). Neither door imports the other.
 
+pub mod downloads;
+
 use actix_web::{web, HttpRequest};
 
 use crate::accounts::{Principal, SecurityPolicy};
 use crate::auth::{SignatureInput, SignatureMeaning, Throttle, TokenKeys};
-use crate::error::AppError;
+use crate::db::DbConn;
+use crate::error::{AppError, ServiceError};
 use crate::runner::Db;
+use crate::signatures::VerifiedSigner;
 
 pub struct AppState {
     pub db: Db,
@@ -36,6 +40,18 @@ impl crate::ledger_watch::Watched for AppState {
     }
 }
 
+/// The write a signature authorizes: run in the signature's own transaction, after the
+/// password check, with the verified signer to put in its events.
+pub trait SignedWork<T>:
+    FnOnce(&mut DbConn, &Principal, VerifiedSigner) -> Result<T, ServiceError> + Send + 'static
+{
+}
+
+impl<T, F> SignedWork<T> for F where
+    F: FnOnce(&mut DbConn, &Principal, VerifiedSigner) -> Result<T, ServiceError> + Send + 'static
+{
+}
+
 /// The client's address as the socket saw it (forwarded headers are not trusted).
 pub fn client_address(req: &HttpRequest) -> String {
     req.peer_addr()
@@ -55,13 +71,7 @@ pub async fn signed<T, F>(
 ) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(
-            &mut crate::db::DbConn,
-            &Principal,
-            crate::signatures::VerifiedSigner,
-        ) -> Result<T, crate::error::ServiceError>
-        + Send
-        + 'static,
+    F: SignedWork<T>,
 {
     let client = client_address(req);
     state.throttle.check(&client, who.username.as_str())?;
@@ -89,13 +99,7 @@ pub(crate) async fn verified_then_signed<T, F>(
 ) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(
-            &mut crate::db::DbConn,
-            &Principal,
-            crate::signatures::VerifiedSigner,
-        ) -> Result<T, crate::error::ServiceError>
-        + Send
-        + 'static,
+    F: SignedWork<T>,
 {
     let evidence = state.checkpointing.evidence();
     state
