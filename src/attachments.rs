@@ -6,12 +6,14 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::accounts::Principal;
+use crate::auth::Action;
 use crate::command::{self, Decision};
 use crate::db::schema::attachments;
 use crate::db::DbConn;
 use crate::domain::DomainError;
 use crate::error::ServiceError;
-use crate::ledger::{Actor, Stream};
+use crate::ledger::Stream;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload")]
@@ -33,8 +35,16 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
-/// Stores the file and answers its hash, and whether this upload was the first.
-pub fn store(conn: &mut DbConn, actor: &Actor, file: File) -> Result<(String, bool), ServiceError> {
+/// Stores the file and answers its hash, and whether this upload was the first. Checked
+/// here, not only by the route that is uploading: a step's form carries its files, and its
+/// page is opened for recording a step, a different action.
+pub fn store(
+    conn: &mut DbConn,
+    who: &Principal,
+    file: File,
+) -> Result<(String, bool), ServiceError> {
+    who.authorize(Action::UploadAttachment)?;
+    let actor = &who.actor();
     let sha256 = hex::encode(Sha256::digest(&file.bytes));
     let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
     let stream = Stream::named("attachment/", &sha256)?;

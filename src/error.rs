@@ -83,6 +83,17 @@ impl ServiceError {
     }
 }
 
+/// A service's refusal about one input of its command; failures of the layers below concern
+/// no input and pass unchanged.
+impl<T> crate::domain::About for Result<T, ServiceError> {
+    fn about(self, field: &str) -> Self {
+        self.map_err(|e| match e {
+            ServiceError::Domain(refused) => ServiceError::Domain(refused.about(field)),
+            other => other,
+        })
+    }
+}
+
 impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
         ServiceError::Db(DbError::Query(e))
@@ -127,9 +138,22 @@ pub(crate) struct Problem<'a> {
     detail: String,
     /// Stable machine-readable code, e.g. `forbidden`, `invalid_token`, `stale`.
     code: &'a str,
+    /// The request's member the refusal concerns, where it concerns one (`coi`,
+    /// `patient_weight_kg`, or a step's field id inside `values`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "patient_weight_kg")]
+    field: Option<&'a str>,
 }
 
 impl AppError {
+    /// The request's input a domain refusal is about, if it names one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Domain(e) => e.field.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Stable machine-readable code; also the last segment of the problem `type` URI.
     pub fn code(&self) -> &'static str {
         match self {
@@ -301,6 +325,7 @@ impl ResponseError for AppError {
             status: status.as_u16(),
             detail: self.detail(),
             code,
+            field: self.field(),
         };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::command::{self, Decision};
 use crate::db::DbConn;
 use crate::domain::material::{self, Equipment, EquipmentEvent, Lot, LotEvent};
-use crate::domain::{DomainError, Recorded};
+use crate::domain::{About, DomainError, Recorded};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Stream};
 use crate::projections::materials::{self as rows, EquipmentRow, LotRow};
@@ -124,7 +124,8 @@ pub fn register_equipment(
     kind: &str,
     calibration_due: NaiveDate,
 ) -> Result<EquipmentRow, ServiceError> {
-    let id = material::identifier(equipment_id, "invalid_equipment_id", "an equipment id")?;
+    let id = material::identifier(equipment_id, "invalid_equipment_id", "an equipment id")
+        .about("id")?;
     let stream = equipment_stream(&id)?;
     command::execute(
         conn,

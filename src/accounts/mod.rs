@@ -19,7 +19,8 @@ use crate::config::Settings;
 use crate::db::DbConn;
 use crate::domain::account::events::*;
 use crate::domain::account::state::{decide_roles_request, AccountState};
-use crate::domain::{DomainError, FullName, Roles, Username};
+use crate::domain::text::printable_line;
+use crate::domain::{About, DomainError, FullName, Roles, Username};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Appender, Entry, NewEvent, Stream};
 pub use lockout::{ensure_unlocked, recheck_password, register_failure, unlock, Attempt};
@@ -149,6 +150,26 @@ pub struct NewAccount {
     pub approval: Approval,
 }
 
+impl NewAccount {
+    /// An account an administrator asks for, as `POST /api/v1/users` and the UI's form name
+    /// it: a generated temporary password, its roles waiting for a second administrator.
+    pub fn requested(
+        username: &str,
+        full_name: &str,
+        roles: &[String],
+        password: SecretString,
+    ) -> Result<NewAccount, DomainError> {
+        Ok(NewAccount {
+            username: Username::parse(username).about("username")?,
+            full_name: FullName::parse(full_name).about("full_name")?,
+            roles: Roles::parse_names(roles).about("roles")?,
+            password,
+            must_change_password: true,
+            approval: Approval::Pending,
+        })
+    }
+}
+
 /// Creates an account. Blocking (hashes the password): run it on the blocking pool.
 pub fn create_account(
     conn: &mut DbConn,
@@ -166,6 +187,7 @@ pub fn create_account(
                     new.username
                 ),
             )
+            .about("username")
             .into());
         }
         let (effective, pending) = match new.approval {
@@ -294,6 +316,8 @@ pub fn deactivate(
     username: &Username,
     reason: &str,
 ) -> Result<Account, ServiceError> {
+    let reason = printable_line(reason, "invalid_reason", "a reason", 1..=500).about("reason")?;
+    let reason = reason.as_str();
     refuse_self(
         admin,
         username,

@@ -25,7 +25,7 @@ use crate::db::DbConn;
 use crate::domain::batch::decide::{self, NewBatch, RecordStep, Resources};
 use crate::domain::batch::{Batch, BatchEvent, CoiAssigned, CoiEvent};
 use crate::domain::coi::{Coi, FacilityId};
-use crate::domain::{DomainError, Recorded};
+use crate::domain::{About, DomainError, Recorded};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Appender, Stream};
 use crate::projections::batches as rows;
@@ -63,11 +63,12 @@ pub fn create(
 ) -> Result<String, ServiceError> {
     let today = now().date_naive();
     ledger::write(conn, |tx| {
-        let (version, _) = crate::templates::latest_approved(tx.conn(), &command.template)?;
+        let (version, _) =
+            crate::templates::latest_approved(tx.conn(), &command.template).about("template")?;
         let count = ledger::streams_with_prefix(tx.conn(), "batch/")?.len();
         let batch_number = format!("B-{}-{:05}", today.year(), count + 1);
         let (coi, assigned_by) = match &command.coi {
-            Some(raw) => (Coi::parse(raw)?, "collection_centre"),
+            Some(raw) => (Coi::parse(raw).about("coi")?, "collection_centre"),
             None => (next_coi(tx.conn(), facility, today.year())?, "server"),
         };
         reserve(tx, actor, &coi, &batch_number, assigned_by)?;
@@ -115,6 +116,7 @@ fn reserve(
                         taken.batch_number
                     ),
                 )
+                .about("coi")
                 .into());
             }
             Ok(Decision::Accept(vec![CoiEvent::Assigned(CoiAssigned {

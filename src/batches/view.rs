@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::load;
 use super::release_view::{after_manufacturing, AfterManufacturing};
 use crate::db::DbConn;
-use crate::domain::batch::{Batch, BatchEvent, StepRecord};
+use crate::domain::batch::{Batch, BatchEvent, BatchState, DeviationState, StepRecord, StepStatus};
 use crate::domain::signature::SignatureApplied;
 use crate::domain::template::Step;
 use crate::domain::Recorded;
@@ -25,7 +25,7 @@ pub struct BatchView {
     /// The identifier with its ISO/IEC 7064 mod 37-2 check character, as labels print it.
     pub coi_printed: String,
     #[schema(value_type = String)]
-    pub state: &'static str,
+    pub state: BatchState,
     pub template: TemplateRef,
     pub patient: Patient,
     pub created_by: String,
@@ -66,7 +66,7 @@ pub struct StepView {
     pub repeatable: bool,
     /// `pending`, `recorded` (waiting for verification) or `done`.
     #[schema(value_type = String)]
-    pub status: &'static str,
+    pub status: StepStatus,
     pub records: Vec<RecordView>,
 }
 
@@ -132,7 +132,7 @@ pub struct DeviationView {
     pub raised_at: String,
     /// `open` until QA closes it.
     #[schema(value_type = String)]
-    pub state: &'static str,
+    pub state: DeviationState,
     #[schema(value_type = Option<String>)]
     pub classification: Option<&'static str>,
     pub closure: Option<Closure>,
@@ -157,7 +157,7 @@ pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, S
         batch_number: created.batch_number.clone(),
         coi: created.coi.clone(),
         coi_printed: batch.coi()?.printed(),
-        state: batch.state(&template).as_str(),
+        state: batch.state(&template),
         template: TemplateRef {
             code: created.template_code.clone(),
             version: created.template_version,
@@ -218,13 +218,6 @@ fn step_view(
         .records_of(&step.id)
         .map(|record| record_of(batch, step, record, signatures))
         .collect();
-    let status = if records.is_empty() {
-        "pending"
-    } else if step.verify && records.iter().any(|r| r.verified_by.is_none()) {
-        "recorded"
-    } else {
-        "done"
-    };
     StepView {
         step_id: step.id.clone(),
         title: step.title.clone(),
@@ -232,7 +225,7 @@ fn step_view(
         verify: step.verify,
         coi: step.coi,
         repeatable: step.repeatable,
-        status,
+        status: batch.step_status(step),
         records,
     }
 }
@@ -325,7 +318,7 @@ fn deviations(batch: &Batch) -> Vec<DeviationView> {
             field_id: d.raised.field_id.clone(),
             raised_by: d.raised_by.clone(),
             raised_at: d.raised_at.clone(),
-            state: if d.is_open() { "open" } else { "closed" },
+            state: d.state(),
             classification: d.classification.map(|c| c.as_str()),
             closure: d.closed.as_ref().map(|(closed, by, at)| Closure {
                 investigation: closed.investigation.clone(),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::signature::SignatureApplied;
 use super::text::printable_line;
-use super::{DomainError, Recorded, Role, Roles, Username};
+use super::{About, DomainError, Recorded, Role, Roles, Username};
 
 /// The one stream of incident records.
 pub const STREAM: &str = "ledger/incidents";
@@ -160,8 +160,9 @@ pub fn decide_record(
     Ok(IncidentRecorded {
         number: incidents.next_number(),
         finding: untrusted.finding.clone(),
-        cause: printable_line(cause, "invalid_cause", "the cause", 1..=2000)?,
-        actions: printable_line(actions, "invalid_actions", "what was done", 1..=2000)?,
+        cause: printable_line(cause, "invalid_cause", "the cause", 1..=2000).about("cause")?,
+        actions: printable_line(actions, "invalid_actions", "what was done", 1..=2000)
+            .about("actions")?,
         recorded_by: recorder.0.as_str().to_owned(),
     })
 }

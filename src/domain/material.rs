@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::signature::SignatureApplied;
 use super::text::printable_line;
-use super::{DomainError, Recorded};
+use super::{About, DomainError, Recorded};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload")]
@@ -50,6 +50,17 @@ pub enum LotStatus {
 }
 
 impl LotStatus {
+    /// The status a projection row names, as [`LotStatus::as_str`] writes it.
+    pub fn parse(name: &str) -> Option<LotStatus> {
+        [
+            LotStatus::Quarantine,
+            LotStatus::Released,
+            LotStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             LotStatus::Quarantine => "quarantine",
@@ -130,11 +141,17 @@ pub fn register_lot(
 ) -> Result<LotEvent, DomainError> {
     Ok(LotEvent::Registered(LotRegistered {
         lot_id,
-        material: material_name(material)?,
-        lot_number: identifier(lot_number, "invalid_lot_number", "a lot number")?,
-        supplier: printable_line(supplier, "invalid_supplier", "the supplier", 1..=200)?,
+        material: material_name(material).about("material")?,
+        lot_number: identifier(lot_number, "invalid_lot_number", "a lot number")
+            .about("lot_number")?,
+        supplier: printable_line(supplier, "invalid_supplier", "the supplier", 1..=200)
+            .about("supplier")?,
         expiry,
-        certificate: certificate.as_deref().map(certificate_hash).transpose()?,
+        certificate: certificate
+            .as_deref()
+            .map(certificate_hash)
+            .transpose()
+            .about("certificate")?,
     }))
 }
 
@@ -157,7 +174,7 @@ pub fn decide_lot(lot: &Lot, release: bool, reason: &str) -> Result<LotEvent, Do
     let reason = if reason.trim().is_empty() && release {
         String::new()
     } else {
-        printable_line(reason, "invalid_reason", "a reason", 1..=500)?
+        printable_line(reason, "invalid_reason", "a reason", 1..=500).about("reason")?
     };
     match (lot.status, release) {
         (LotStatus::Quarantine, true) => Ok(LotEvent::Released(LotDecided { reason })),
@@ -199,17 +216,36 @@ pub fn check_lot_usable(
             format!("lot {lot_id} is {}, not {material}", registered.material),
         );
     }
-    match lot.status {
-        LotStatus::Quarantine => refuse(
+    match lot_use(lot.status, registered.expiry, day) {
+        LotUse::InQuarantine => refuse(
             "lot_in_quarantine",
             format!("lot {lot_id} is in quarantine: QA has not released it"),
         ),
-        LotStatus::Rejected => refuse("lot_rejected", format!("lot {lot_id} was rejected by QA")),
-        LotStatus::Released if registered.expiry < day => refuse(
+        LotUse::Rejected => refuse("lot_rejected", format!("lot {lot_id} was rejected by QA")),
+        LotUse::Expired => refuse(
             "lot_expired",
             format!("lot {lot_id} expired on {}", registered.expiry),
         ),
-        LotStatus::Released => Ok(()),
+        LotUse::Usable => Ok(()),
+    }
+}
+
+/// Whether a lot of the right material may go into a batch on `day`, and if not why: the
+/// rule a step's recording applies, and what the lot list and a step's pickers show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LotUse {
+    Usable,
+    InQuarantine,
+    Rejected,
+    Expired,
+}
+
+pub fn lot_use(status: LotStatus, expiry: NaiveDate, day: NaiveDate) -> LotUse {
+    match status {
+        LotStatus::Quarantine => LotUse::InQuarantine,
+        LotStatus::Rejected => LotUse::Rejected,
+        LotStatus::Released if expiry < day => LotUse::Expired,
+        LotStatus::Released => LotUse::Usable,
     }
 }
 
@@ -277,16 +313,19 @@ pub fn register_equipment(
     kind: &str,
     calibration_due: NaiveDate,
 ) -> Result<EquipmentEvent, DomainError> {
-    let equipment_id = identifier(equipment_id, "invalid_equipment_id", "an equipment id")?;
+    let equipment_id =
+        identifier(equipment_id, "invalid_equipment_id", "an equipment id").about("id")?;
     if existing.is_some() {
         return Err(DomainError::conflict(
             "equipment_exists",
             format!("equipment {equipment_id} is already registered (ids are never reused)"),
-        ));
+        )
+        .about("id"));
     }
     Ok(EquipmentEvent::Registered(EquipmentRegistered {
         equipment_id,
-        equipment_kind: printable_line(kind, "invalid_equipment_kind", "the kind", 1..=100)?,
+        equipment_kind: printable_line(kind, "invalid_equipment_kind", "the kind", 1..=100)
+            .about("kind")?,
         calibration_due,
     }))
 }
@@ -301,13 +340,15 @@ pub fn calibrate(
         return Err(DomainError::new(
             "invalid_calibration",
             "a calibration cannot be recorded before it has happened",
-        ));
+        )
+        .about("calibrated_on"));
     }
     if calibration_due <= calibrated_on {
         return Err(DomainError::new(
             "invalid_calibration",
             "the next calibration must be due after this one",
-        ));
+        )
+        .about("calibration_due"));
     }
     Ok(EquipmentEvent::Calibrated(Calibrated {
         calibrated_on,

@@ -28,14 +28,17 @@ pub enum Refusal {
     Forbidden,
 }
 
-/// A refusal of a value or a command, with a stable code clients can match and an English
-/// message the UI can translate.
+/// A refusal of a value or a command, with a stable code clients can match, an English
+/// message the UI can translate and, where it is about one input, that input's name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct DomainError {
     pub refusal: Refusal,
     pub code: &'static str,
     pub message: String,
+    /// The input the refusal concerns, named as the command's request names it (`coi`,
+    /// `patient_weight_kg`, a step's field id), so that a form shows it beside that input.
+    pub field: Option<String>,
 }
 
 impl DomainError {
@@ -60,6 +63,25 @@ impl DomainError {
             refusal,
             code,
             message: message.into(),
+            field: None,
         }
+    }
+
+    /// The same refusal, about the input `field`. A value's own rules (a CoI, a decimal) do
+    /// not know which input held it; the command that read the input says so.
+    pub fn about(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+/// Names the input a refused value came from, on the way out of a command.
+pub trait About {
+    fn about(self, field: &str) -> Self;
+}
+
+impl<T> About for Result<T, DomainError> {
+    fn about(self, field: &str) -> Self {
+        self.map_err(|e| e.about(field))
     }
 }

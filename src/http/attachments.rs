@@ -64,14 +64,13 @@ pub async fn upload(
         .filter(|v| !v.is_empty() && v.len() <= 200)
         .unwrap_or("application/octet-stream")
         .to_owned();
-    let actor = who.actor();
     let file = File {
         content_type,
         bytes: bytes.to_vec(),
     };
     let (sha256, first) = state
         .db
-        .run(move |conn| attachments::store(conn, &actor, file))
+        .run(move |conn| attachments::store(conn, &who, file))
         .await?;
     let mut response = if first {
         HttpResponse::Created()

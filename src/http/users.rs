@@ -7,12 +7,11 @@ use super::problems::{
 };
 use super::user_views::{with_password, UserList, UserView, WithTemporaryPassword};
 use super::AppState;
-use crate::accounts::{self, Approval, NewAccount, Principal};
+use crate::accounts::{self, NewAccount, Principal};
 use crate::approvals::{self, ApprovedBy};
 use crate::auth::password::generate_password;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::domain::text::printable_line;
-use crate::domain::{DomainError, FullName, Roles, Username};
+use crate::domain::{About, DomainError, Roles, Username};
 use crate::edge::signed;
 use crate::error::AppError;
 
@@ -98,14 +97,12 @@ pub async fn create(
     let body = body.into_inner();
     refuse_chosen_password(body.password.is_some())?;
     let password = generate_password();
-    let new = NewAccount {
-        username: Username::parse(&body.username)?,
-        full_name: FullName::parse(&body.full_name)?,
-        roles: Roles::parse_names(&body.roles)?,
-        password: password.clone(),
-        must_change_password: true,
-        approval: Approval::Pending,
-    };
+    let new = NewAccount::requested(
+        &body.username,
+        &body.full_name,
+        &body.roles,
+        password.clone(),
+    )?;
     let actor = who.actor();
     let account = state
         .db
@@ -157,7 +154,7 @@ pub async fn change_roles(
     body: web::Json<ChangeRoles>,
 ) -> Result<HttpResponse, AppError> {
     let username = Username::parse(&path)?;
-    let roles = Roles::parse_names(&body.roles)?;
+    let roles = Roles::parse_names(&body.roles).about("roles")?;
     let account = state
         .db
         .run(move |conn| accounts::request_roles(conn, &who, &username, roles))
@@ -286,7 +283,7 @@ pub async fn deactivate(
     body: web::Json<Deactivate>,
 ) -> Result<HttpResponse, AppError> {
     let username = Username::parse(&path)?;
-    let reason = printable_line(&body.reason, "invalid_reason", "a reason", 1..=500)?;
+    let reason = body.into_inner().reason;
     let account = state
         .db
         .run(move |conn| accounts::deactivate(conn, &who, &username, &reason))

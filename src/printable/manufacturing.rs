@@ -32,7 +32,7 @@ fn step_blocks(section: &mut Section, template: &Step, step: &StepView) {
     section.fields(vec![
         ("Performed by the role", step.role.replace('_', " ")),
         ("Second-person verification", yes_no(step.verify)),
-        ("Status", step.status.to_owned()),
+        ("Status", step.status.as_str().to_owned()),
     ]);
     if step.records.is_empty() {
         section.note("Not recorded.");
@@ -169,7 +169,7 @@ pub fn deviations(view: &BatchView) -> Section {
                     optional(d.field_id.as_ref())
                 ),
             ),
-            ("State", d.state.to_owned()),
+            ("State", d.state.as_str().to_owned()),
             ("Classification", d.classification.unwrap_or("—").to_owned()),
         ];
         if let Some(c) = &d.closure {

@@ -158,7 +158,7 @@ fn summary(view: &BatchView) -> Section {
     let mut section = Section::new("Batch");
     section.fields(vec![
         ("Batch number", view.batch_number.clone()),
-        ("State", view.state.replace('_', " ")),
+        ("State", view.state.as_str().replace('_', " ")),
         (
             "Process template",
             format!("{} version {}", view.template.code, view.template.version),

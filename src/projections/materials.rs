@@ -4,7 +4,9 @@ use diesel::prelude::*;
 
 use crate::db::schema::{equipment, lots};
 use crate::db::DbConn;
-use crate::domain::material::{EquipmentEvent, LotEvent, LotStatus};
+use chrono::NaiveDate;
+
+use crate::domain::material::{lot_use, EquipmentEvent, LotEvent, LotStatus, LotUse};
 use crate::domain::Recorded;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -17,6 +19,22 @@ pub struct LotRow {
     pub expiry: String,
     pub certificate: Option<String>,
     pub status: String,
+}
+
+impl LotRow {
+    /// The row's status; a value the projection never writes reads as rejected, so that it
+    /// is never offered.
+    pub fn lot_status(&self) -> LotStatus {
+        LotStatus::parse(&self.status).unwrap_or(LotStatus::Rejected)
+    }
+
+    /// Whether the lot may be used on `day` (an unreadable expiry, never).
+    pub fn lot_use(&self, day: NaiveDate) -> LotUse {
+        match NaiveDate::parse_from_str(&self.expiry, "%Y-%m-%d") {
+            Ok(expiry) => lot_use(self.lot_status(), expiry, day),
+            Err(_) => LotUse::Expired,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]

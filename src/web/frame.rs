@@ -61,7 +61,10 @@ impl Frame {
     /// For a signed-in viewer on the page at `here`.
     pub fn of(viewer: &Viewer, here: &str) -> Frame {
         let tr = viewer.tr;
-        let section = |prefix: &str| here == prefix || here.starts_with(&format!("{prefix}/"));
+        let section = |prefix: &str| {
+            here.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
         let mut nav = vec![NavItem {
             href: "/",
             label: tr.t("nav-work"),

@@ -161,6 +161,25 @@ impl Tr {
         }
     }
 
+    /// The notice a page shows after a write it redirected from (`?done=<word>`): the
+    /// message `<prefix><word>`, if there is one; any other word shows nothing.
+    pub fn notice(&self, prefix: &str, done: Option<&str>) -> Option<String> {
+        let id = format!("{prefix}{}", done?);
+        self.has(&id).then(|| self.t(&id))
+    }
+
+    /// A notice about one thing, e.g. `lot-done-released` with the lot's id as `{ $lot }`.
+    pub fn notice_about(
+        &self,
+        prefix: &str,
+        done: Option<&str>,
+        (name, value): (&str, Option<&str>),
+    ) -> Option<String> {
+        let id = format!("{prefix}{}", done?);
+        let value = value?;
+        self.has(&id).then(|| self.t1(&id, name, value))
+    }
+
     pub fn has(&self, id: &str) -> bool {
         catalog().bundles[self.lang.index()].has_message(id)
     }

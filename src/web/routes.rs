@@ -22,7 +22,11 @@ use crate::auth::Action;
 /// Who may open a page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone, signed in or not (the login page, the language switch, the stylesheet).
+    /// Anyone, and no session is read: the stylesheet, the login form and its post (which
+    /// checks the token bound to the pre-login cookie).
+    Anyone,
+    /// Anyone, and the viewer is resolved if signed in (the language switch, whose form
+    /// carries the session's token when there is one).
     Public,
     /// Anyone signed in (their own password, signing out, the home page).
     SignedIn,
@@ -60,6 +64,9 @@ async fn admit(
 /// The viewer a page may be shown to (none on a public page nobody is signed in to), or why
 /// not.
 async fn admitted(access: Access, req: &ServiceRequest) -> Result<Option<Viewer>, WebError> {
+    if access == Access::Anyone {
+        return Ok(None);
+    }
     match (access, Viewer::resolve(req.request()).await) {
         (Access::Public, Err(WebError::SignIn)) => Ok(None),
         (_, Err(refused)) => Err(refused),
@@ -97,12 +104,12 @@ macro_rules! pages {
     };
 }
 
-use Access::{Allowed, Public, SignedIn};
+use Access::{Allowed, Anyone, Public, SignedIn};
 
 pages! {
-    GET "/assets/{name}", Public => assets::serve;
-    GET "/login", Public => auth::login_form;
-    POST "/login", Public => auth::login;
+    GET "/assets/{name}", Anyone => assets::serve;
+    GET "/login", Anyone => auth::login_form;
+    POST "/login", Anyone => auth::login;
     POST "/language", Public => auth::choose_language;
     POST "/logout", SignedIn => auth::logout;
     GET "/password", SignedIn => auth::password_form;

@@ -161,10 +161,10 @@ impl FormPage {
             self.password_focus = true;
             return self;
         }
-        let concerned = self.inputs.iter_mut().find(|i| {
-            error.code() == format!("invalid_{}", i.name)
-                || detail.starts_with(&format!("{}:", i.name))
-        });
+        let concerned = self
+            .inputs
+            .iter_mut()
+            .find(|i| Some(i.name) == error.field());
         match concerned {
             Some(input) => {
                 input.error = Some(format!("{message} ({detail})"));

@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::{Map, Value};
 
 use super::i18n::Tr;
+use crate::domain::material::LotUse;
 use crate::domain::template::{Field, FieldType, Step};
 use crate::projections::materials::{EquipmentRow, LotRow};
 
@@ -43,15 +44,16 @@ pub struct Pickers {
 impl Pickers {
     /// Only released lots within their expiry, and equipment within its calibration: what
     /// the domain would refuse is not offered (the domain still checks it at recording).
-    pub fn usable(lots: Vec<LotRow>, equipment: Vec<EquipmentRow>, today: &str) -> Pickers {
+    pub fn usable(lots: Vec<LotRow>, equipment: Vec<EquipmentRow>, today: NaiveDate) -> Pickers {
+        let day = today.to_string();
         Pickers {
             lots: lots
                 .into_iter()
-                .filter(|lot| lot.status == "released" && lot.expiry.as_str() >= today)
+                .filter(|lot| lot.lot_use(today) == LotUse::Usable)
                 .collect(),
             equipment: equipment
                 .into_iter()
-                .filter(|e| e.calibration_due.as_str() >= today)
+                .filter(|e| e.calibration_due.as_str() >= day.as_str())
                 .collect(),
         }
     }
@@ -246,13 +248,6 @@ pub fn show_datetime(value: &str, zone: chrono_tz::Tz, tr: Tr) -> String {
     }
 }
 
-/// The field a domain refusal names (`field 'x': …` or `field 'x' is required`), if any, so
-/// that the message is shown beside that field.
-pub fn field_named(message: &str) -> Option<&str> {
-    let rest = message.split_once("field '")?.1;
-    rest.split_once('\'').map(|(id, _)| id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,18 +266,5 @@ mod tests {
         // 02:30 on the last Sunday of March does not exist in Rome.
         assert_eq!(local_to_rfc3339("2026-03-29T02:30", rome), None);
         assert_eq!(local_to_rfc3339("yesterday", rome), None);
-    }
-
-    #[test]
-    fn a_refusal_names_its_field() {
-        assert_eq!(
-            field_named("field 'volume': send a decimal"),
-            Some("volume")
-        );
-        assert_eq!(
-            field_named("field 'viability' is required"),
-            Some("viability")
-        );
-        assert_eq!(field_named("the step is out of order"), None);
     }
 }

@@ -221,6 +221,10 @@ async fn order_repetition_self_verification_and_role_are_refused_with_their_code
     )
     .await;
     assert_eq!(body["code"], "missing_value");
+    assert_eq!(
+        body["field"], "cells_seeded",
+        "the problem names its input: {body}"
+    );
     let mut float = site.values("selection_activation");
     float["cells_seeded"] = json!(100000000.0);
     let (_, body) = refused(
@@ -236,6 +240,7 @@ async fn order_repetition_self_verification_and_role_are_refused_with_their_code
     )
     .await;
     assert_eq!(body["code"], "invalid_value");
+    assert_eq!(body["field"], "cells_seeded", "{body}");
     assert!(
         body["detail"]
             .as_str()
@@ -377,6 +382,7 @@ async fn two_batches_never_share_a_coi_and_only_an_approved_template_starts_one(
         (status.as_u16(), problem_body["code"].as_str()),
         (409, Some("coi_in_use"))
     );
+    assert_eq!(problem_body["field"], "coi", "{problem_body}");
     let mut short = body.clone();
     short["coi"] = json!(given);
     assert_eq!(
@@ -390,15 +396,26 @@ async fn two_batches_never_share_a_coi_and_only_an_approved_template_starts_one(
     );
     let mut named = body.clone();
     named["patient_code"] = json!("Maria Rossi");
+    let (_, refused) = problem(
+        app.post("/api/v1/batches", Some(&operator.token), &named)
+            .await,
+    )
+    .await;
     assert_eq!(
-        problem(
-            app.post("/api/v1/batches", Some(&operator.token), &named)
-                .await
-        )
-        .await
-        .1["code"],
-        "invalid_patient_code"
+        (refused["code"].as_str(), refused["field"].as_str()),
+        (Some("invalid_patient_code"), Some("patient_code"))
     );
+    let mut heavy = body.clone();
+    heavy["patient_weight_kg"] = json!("401");
+    let (_, refused) = problem(
+        app.post("/api/v1/batches", Some(&operator.token), &heavy)
+            .await,
+    )
+    .await;
+    assert_eq!(refused["field"], "patient_weight_kg", "{refused}");
+    // A refusal about no one input names none.
+    let (_, unauthorized) = problem(app.post("/api/v1/batches", None, &body).await).await;
+    assert!(unauthorized.get("field").is_none(), "{unauthorized}");
 }
 
 /// Covers: GMP-DEV-1, GMP-EVT-1

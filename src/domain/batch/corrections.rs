@@ -10,7 +10,7 @@ use super::decide::{check_references, find_step, range_text, Outcome, Resources}
 use super::{Batch, BatchEvent, CorrectionRef, Corrects, DeviationRaised, ValueCorrected};
 use crate::domain::template::Template;
 use crate::domain::text::printable_line;
-use crate::domain::{DomainError, Role, Roles};
+use crate::domain::{About, DomainError, Role, Roles};
 
 pub struct Correct {
     pub step_id: String,
@@ -53,10 +53,13 @@ pub fn decide_correct(
             "unknown_field",
             format!("{}: step {} has no such field", command.field_id, step.id),
         )
+        .about("field_id")
     })?;
-    let value = field.read(&command.value)?;
-    check_references(field, &value, resources, today)?;
-    let reason = printable_line(&command.reason, "invalid_reason", "reason", 1..=2000)?;
+    // The value's own refusal names the step's field; here it is the request's `value`.
+    let value = field.read(&command.value).about("value")?;
+    check_references(field, &value, resources, today).about("value")?;
+    let reason =
+        printable_line(&command.reason, "invalid_reason", "reason", 1..=2000).about("reason")?;
     let latest = batch
         .corrections_of(&step.id, original.record, &field.id)
         .last();
@@ -80,7 +83,8 @@ pub fn decide_correct(
         return Err(DomainError::new(
             "no_change",
             format!("{}: the value is already {}", field.id, value),
-        ));
+        )
+        .about("value"));
     }
     let correction_id = u32::try_from(batch.corrections.len()).unwrap_or(u32::MAX - 1) + 1;
     let mut events = vec![BatchEvent::ValueCorrected(ValueCorrected {

@@ -15,7 +15,7 @@ use crate::domain::coi::Coi;
 use crate::domain::quantity::Decimal;
 use crate::domain::template::Template;
 use crate::domain::text::printable_line;
-use crate::domain::DomainError;
+use crate::domain::{About, DomainError};
 
 pub use crate::domain::template::BEDSIDE_CHECK;
 
@@ -25,8 +25,9 @@ const CLOCK_LEEWAY_MINUTES: i64 = 5;
 /// Gene-therapy follow-up lasts 15 years after infusion.
 const FOLLOW_UP_YEARS: u32 = 15;
 
-fn line(raw: &str, code: &'static str, what: &str, max: usize) -> Result<String, DomainError> {
-    printable_line(raw, code, what, 1..=max)
+/// A line of text the request's member `field` holds.
+fn line(raw: &str, code: &'static str, field: &str, max: usize) -> Result<String, DomainError> {
+    printable_line(raw, code, field, 1..=max).about(field)
 }
 
 fn not_future(at: DateTime<Utc>, what: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
@@ -34,7 +35,8 @@ fn not_future(at: DateTime<Utc>, what: &str, now: DateTime<Utc>) -> Result<(), D
         return Err(DomainError::new(
             "invalid_time",
             format!("{what}: {} is in the future", at.to_rfc3339()),
-        ));
+        )
+        .about(what));
     }
     Ok(())
 }
@@ -53,7 +55,8 @@ fn not_before(
                 at.to_rfc3339(),
                 earlier.to_rfc3339()
             ),
-        ));
+        )
+        .about(what));
     }
     Ok(())
 }
@@ -140,6 +143,7 @@ fn temperature(raw: &str, what: &str) -> Result<Decimal, DomainError> {
             "invalid_temperature",
             format!("{what}: degrees Celsius as a decimal number between -273.15 and 100"),
         )
+        .about(what)
     };
     let value = Decimal::parse(raw).map_err(|_| refuse())?;
     let coldest = Decimal::parse("-273.15").map_err(|_| refuse())?;
@@ -208,7 +212,8 @@ pub fn decide_receive(
         return Err(DomainError::new(
             "invalid_temperature",
             format!("min_temperature_c ({min}) is above max_temperature_c ({max})"),
-        ));
+        )
+        .about("min_temperature_c"));
     }
     let excursion = max > limit;
     let mut problems = Vec::new();
@@ -277,10 +282,13 @@ fn waiting_check(batch: &Batch) -> Option<&BedsideCheckRecord> {
 
 /// An identifier that does not even parse is still a possible mix-up at the bedside (a label
 /// from another system, a damaged wristband): refused, recorded, and it voids earlier checks.
-fn unreadable(reads: [(&str, &str, Result<Coi, DomainError>); 2]) -> Result<Outcome, DomainError> {
+/// Each read is (what was read, the request's member, what it gave, its parse).
+type Read<'a> = (&'a str, &'a str, &'a str, Result<Coi, DomainError>);
+
+fn unreadable(reads: [Read<'_>; 2]) -> Result<Outcome, DomainError> {
     let mut events = Vec::new();
     let mut refusal = None;
-    for (source, raw, read) in reads {
+    for (source, field, raw, read) in reads {
         if let Err(error) = read {
             let presented = printable_line(raw, "invalid_coi", "the identifier", 1..=64)
                 .unwrap_or_else(|_| "(unreadable)".to_owned());
@@ -289,15 +297,18 @@ fn unreadable(reads: [(&str, &str, Result<Coi, DomainError>); 2]) -> Result<Outc
                 presented,
                 source: Some(source.to_owned()),
             }));
-            refusal.get_or_insert(DomainError::new(
-                "invalid_coi",
-                format!(
-                    "STOP: DO NOT INFUSE. The {source} does not carry a chain of identity \
+            refusal.get_or_insert(
+                DomainError::new(
+                    "invalid_coi",
+                    format!(
+                        "STOP: DO NOT INFUSE. The {source} does not carry a chain of identity \
                      identifier ({}); the reading is recorded and a new two-person check must \
                      pass before infusion",
-                    error.message
-                ),
-            ));
+                        error.message
+                    ),
+                )
+                .about(field),
+            );
         }
     }
     let refusal = refusal.unwrap_or_else(|| DomainError::new("invalid_coi", "unreadable"));
@@ -319,8 +330,8 @@ pub fn decide_bedside_check(
         (Ok(product), Ok(patient)) => (product, patient),
         (product_read, patient_read) => {
             return unreadable([
-                ("product label", product, product_read),
-                ("patient wristband", patient, patient_read),
+                ("product label", "product_coi", product, product_read),
+                ("patient wristband", "patient_coi", patient, patient_read),
             ])
         }
     };
@@ -461,10 +472,7 @@ pub fn decide_infusion(
         )?;
     }
     if !(1..=20).contains(&input.bags) {
-        return Err(DomainError::new(
-            "invalid_bags",
-            "bags: 1 to 20 bags infused",
-        ));
+        return Err(DomainError::new("invalid_bags", "bags: 1 to 20 bags infused").about("bags"));
     }
     let dose = Decimal::parse(&input.dose_car_t_per_kg)
         .ok()
@@ -474,6 +482,7 @@ pub fn decide_infusion(
                 "invalid_dose",
                 "dose_car_t_per_kg: CAR+ T cells per kg as a positive decimal, e.g. \"1.0e6\"",
             )
+            .about("dose_car_t_per_kg")
         })?;
     Ok(BatchEvent::Infused(Infused {
         thaw_started_at: input.thaw_started_at,
@@ -529,7 +538,8 @@ pub fn decide_follow_up(
         return Err(DomainError::new(
             "invalid_visit_date",
             format!("visit_date: between the infusion ({infused_on}) and today"),
-        ));
+        )
+        .about("visit_date"));
     }
     let end = infused_on
         .checked_add_months(Months::new(12 * FOLLOW_UP_YEARS))
@@ -544,7 +554,8 @@ pub fn decide_follow_up(
         return Err(DomainError::new(
             "invalid_adverse_event",
             "adverse_events: at most 50 per visit",
-        ));
+        )
+        .about("adverse_events"));
     }
     let adverse_events = input
         .adverse_events
@@ -554,7 +565,8 @@ pub fn decide_follow_up(
                 return Err(DomainError::new(
                     "invalid_adverse_event",
                     format!("adverse_events: {}: grade 1 to 5 (CTCAE)", event.term),
-                ));
+                )
+                .about("adverse_events"));
             }
             Ok(AdverseEvent {
                 term: line(
@@ -562,7 +574,8 @@ pub fn decide_follow_up(
                     "invalid_adverse_event",
                     "adverse_events.term",
                     200,
-                )?,
+                )
+                .about("adverse_events")?,
                 grade: event.grade,
             })
         })

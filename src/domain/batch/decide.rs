@@ -15,7 +15,7 @@ use crate::domain::material::{check_equipment_usable, check_lot_usable, Equipmen
 use crate::domain::quantity::Decimal;
 use crate::domain::template::{FieldType, Step, Template};
 use crate::domain::text::printable_line;
-use crate::domain::{DomainError, Roles};
+use crate::domain::{About, DomainError, Roles};
 
 /// What a command comes to.
 #[derive(Debug)]
@@ -48,27 +48,31 @@ pub fn decide_create(new: NewBatch, today: NaiveDate) -> Result<BatchEvent, Doma
             "invalid_patient_code",
             "patient_code: the pseudonymous code of 3 to 32 letters, digits or '-' that the \
              collection centre assigned; never a name or another direct identifier",
-        ));
+        )
+        .about("patient_code"));
     }
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
     if new.date_of_birth > today || new.date_of_birth < earliest {
         return Err(DomainError::new(
             "invalid_date_of_birth",
             "date_of_birth: a date between 1900-01-01 and today",
-        ));
+        )
+        .about("date_of_birth"));
     }
     let weight = Decimal::parse(&new.patient_weight_kg).map_err(|_| {
         DomainError::new(
             "invalid_patient_weight",
             "patient_weight_kg: a decimal number of kilograms, as a string (e.g. \"31.5\")",
         )
+        .about("patient_weight_kg")
     })?;
     let (zero, heaviest) = (Decimal::from_integer(0), Decimal::from_integer(400));
     if weight <= zero || weight > heaviest {
         return Err(DomainError::new(
             "invalid_patient_weight",
             "patient_weight_kg: more than 0 and at most 400",
-        ));
+        )
+        .about("patient_weight_kg"));
     }
     Ok(BatchEvent::Created(BatchCreated {
         batch_number: new.batch_number,
@@ -82,7 +86,8 @@ pub fn decide_create(new: NewBatch, today: NaiveDate) -> Result<BatchEvent, Doma
             "invalid_treating_site",
             "treating_site",
             1..=100,
-        )?,
+        )
+        .about("treating_site")?,
         patient_weight_kg: weight,
     }))
 }
@@ -291,8 +296,9 @@ fn check_coi(
             "coi_required",
             format!("coi: step {} re-confirms the chain of identity: scan or type the batch's identifier", step.id),
         )
+        .about("coi")
     })?;
-    let presented = Coi::parse(presented)?;
+    let presented = Coi::parse(presented).about("coi")?;
     if presented == batch.coi()? {
         return Ok(None);
     }
@@ -309,7 +315,8 @@ fn check_coi(
             presented.printed(),
             batch.created.batch_number
         ),
-    );
+    )
+    .about("coi");
     Ok(Some(Outcome::RefuseAndRecord(vec![mismatch], refusal)))
 }
 
@@ -323,7 +330,8 @@ fn read_values(
         return Err(DomainError::new(
             "unknown_field",
             format!("{unknown}: step {} has no such field", step.id),
-        ));
+        )
+        .about(unknown.as_str()));
     }
     let mut values = BTreeMap::new();
     for field in &step.fields {
@@ -338,6 +346,15 @@ fn read_values(
 
 /// The lot, equipment or file a value names must be usable on `today`.
 pub(super) fn check_references(
+    field: &crate::domain::template::Field,
+    value: &crate::domain::template::FieldValue,
+    resources: &Resources,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
+    usable_references(field, value, resources, today).about(&field.id)
+}
+
+fn usable_references(
     field: &crate::domain::template::Field,
     value: &crate::domain::template::FieldValue,
     resources: &Resources,

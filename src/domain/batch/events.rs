@@ -297,6 +297,17 @@ pub enum ReleaseDecision {
 }
 
 impl ReleaseDecision {
+    /// The decision a path or a form names, as [`ReleaseDecision::as_str`] writes it.
+    pub fn parse(name: &str) -> Option<ReleaseDecision> {
+        [
+            ReleaseDecision::Released,
+            ReleaseDecision::Rejected,
+            ReleaseDecision::ReleasedExceptionally,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReleaseDecision::Released => "released",

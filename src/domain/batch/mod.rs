@@ -9,6 +9,7 @@ pub mod decide;
 mod events;
 #[cfg(test)]
 mod lifecycle_tests;
+pub mod next;
 pub mod qc;
 pub mod references;
 pub mod release;
@@ -52,6 +53,39 @@ pub enum BatchState {
 }
 
 impl BatchState {
+    pub const ALL: [BatchState; 12] = [
+        BatchState::Created,
+        BatchState::InProcess,
+        BatchState::QcPending,
+        BatchState::AwaitingRelease,
+        BatchState::Released,
+        BatchState::ReleasedExceptionally,
+        BatchState::Rejected,
+        BatchState::Shipped,
+        BatchState::Received,
+        BatchState::Infused,
+        BatchState::OnHold,
+        BatchState::Terminated,
+    ];
+
+    /// The state a projection row or a query names, as [`BatchState::as_str`] writes it.
+    pub fn parse(name: &str) -> Option<BatchState> {
+        BatchState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Manufacturing steps are being recorded: apheresis received, not all steps done.
+    pub fn is_manufacturing(self) -> bool {
+        matches!(self, BatchState::Created | BatchState::InProcess)
+    }
+
+    /// Nothing is left to record but follow-up: infused, rejected or terminated.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            BatchState::Infused | BatchState::Rejected | BatchState::Terminated
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             BatchState::Created => "created",
@@ -206,6 +240,63 @@ pub struct FollowUpVisit {
 impl Deviation {
     pub fn is_open(&self) -> bool {
         self.closed.is_none()
+    }
+
+    pub fn state(&self) -> DeviationState {
+        if self.is_open() {
+            DeviationState::Open
+        } else {
+            DeviationState::Closed
+        }
+    }
+}
+
+/// A deviation is open until QA closes it with its investigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviationState {
+    Open,
+    Closed,
+}
+
+impl DeviationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviationState::Open => "open",
+            DeviationState::Closed => "closed",
+        }
+    }
+}
+
+/// Where one step (or one QC test) of a batch stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Nothing recorded yet.
+    Pending,
+    /// Recorded, waiting for a second person's verification.
+    Recorded,
+    /// Recorded and, where it asks for it, verified.
+    Done,
+}
+
+impl StepStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Pending => "pending",
+            StepStatus::Recorded => "recorded",
+            StepStatus::Done => "done",
+        }
+    }
+
+    /// A step is recorded once, unless it is repeatable (each record is another one).
+    pub fn may_record(self, repeatable: bool) -> bool {
+        self == StepStatus::Pending || repeatable
+    }
+
+    /// What a second person verifies.
+    pub fn awaits_verification(self) -> bool {
+        self == StepStatus::Recorded
     }
 }
 
@@ -511,6 +602,19 @@ impl Batch {
 
     pub fn records_of<'a>(&'a self, step_id: &'a str) -> impl Iterator<Item = &'a StepRecord> {
         self.records.iter().filter(move |r| r.step_id == step_id)
+    }
+
+    /// Pending until recorded; recorded until every record is verified where the step asks
+    /// for a second person; then done.
+    pub fn step_status(&self, step: &super::template::Step) -> StepStatus {
+        let mut records = self.records_of(&step.id).peekable();
+        if records.peek().is_none() {
+            StepStatus::Pending
+        } else if step.verify && records.any(|r| r.verified_by.is_none()) {
+            StepStatus::Recorded
+        } else {
+            StepStatus::Done
+        }
     }
 
     pub fn coi(&self) -> Result<Coi, DomainError> {

@@ -9,7 +9,7 @@ use super::{Batch, BatchEvent, QcResult, QcResultRecorded, QcResultRef, Verdict}
 use crate::domain::quantity::Decimal;
 use crate::domain::template::{QcSpec, QcTest, Template};
 use crate::domain::text::printable_line;
-use crate::domain::{DomainError, Role, Roles};
+use crate::domain::{About, DomainError, Role, Roles};
 
 /// How a result reads against a specification, and the result as it is kept (trimmed, NFC).
 pub fn judge(spec: &QcSpec, raw: &str) -> Result<(String, Verdict), DomainError> {
@@ -136,7 +136,8 @@ pub fn decide_qc_record(
     }
     let comment = comment
         .map(|c| printable_line(c, "invalid_comment", "comment", 1..=2000))
-        .transpose()?;
+        .transpose()
+        .about("comment")?;
     let earlier = batch.current_qc_result(test_id);
     if let Some(earlier) = earlier {
         if earlier.recorded.verdict != Verdict::Oos {
@@ -157,10 +158,11 @@ pub fn decide_qc_record(
                      why (e.g. the laboratory investigation that invalidated it)",
                     earlier.recorded.result
                 ),
-            ));
+            )
+            .about("comment"));
         }
     }
-    let (result, verdict) = judge(&test.spec, raw_result)?;
+    let (result, verdict) = judge(&test.spec, raw_result).about("result")?;
     let attempt = earlier.map_or(1, |e| e.recorded.attempt + 1);
     Ok(BatchEvent::QcResultRecorded(QcResultRecorded {
         test_id: test.id.clone(),

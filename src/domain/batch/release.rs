@@ -16,7 +16,7 @@ use super::{
 use crate::domain::material::{Lot, LotStatus};
 use crate::domain::template::{FieldValue, Template};
 use crate::domain::text::printable_line;
-use crate::domain::DomainError;
+use crate::domain::{About, DomainError};
 
 /// Refuses a write that could change what the QP certified, once the decision is made.
 pub fn ensure_undecided(batch: &Batch) -> Result<(), DomainError> {
@@ -499,10 +499,11 @@ pub fn decide_physician_request(
             "risk_not_acknowledged",
             "risk_acknowledged: the treating physician confirms that they were told of the \
              out-of-specification results and accept the risk for this patient (true)",
-        ));
+        )
+        .about("risk_acknowledged"));
     }
     Ok(BatchEvent::PhysicianRequested(PhysicianRequested {
-        reason: printable_line(reason, "invalid_reason", "reason", 1..=2000)?,
+        reason: printable_line(reason, "invalid_reason", "reason", 1..=2000).about("reason")?,
         risk_acknowledged,
         oos_results: oos_results(&oos),
     }))
@@ -531,7 +532,8 @@ pub fn decide_release(
     let justification = justification
         .filter(|j| !j.trim().is_empty())
         .map(|j| printable_line(j, "invalid_justification", "justification", 1..=2000))
-        .transpose()?;
+        .transpose()
+        .about("justification")?;
     let oos = batch.oos_results();
     let mut physician_request_seq = None;
     if decision != ReleaseDecision::Rejected {
@@ -585,7 +587,8 @@ pub fn decide_release(
                     _ => "release exceptionally",
                 }
             ),
-        ));
+        )
+        .about("justification"));
     }
     Ok(BatchEvent::ReleaseDecided(ReleaseDecided {
         decision,

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::domain::template::Template;
 use crate::domain::text::printable_line;
-use crate::domain::DomainError;
+use crate::domain::{About, DomainError};
 
 /// Refuses any record on a batch that is terminated, rejected or infused: closed for good
 /// (an infused batch takes follow-up visits only, through their own rule).
@@ -52,8 +52,9 @@ pub fn ensure_open(batch: &Batch) -> Result<(), DomainError> {
     Ok(())
 }
 
-fn text(raw: &str, code: &'static str, what: &str) -> Result<String, DomainError> {
-    printable_line(raw, code, what, 1..=2000)
+/// A text input of up to 2,000 characters, refused as about `field`.
+fn text(raw: &str, code: &'static str, field: &str) -> Result<String, DomainError> {
+    printable_line(raw, code, field, 1..=2000).about(field)
 }
 
 /// A deviation raised by hand (operator or QA), optionally about one step.
@@ -69,7 +70,8 @@ pub fn decide_raise(
             return Err(DomainError::new(
                 "step_not_found",
                 format!("step_id: the template has no step {step}"),
-            ));
+            )
+            .about("step_id"));
         }
     }
     Ok(BatchEvent::DeviationRaised(DeviationRaised {
@@ -133,7 +135,8 @@ pub fn decide_close(
         deviation_id: id,
         investigation: text(investigation, "invalid_investigation", "investigation")?,
         root_cause: text(root_cause, "invalid_root_cause", "root_cause")?,
-        capa_ref: printable_line(capa_ref, "invalid_capa_ref", "capa_ref", 1..=100)?,
+        capa_ref: printable_line(capa_ref, "invalid_capa_ref", "capa_ref", 1..=100)
+            .about("capa_ref")?,
     }))
 }
 

@@ -20,7 +20,8 @@ pub fn require_objects(root: &Value) -> Result<(), DomainError> {
             _ => Err(DomainError::new(
                 "invalid_template",
                 format!("{path}: expected a JSON object"),
-            )),
+            )
+            .about(path)),
         }
     }
     fn children<'a>(parent: &'a Value, key: &str) -> impl Iterator<Item = (usize, &'a Value)> {

@@ -117,8 +117,11 @@ impl Template {
         let raw: format::RawTemplate =
             serde_path_to_error::deserialize(value).map_err(|error| {
                 let path = error.path().to_string();
-                let at = if path == "." { "the template" } else { &path };
-                DomainError::new("invalid_template", format!("{at}: {}", error.inner()))
+                if path == "." {
+                    return whole(error.into_inner());
+                }
+                DomainError::new("invalid_template", format!("{path}: {}", error.inner()))
+                    .about(path)
             })?;
         validation::validate(raw)
     }

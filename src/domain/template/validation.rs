@@ -18,8 +18,9 @@ const MAX_UNIT_CHARS: usize = 32;
 
 type Checked<T> = Result<T, DomainError>;
 
+/// A refusal of the template at `path` (e.g. `steps[2].fields[0].min`), which it is about.
 fn refuse(path: &str, problem: impl std::fmt::Display) -> DomainError {
-    DomainError::new("invalid_template", format!("{path}: {problem}"))
+    DomainError::new("invalid_template", format!("{path}: {problem}")).about(path)
 }
 
 pub fn validate(raw: RawTemplate) -> Checked<Template> {

@@ -48,9 +48,18 @@ pub(super) fn refused(change: impl FnOnce(&mut Value), path: &str, words: &str) 
     change(&mut template);
     let error = parse(&template).expect_err(path);
     assert_eq!(error.code, "invalid_template", "{}", error.message);
-    assert!(
-        error.message.starts_with(&format!("{path}: ")),
+    assert_eq!(
+        error.field.as_deref(),
+        Some(path),
         "expected the path {path} in: {}",
+        error.message
+    );
+    assert!(
+        error
+            .message
+            .strip_prefix(path)
+            .is_some_and(|m| m.starts_with(": ")),
+        "expected the path {path} first in: {}",
         error.message
     );
     assert!(

@@ -204,6 +204,10 @@ impl Field {
     /// `invalid_value` and a message naming the field; the range is not checked here (see
     /// [`Field::out_of_range`]).
     pub fn read(&self, value: &Value) -> Result<FieldValue, DomainError> {
+        self.parse(value).map_err(|e| e.about(&self.id))
+    }
+
+    fn parse(&self, value: &Value) -> Result<FieldValue, DomainError> {
         let refuse = |problem: &str| {
             DomainError::new("invalid_value", format!("field '{}': {problem}", self.id))
         };
@@ -257,7 +261,8 @@ impl Field {
             None | Some(Value::Null) if self.required => Err(DomainError::new(
                 "missing_value",
                 format!("field '{}' is required", self.id),
-            )),
+            )
+            .about(&self.id)),
             None | Some(Value::Null) => Ok(None),
             Some(value) => self.read(value).map(Some),
         }

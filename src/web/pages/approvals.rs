@@ -138,7 +138,7 @@ pub async fn approve(
         Ok(_) => Ok(see_other(&format!("/approvals?approved={target}"))),
         Err(error) => {
             let account = account(&req, &path).await?;
-            Ok(approve_dialog(&viewer, &account).refused(&viewer, None, &error))
+            Ok(approve_dialog(&viewer, &account).refused(&viewer, &error))
         }
     }
 }
@@ -189,6 +189,6 @@ pub async fn acknowledge(
     .await;
     match done {
         Ok(_) => Ok(see_other("/?acknowledged=1")),
-        Err(error) => Ok(acknowledge_dialog(&viewer).refused(&viewer, None, &error)),
+        Err(error) => Ok(acknowledge_dialog(&viewer).refused(&viewer, &error)),
     }
 }

@@ -97,7 +97,7 @@ struct NewPage {
     templates: Vec<(String, String)>,
     error: Option<(String, String)>,
     /// The field the error concerns, to show it there.
-    error_field: Option<&'static str>,
+    error_field: Option<String>,
 }
 
 pub async fn new_form(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
@@ -135,12 +135,12 @@ pub async fn create(
     let state = session::state(&req)?;
     match start(&state, &viewer, &form).await {
         Ok(number) => Ok(see_other(&format!("/batches/{number}"))),
-        Err((field, error)) => {
+        Err(error) => {
             let new = NewPage {
                 frame: Frame::of(&viewer, "/batches/new"),
                 templates: approved_templates(&req).await?,
                 error: Some((viewer.tr.refusal(error.code()), error.to_string())),
-                error_field: field,
+                error_field: error.field().map(str::to_owned),
                 form,
             };
             let status = actix_web::ResponseError::status_code(&error);
@@ -149,21 +149,19 @@ pub async fn create(
     }
 }
 
-type FieldError = (Option<&'static str>, AppError);
-
 async fn start(
     state: &web::Data<AppState>,
     viewer: &Viewer,
     form: &NewBatchForm,
-) -> Result<String, FieldError> {
+) -> Result<String, AppError> {
     let tr = viewer.tr;
     let date_of_birth = chrono::NaiveDate::parse_from_str(form.date_of_birth.trim(), "%Y-%m-%d")
         .map_err(|_| {
-            let refusal = crate::domain::DomainError::new(
+            crate::domain::DomainError::new(
                 "invalid_date_of_birth",
                 "enter the date of birth as a date",
-            );
-            (Some("date_of_birth"), AppError::from(refusal))
+            )
+            .about("date_of_birth")
         })?;
     let coi = Some(form.coi.trim().to_owned()).filter(|c| !c.is_empty());
     let command = CreateBatch {
@@ -176,31 +174,10 @@ async fn start(
     };
     let actor = viewer.who.actor();
     let facility = state.facility.clone();
-    state
+    Ok(state
         .db
         .run(move |conn| batches::create(conn, &actor, &facility, command))
-        .await
-        .map_err(|e| {
-            let error = AppError::from(e);
-            (field_of_new_batch(error.code()), error)
-        })
-}
-
-/// The form field a refusal of a new batch concerns.
-fn field_of_new_batch(code: &str) -> Option<&'static str> {
-    match code {
-        "invalid_patient_code" => Some("patient_code"),
-        "invalid_date_of_birth" => Some("date_of_birth"),
-        "invalid_patient_weight" | "invalid_decimal" => Some("patient_weight_kg"),
-        "invalid_coi"
-        | "coi_check_character"
-        | "coi_in_use"
-        | "invalid_coi_sequence"
-        | "invalid_coi_year"
-        | "invalid_facility_id" => Some("coi"),
-        "template_not_found" | "template_not_approved" => Some("template"),
-        _ => Some("treating_site").filter(|_| code == "invalid_treating_site"),
-    }
+        .await?)
 }
 
 #[derive(Template)]
@@ -276,7 +253,7 @@ impl BatchHeading {
             number: batch.batch_number.clone(),
             patient_code: batch.patient.patient_code.clone(),
             coi_printed: batch.coi_printed.clone(),
-            state: tr.t(&format!("state-{}", batch.state)),
+            state: tr.t(&format!("state-{}", batch.state.as_str())),
         }
     }
 }
@@ -336,7 +313,7 @@ pub struct ValueShown {
 /// the viewer may do on each.
 fn stages(batch: &BatchView, template: &ProcessTemplate, viewer: &Viewer) -> Vec<StageShown> {
     let tr = viewer.tr;
-    let active = matches!(batch.state, "created" | "in_process");
+    let active = batch.state.is_manufacturing();
     template
         .stages
         .iter()
@@ -352,15 +329,13 @@ fn stages(batch: &BatchView, template: &ProcessTemplate, viewer: &Viewer) -> Vec
                         id: step.id.clone(),
                         title: step.title.clone(),
                         role: tr.t(&format!("role-{}", view.role)),
-                        status: view.status,
-                        status_label: tr.t(&format!("step-{}", view.status)),
-                        can_record: active
-                            && holds_role
-                            && (view.status == "pending" || view.repeatable),
+                        status: view.status.as_str(),
+                        status_label: tr.t(&format!("step-{}", view.status.as_str())),
+                        can_record: active && holds_role && view.status.may_record(view.repeatable),
                         can_verify: active
                             && holds_role
                             && view.verify
-                            && view.status == "recorded",
+                            && view.status.awaits_verification(),
                         records: view
                             .records
                             .iter()

@@ -109,16 +109,17 @@ pub async fn confirm(
         },
     )
     .await;
-    let verb = if approve { "approved" } else { "verified" };
     match done {
+        // The notice names what was signed: `done-correction-verified` or `-approved`.
         Ok(()) => Ok(super::see_other(&format!(
-            "/batches/{number}/corrections?done={verb}"
+            "/batches/{number}/corrections?done={}",
+            meaning.as_str()
         ))),
         Err(error) => {
             let mut shown = confirm_dialog(&viewer, (&batch, &template), id, approve)?;
-            match signing::refused(&viewer, &error, |_| None) {
+            match signing::refused(&viewer, &error) {
                 signing::Refused::Password(message) => shown.password_error = Some(message),
-                signing::Refused::Form(_, general) => shown.error = general,
+                signing::Refused::Form((_, general)) => shown.error = general,
             }
             Ok(page(
                 &viewer,

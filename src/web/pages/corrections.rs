@@ -14,6 +14,7 @@ use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
 use crate::auth::{Action, SignatureMeaning};
 use crate::batches::{self, BatchView};
 use crate::domain::batch::corrections::Correct;
+use crate::domain::batch::BatchState;
 use crate::domain::template::{FieldType, Step, Template as ProcessTemplate};
 use crate::edge::AppState;
 use crate::error::AppError;
@@ -123,12 +124,7 @@ pub async fn of_batch(
 ) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
-    let done = match done.done.as_deref() {
-        Some(d @ ("corrected" | "verified" | "approved")) => {
-            Some(viewer.tr.t(&format!("done-correction-{d}")))
-        }
-        _ => None,
-    };
+    let done = viewer.tr.notice("done-correction-", done.done.as_deref());
     let records = batch
         .steps
         .iter()
@@ -173,12 +169,10 @@ pub async fn waiting_lines(
         .db
         .run(|conn| {
             let listed = rows::list(conn, &Filter::default()).map_err(AppError::from)?;
-            let closed = ["infused", "terminated", "rejected"];
             let mut open = vec![];
-            for row in listed
-                .into_iter()
-                .filter(|r| !closed.contains(&r.state.as_str()))
-            {
+            let finished =
+                |state: &str| BatchState::parse(state).is_some_and(BatchState::is_finished);
+            for row in listed.into_iter().filter(|r| !finished(&r.state)) {
                 let batch = batches::record_view(conn, &row.batch_number)?;
                 let template = crate::templates::pinned_version(
                     conn,
@@ -236,6 +230,7 @@ fn correct_form(
         .collect();
     shown.inputs = vec![
         Input::new("field", tr.t("correction-field"), "select")
+            .carries("field_id")
             .options(fields)
             .from(form, &at),
         Input::new("value", tr.t("correction-value"), "text")
@@ -261,16 +256,6 @@ pub async fn new_form(
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
 
-fn field_of_correction(code: &str) -> Option<&'static str> {
-    match code {
-        "invalid_reason" => Some("reason"),
-        "unknown_field" => Some("field"),
-        "not_performer" | "record_not_found" | "step_not_found" => None,
-        c if c.starts_with("correction") || c.starts_with("batch") => None,
-        _ => Some("value"),
-    }
-}
-
 /// A correction, signed `performed` by its author, as `POST .../corrections` makes it.
 pub async fn correct(
     req: HttpRequest,
@@ -292,7 +277,7 @@ pub async fn correct(
         Ok(values) => values.get(&field_id).cloned().unwrap_or_default(),
         Err(errors) => {
             let message = errors.into_values().next().unwrap_or_default();
-            let shown = build((Some(("value", message)), None));
+            let shown = build((Some(("value".to_owned(), message)), None));
             return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
         }
     };
@@ -325,7 +310,6 @@ pub async fn correct(
             (tr.t("correction-value"), typed.clone(), None),
             (tr.t("correction-reason"), reason, None),
         ],
-        field_of: field_of_correction,
         done: format!("/batches/{number}/corrections?done=corrected"),
     };
     signing::flow(flow, build, move |conn, who, signer, position| {

@@ -55,10 +55,6 @@ pub async fn form(
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
 
-fn field_of_course(code: &str) -> Option<&'static str> {
-    (code == "invalid_reason").then_some("reason")
-}
-
 pub async fn submit(
     req: HttpRequest,
     viewer: Viewer,
@@ -84,7 +80,6 @@ pub async fn submit(
         meaning: SignatureMeaning::Approved,
         carried: &["reason"],
         summary: vec![(tr.t("course-reason"), reason, None)],
-        field_of: field_of_course,
         done: format!("/batches/{number}/deviations?done={name}"),
     };
     signing::flow(

@@ -103,7 +103,7 @@ pub async fn classify(
             &batch,
             d,
             &form,
-            (Some(("classification", message)), None),
+            (Some(("classification".to_owned(), message)), None),
         );
         return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
     };
@@ -168,15 +168,6 @@ pub async fn close_page(
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
 
-fn field_of_close(code: &str) -> Option<&'static str> {
-    match code {
-        "invalid_investigation" => Some("investigation"),
-        "invalid_root_cause" => Some("root_cause"),
-        "invalid_capa_ref" => Some("capa_ref"),
-        _ => None,
-    }
-}
-
 /// QA closes a deviation, signed `approved`, as `POST .../close` does.
 pub async fn close(
     req: HttpRequest,
@@ -215,7 +206,6 @@ pub async fn close(
         meaning: SignatureMeaning::Approved,
         carried: &["investigation", "root_cause", "capa_ref"],
         summary,
-        field_of: field_of_close,
         done: format!("/batches/{number}/deviations?done=closed#deviation-{id}"),
     };
     signing::flow(

@@ -14,6 +14,7 @@ use super::{page, see_other};
 use crate::auth::Action;
 use crate::batches::view::DeviationView;
 use crate::batches::{self, BatchView, Supervision};
+use crate::domain::batch::DeviationState;
 use crate::domain::template::Template as ProcessTemplate;
 use crate::edge::AppState;
 use crate::error::AppError;
@@ -41,7 +42,7 @@ pub struct DeviationShown {
 fn shown(d: &DeviationView, template: &ProcessTemplate, viewer: &Viewer) -> DeviationShown {
     let (tr, zone) = (viewer.tr, viewer.zone);
     let qa = viewer.can(Action::SuperviseBatch);
-    let open = d.state == "open";
+    let open = d.state == DeviationState::Open;
     DeviationShown {
         id: d.deviation_id,
         description: d.description.clone(),
@@ -60,8 +61,8 @@ fn shown(d: &DeviationView, template: &ProcessTemplate, viewer: &Viewer) -> Devi
             d.raised_by,
             show_datetime(&d.raised_at, zone, tr)
         ),
-        state: d.state,
-        state_label: tr.t(&format!("deviation-{}", d.state)),
+        state: d.state.as_str(),
+        state_label: tr.t(&format!("deviation-{}", d.state.as_str())),
         classification: d
             .classification
             .map(|c| tr.t(&format!("classification-{c}"))),
@@ -175,7 +176,7 @@ pub async fn open_lines(
             batch
                 .deviations
                 .iter()
-                .filter(|d| d.state == "open")
+                .filter(|d| d.state == DeviationState::Open)
                 .map(|d| OpenLine {
                     batch_number: batch.batch_number.clone(),
                     deviation: shown(d, template, viewer),
@@ -212,6 +213,7 @@ fn raise_form(
             .hint(Some(tr.t("deviation-description-hint")))
             .from(form, &at),
         Input::new("step", tr.t("deviation-step"), "select")
+            .carries("step_id")
             .options(steps)
             .from(form, &at),
     ];
@@ -258,14 +260,6 @@ pub(super) async fn unsigned(
         .map_err(AppError::from)
 }
 
-fn field_of_raise(code: &str) -> Option<&'static str> {
-    match code {
-        "invalid_description" => Some("description"),
-        "step_not_found" => Some("step"),
-        _ => None,
-    }
-}
-
 pub async fn raise(
     req: HttpRequest,
     viewer: Viewer,
@@ -292,11 +286,11 @@ pub async fn raise(
         ))),
         Err(error) => {
             let (batch, _) = batch_of(&req, number).await?;
-            let errors = match signing::refused(&viewer, &error, field_of_raise) {
-                signing::Refused::Form(at, general) => (at, general),
+            let errors = match signing::refused(&viewer, &error) {
+                signing::Refused::Form(errors) => errors,
                 signing::Refused::Password(m) => (None, Some((m, error.to_string()))),
             };
-            let shown = raise_form(&viewer, &batch, &form, errors);
+            let shown = raise_form(&viewer, &batch, &form, errors).settled();
             Ok(page(&viewer, error.status_code(), &shown))
         }
     }

@@ -51,12 +51,11 @@ pub async fn list(
         .run(|conn| rows::list_equipment(conn).map_err(AppError::from))
         .await?;
     let today = today();
-    let notice = match (done.done.as_deref(), done.id.as_deref()) {
-        (Some(d @ ("registered" | "calibrated")), Some(id)) => {
-            Some(viewer.tr.t1(&format!("equipment-done-{d}"), "id", id))
-        }
-        _ => None,
-    };
+    let notice = viewer.tr.notice_about(
+        "equipment-done-",
+        done.done.as_deref(),
+        ("id", done.id.as_deref()),
+    );
     let shown = ListPage {
         frame: Frame::of(&viewer, "/equipment"),
         equipment: found
@@ -132,14 +131,7 @@ pub async fn register(
             "/equipment?done=registered&id={}",
             row.equipment_id
         ))),
-        Err(error) => {
-            let at = match error.code() {
-                "invalid_equipment_id" | "equipment_exists" => Some("id"),
-                "invalid_equipment_kind" => Some("kind"),
-                _ => None,
-            };
-            Ok(form.refused(&viewer, at, &error))
-        }
+        Err(error) => Ok(form.refused(&viewer, &error)),
     }
 }
 
@@ -225,9 +217,6 @@ pub async fn calibrate(
     .await;
     match done {
         Ok(_) => Ok(see_other(&format!("/equipment?done=calibrated&id={id}"))),
-        Err(error) => {
-            let at = Some("calibration_due").filter(|_| error.code() == "invalid_calibration");
-            Ok(dialog.refused(&viewer, at, &error))
-        }
+        Err(error) => Ok(dialog.refused(&viewer, &error)),
     }
 }

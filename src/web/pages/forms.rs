@@ -109,16 +109,11 @@ impl Input {
 /// A refusal shown above the form: the translated message and the server's English detail.
 pub type General = Option<(String, String)>;
 
-/// Puts the refusal beside the input named `field` when the form has it; otherwise answers it
-/// to be shown above the form.
-pub fn place(
-    viewer: &Viewer,
-    inputs: &mut [Input],
-    field: Option<&str>,
-    error: &AppError,
-) -> General {
+/// Puts the refusal beside the input it is about when the form has that input; otherwise
+/// answers it to be shown above the form.
+pub fn place(viewer: &Viewer, inputs: &mut [Input], error: &AppError) -> General {
     let message = viewer.tr.refusal(error.code());
-    match inputs.iter_mut().find(|i| Some(i.name) == field) {
+    match inputs.iter_mut().find(|i| Some(i.name) == error.field()) {
         Some(input) => {
             input.error = Some(message);
             None
@@ -164,14 +159,9 @@ impl FormPage {
         }
     }
 
-    /// The form again after `error`, beside the input `field` concerns.
-    pub fn refused(
-        mut self,
-        viewer: &Viewer,
-        field: Option<&str>,
-        error: &AppError,
-    ) -> HttpResponse {
-        self.error = place(viewer, &mut self.inputs, field, error);
+    /// The form again after `error`, beside the input it concerns.
+    pub fn refused(mut self, viewer: &Viewer, error: &AppError) -> HttpResponse {
+        self.error = place(viewer, &mut self.inputs, error);
         page(viewer, error.status_code(), &self)
     }
 
@@ -235,16 +225,11 @@ impl SignActionPage {
 
     /// The dialog again after a refused signature: a wrong password at the password, a
     /// refusal about an input beside it, anything else above the form.
-    pub fn refused(
-        mut self,
-        viewer: &Viewer,
-        field: Option<&str>,
-        error: &AppError,
-    ) -> HttpResponse {
+    pub fn refused(mut self, viewer: &Viewer, error: &AppError) -> HttpResponse {
         if is_password_refusal(error.code()) {
             self.password_error = Some(viewer.tr.refusal(error.code()));
         } else {
-            self.error = place(viewer, &mut self.inputs, field, error);
+            self.error = place(viewer, &mut self.inputs, error);
         }
         page(viewer, error.status_code(), &self)
     }

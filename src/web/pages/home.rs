@@ -7,6 +7,7 @@ use askama::Template;
 use super::batches::{summaries, BatchLine};
 use super::page;
 use crate::auth::Action;
+use crate::domain::batch::BatchState;
 use crate::projections::batches::Filter;
 use crate::web::frame::Frame;
 use crate::web::session::{self, Viewer};
@@ -91,7 +92,7 @@ pub async fn home(
             )),
         };
         let active = Filter {
-            state: Some("in_process".to_owned()),
+            state: Some(BatchState::InProcess.as_str().to_owned()),
             template: None,
             pending_for: None,
         };

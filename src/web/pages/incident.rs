@@ -113,11 +113,7 @@ pub async fn show(
             .rev()
             .map(|i| IncidentLine::of(i, &viewer))
             .collect(),
-        done: match done.done.as_deref() {
-            Some("recorded") => Some(viewer.tr.t("incident-done-recorded")),
-            Some("confirmed") => Some(viewer.tr.t("incident-done-confirmed")),
-            _ => None,
-        },
+        done: viewer.tr.notice("incident-done-", done.done.as_deref()),
     };
     Ok(page(&viewer, StatusCode::OK, &shown))
 }
@@ -210,12 +206,7 @@ pub async fn record(
         Ok(_) => Ok(see_other("/ledger/incident?done=recorded")),
         Err(error) => {
             let status = status(&req).await?;
-            let input = match error.code() {
-                "invalid_cause" => Some("cause"),
-                "invalid_actions" => Some("actions"),
-                _ => None,
-            };
-            Ok(record_dialog(&viewer, &status, &form).refused(&viewer, input, &error))
+            Ok(record_dialog(&viewer, &status, &form).refused(&viewer, &error))
         }
     }
 }
@@ -245,7 +236,7 @@ pub async fn confirm(
         Ok(_) => Ok(see_other("/ledger/incident?done=confirmed")),
         Err(error) => {
             let status = status(&req).await?;
-            Ok(confirm_dialog(&viewer, &status).refused(&viewer, None, &error))
+            Ok(confirm_dialog(&viewer, &status).refused(&viewer, &error))
         }
     }
 }

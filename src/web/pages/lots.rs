@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use super::forms::{field, FormPage, Input, SignActionPage, Typed};
 use super::{page, see_other};
 use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::domain::material::{LotStatus, LotUse};
 use crate::edge::signed;
 use crate::error::AppError;
 use crate::materials::{self, NewLot};
@@ -33,19 +34,20 @@ pub struct LotLine {
 }
 
 /// Only released lots within their expiry are offered in steps (as the step form's pickers).
-fn line(row: LotRow, viewer: &Viewer, today: &str) -> LotLine {
+fn line(row: LotRow, viewer: &Viewer, today: NaiveDate) -> LotLine {
     let tr = viewer.tr;
-    let unusable = match row.status.as_str() {
-        "released" if row.expiry.as_str() < today => Some(tr.t("lot-expired")),
-        "released" => None,
-        "quarantine" => Some(tr.t("lot-not-released")),
-        _ => Some(tr.t("lot-rejected")),
+    let unusable = match row.lot_use(today) {
+        LotUse::Usable => None,
+        LotUse::Expired => Some(tr.t("lot-expired")),
+        LotUse::InQuarantine => Some(tr.t("lot-not-released")),
+        LotUse::Rejected => Some(tr.t("lot-rejected")),
     };
     let manage = viewer.can(Action::ManageMaterials);
+    let status = row.lot_status();
     LotLine {
-        status: tr.t(&format!("lot-status-{}", row.status)),
-        can_release: manage && row.status == "quarantine",
-        can_reject: manage && row.status != "rejected",
+        status: tr.t(&format!("lot-status-{}", status.as_str())),
+        can_release: manage && status == LotStatus::Quarantine,
+        can_reject: manage && status != LotStatus::Rejected,
         unusable,
         row,
     }
@@ -76,19 +78,15 @@ pub async fn list(
         .db
         .run(|conn| rows::list_lots(conn, None).map_err(AppError::from))
         .await?;
-    let today = today();
-    let notice = match (done.done.as_deref(), done.lot.as_deref()) {
-        (Some(d @ ("registered" | "released" | "rejected")), Some(lot)) => {
-            Some(viewer.tr.t1(&format!("lot-done-{d}"), "lot", lot))
-        }
-        _ => None,
-    };
+    let today = crate::accounts::now().date_naive();
+    let notice = viewer.tr.notice_about(
+        "lot-done-",
+        done.done.as_deref(),
+        ("lot", done.lot.as_deref()),
+    );
     let shown = ListPage {
         frame: Frame::of(&viewer, "/lots"),
-        lots: found
-            .into_iter()
-            .map(|r| line(r, &viewer, &today))
-            .collect(),
+        lots: found.into_iter().map(|r| line(r, &viewer, today)).collect(),
         can_manage: viewer.can(Action::ManageMaterials),
         done: notice,
     };
@@ -158,16 +156,7 @@ pub async fn register(
             "/lots?done=registered&lot={}",
             lot.lot_id
         ))),
-        Err(error) => {
-            let at = match error.code() {
-                "invalid_material" => Some("material"),
-                "invalid_lot_number" => Some("lot_number"),
-                "invalid_supplier" => Some("supplier"),
-                "invalid_attachment" | "attachment_unknown" => Some("certificate"),
-                _ => None,
-            };
-            Ok(new_lot_form(&viewer, &typed).refused(&viewer, at, &error))
-        }
+        Err(error) => Ok(new_lot_form(&viewer, &typed).refused(&viewer, &error)),
     }
 }
 
@@ -256,13 +245,11 @@ pub async fn decide(
     match decided {
         Ok(lot) => Ok(see_other(&format!(
             "/lots?done={}&lot={}",
-            if release { "released" } else { "rejected" },
-            lot.lot_id
+            lot.status, lot.lot_id
         ))),
         Err(error) => {
             let lot = find(&req, &lot_id).await?;
-            let at = Some("reason").filter(|_| error.code() == "invalid_reason");
-            Ok(decision_dialog(&viewer, &lot, release, &typed).refused(&viewer, at, &error))
+            Ok(decision_dialog(&viewer, &lot, release, &typed).refused(&viewer, &error))
         }
     }
 }

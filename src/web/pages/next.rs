@@ -1,12 +1,14 @@
 //! What waits after manufacturing, by role: the work-list queues (the QP's batches awaiting
 //! release, the batches to ship, those on their way to or on the ward) and, on a batch's page,
-//! the way to what the viewer may do next. The domain still decides each action.
+//! the way to what the viewer may do next. Which batches wait for what is the domain's
+//! (`domain::batch::next`); the domain still decides each action when it is submitted.
 
 use actix_web::web;
 
 use super::batches::{summaries, BatchLine};
 use crate::auth::Action;
 use crate::batches::BatchView;
+use crate::domain::batch::next::{offered, Next, Queue, Standing};
 use crate::projections::batches::Filter;
 use crate::web::session::Viewer;
 use crate::web::WebError;
@@ -17,31 +19,19 @@ pub async fn queues(
     viewer: &Viewer,
 ) -> Result<Vec<(&'static str, String, Vec<BatchLine>)>, WebError> {
     let mut queues = vec![];
-    let wanted: [(Action, &str, &[&str]); 3] = [
-        (
-            Action::CertifyBatch,
-            "awaiting-release",
-            &["awaiting_release"],
-        ),
-        (
-            Action::ShipBatch,
-            "to-ship",
-            &["released", "released_exceptionally"],
-        ),
-        (
-            Action::TreatPatient,
-            "on-the-ward",
-            &["shipped", "received", "infused"],
-        ),
-    ];
-    for (action, id, states) in wanted {
+    for queue in Queue::ALL {
+        let (action, id) = match queue {
+            Queue::AwaitingRelease => (Action::CertifyBatch, "awaiting-release"),
+            Queue::ToShip => (Action::ShipBatch, "to-ship"),
+            Queue::OnTheWard => (Action::TreatPatient, "on-the-ward"),
+        };
         if !viewer.can(action) {
             continue;
         }
         let mut lines = vec![];
-        for state_name in states {
+        for batch_state in queue.states() {
             let filter = Filter {
-                state: Some((*state_name).to_owned()),
+                state: Some(batch_state.as_str().to_owned()),
                 template: None,
                 pending_for: None,
             };
@@ -54,62 +44,41 @@ pub async fn queues(
 
 /// What the viewer may do next on this batch after manufacturing: (path, label, id).
 pub fn next_actions(batch: &BatchView, viewer: &Viewer) -> Vec<(String, String, String)> {
-    let tr = viewer.tr;
     let number = &batch.batch_number;
     let after = &batch.after_manufacturing;
-    let mut next = vec![];
-    let mut add = |action: Action, when: bool, path: String, id: &str| {
-        if when && viewer.can(action) {
-            next.push((path, tr.t(&format!("next-{id}")), format!("next-{id}")));
-        }
+    let on_its_way = after.shipments.iter().find(|s| s.receipt.is_none());
+    let standing = Standing {
+        state: batch.state,
+        decided: after.release.is_some(),
+        shipment_on_its_way: on_its_way.is_some(),
     };
-    let state = batch.state;
-    add(
-        Action::ReviewBatch,
-        matches!(state, "qc_pending" | "awaiting_release") || after.release.is_some(),
-        format!("/batches/{number}/review"),
-        "review",
-    );
-    add(
-        Action::RequestExceptionalRelease,
-        state == "awaiting_release",
-        format!("/batches/{number}/physician-request"),
-        "physician-request",
-    );
-    add(
-        Action::ShipBatch,
-        matches!(state, "released" | "released_exceptionally"),
-        format!("/batches/{number}/ship"),
-        "ship",
-    );
-    let open = after.shipments.iter().find(|s| s.receipt.is_none());
-    if let Some(shipment) = open {
-        let id = shipment.shipment_id;
-        add(
-            Action::TreatPatient,
-            true,
-            format!("/batches/{number}/shipments/{id}/receive"),
-            "receive",
-        );
-    }
-    let received = state == "received";
-    add(
-        Action::TreatPatient,
-        received,
-        format!("/batches/{number}/bedside"),
-        "bedside",
-    );
-    add(
-        Action::TreatPatient,
-        received,
-        format!("/batches/{number}/infusion"),
-        "infusion",
-    );
-    add(
-        Action::TreatPatient,
-        state == "infused",
-        format!("/batches/{number}/follow-up"),
-        "follow-up",
-    );
-    next
+    offered(standing)
+        .into_iter()
+        .filter_map(|next| {
+            let (action, path, id) = match next {
+                Next::Review => (Action::ReviewBatch, "review".to_owned(), "review"),
+                Next::PhysicianRequest => (
+                    Action::RequestExceptionalRelease,
+                    "physician-request".to_owned(),
+                    "physician-request",
+                ),
+                Next::Ship => (Action::ShipBatch, "ship".to_owned(), "ship"),
+                Next::Receive => (
+                    Action::TreatPatient,
+                    format!("shipments/{}/receive", on_its_way?.shipment_id),
+                    "receive",
+                ),
+                Next::BedsideCheck => (Action::TreatPatient, "bedside".to_owned(), "bedside"),
+                Next::Infusion => (Action::TreatPatient, "infusion".to_owned(), "infusion"),
+                Next::FollowUp => (Action::TreatPatient, "follow-up".to_owned(), "follow-up"),
+            };
+            viewer.can(action).then(|| {
+                (
+                    format!("/batches/{number}/{path}"),
+                    viewer.tr.t(&format!("next-{id}")),
+                    format!("next-{id}"),
+                )
+            })
+        })
+        .collect()
 }

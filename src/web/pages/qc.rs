@@ -15,6 +15,7 @@ use super::{page, see_other};
 use crate::auth::{Action, SignatureMeaning};
 use crate::batches::release_view::QcResultView;
 use crate::batches::{self, BatchView};
+use crate::domain::batch::StepStatus;
 use crate::domain::template::{QcSpec, QcTest, Template as ProcessTemplate};
 use crate::edge::signed;
 use crate::web::frame::Frame;
@@ -130,20 +131,20 @@ fn tests(batch: &BatchView, template: &ProcessTemplate, viewer: &Viewer) -> Vec<
             let results = results_of(batch, &test.id);
             let current = results.iter().find(|r| r.current);
             let status = match current {
-                None => "pending",
-                Some(r) if r.verified_by.is_none() => "recorded",
-                Some(_) => "done",
+                None => StepStatus::Pending,
+                Some(r) if r.verified_by.is_none() => StepStatus::Recorded,
+                Some(_) => StepStatus::Done,
             };
             TestShown {
                 id: test.id.clone(),
                 title: test.title.clone(),
                 method: test.method.clone(),
                 spec: spec_text(&test.spec, viewer.tr),
-                status,
-                status_label: viewer.tr.t(&format!("step-{status}")),
+                status: status.as_str(),
+                status_label: viewer.tr.t(&format!("step-{}", status.as_str())),
                 can_record: analyst
                     && current.is_none_or(|r| r.verdict == crate::domain::batch::Verdict::Oos),
-                can_verify: analyst && status == "recorded",
+                can_verify: analyst && status.awaits_verification(),
                 results: results
                     .iter()
                     .map(|r| result_shown(r, test, viewer))
@@ -223,6 +224,7 @@ fn result_form(
     let retest = results_of(batch, &test.id).iter().any(|r| r.current);
     if retest {
         let reason = Input::new("retest_reason", tr.t("qc-retest-reason"), "textarea")
+            .carries("comment")
             .hint(Some(tr.t("qc-retest-hint")));
         shown.inputs.push(reason.from(form, &error));
     }
@@ -244,14 +246,6 @@ pub async fn form(
     let test = test_of(&template, &test_id)?;
     let shown = result_form(&viewer, &batch, test, &[], (None, None));
     Ok(page(&viewer, StatusCode::OK, &shown))
-}
-
-fn field_of_result(code: &str) -> Option<&'static str> {
-    match code {
-        "invalid_result" => Some("result"),
-        "retest_reason_required" | "invalid_comment" => Some("retest_reason"),
-        _ => None,
-    }
 }
 
 /// Review (the signature dialog), edit (back to the form) or sign (record the result).
@@ -327,10 +321,10 @@ pub async fn submit(
         ))),
         Err(error) => {
             let status = error.status_code();
-            match signing::refused(&viewer, &error, field_of_result) {
+            match signing::refused(&viewer, &error) {
                 Refused::Password(message) => Ok(page(&viewer, status, &dialog(Some(message)))),
-                Refused::Form(at_field, general) => {
-                    let shown = result_form(&viewer, &batch, test, &form, (at_field, general));
+                Refused::Form(errors) => {
+                    let shown = result_form(&viewer, &batch, test, &form, errors).settled();
                     Ok(page(&viewer, status, &shown))
                 }
             }
@@ -409,9 +403,9 @@ pub async fn verify(
         ))),
         Err(error) => {
             let mut shown = verify_dialog(&viewer, &batch, test)?;
-            match signing::refused(&viewer, &error, |_| None) {
+            match signing::refused(&viewer, &error) {
                 Refused::Password(message) => shown.password_error = Some(message),
-                Refused::Form(_, general) => shown.error = general,
+                Refused::Form((_, general)) => shown.error = general,
             }
             Ok(page(&viewer, error.status_code(), &shown))
         }

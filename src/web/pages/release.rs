@@ -108,12 +108,7 @@ fn kind_name(kind: crate::domain::batch::release::ExceptionKind) -> String {
 }
 
 fn decision_of(path: &str) -> Result<ReleaseDecision, WebError> {
-    match path {
-        "released" => Ok(ReleaseDecision::Released),
-        "rejected" => Ok(ReleaseDecision::Rejected),
-        "released_exceptionally" => Ok(ReleaseDecision::ReleasedExceptionally),
-        _ => Err(WebError::NotFound),
-    }
+    ReleaseDecision::parse(path).ok_or(WebError::NotFound)
 }
 
 fn meaning_of(decision: ReleaseDecision) -> SignatureMeaning {

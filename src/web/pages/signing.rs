@@ -26,6 +26,9 @@ use crate::web::WebError;
 /// One input of a form: `text`, `textarea`, `decimal`, `select` or `radio`.
 pub struct Input {
     pub name: &'static str,
+    /// The command's member this input carries, as a refusal names it (its name, unless the
+    /// page calls it otherwise).
+    pub carries: &'static str,
     pub label: String,
     pub widget: &'static str,
     pub unit: Option<String>,
@@ -40,6 +43,7 @@ impl Input {
     pub fn new(name: &'static str, label: String, widget: &'static str) -> Input {
         Input {
             name,
+            carries: name,
             label,
             widget,
             unit: None,
@@ -65,12 +69,18 @@ impl Input {
         self
     }
 
+    /// The command's member this input is sent as, where the form names it otherwise.
+    pub fn carries(mut self, member: &'static str) -> Input {
+        self.carries = member;
+        self
+    }
+
     /// What was typed into this field in `form`, and the error shown beside it, if any.
-    pub fn from(mut self, form: &[(String, String)], error: &Option<(&str, String)>) -> Input {
+    pub fn from(mut self, form: &[(String, String)], error: &Option<(String, String)>) -> Input {
         self.typed = field(form, self.name);
         self.error = error
             .as_ref()
-            .filter(|(name, _)| *name == self.name)
+            .filter(|(member, _)| member == self.carries)
             .map(|(_, message)| message.clone());
         self
     }
@@ -107,6 +117,15 @@ impl FormPage {
             position: batch.position,
             submit: viewer.tr.t("step-review-and-sign"),
         }
+    }
+
+    /// A refusal about an input the form shows stays beside it alone; about anything else,
+    /// it is shown above the form.
+    pub fn settled(mut self) -> FormPage {
+        if self.inputs.iter().any(|i| i.error.is_some()) {
+            self.error = None;
+        }
+        self
     }
 }
 
@@ -197,24 +216,21 @@ pub fn is_password_refusal(code: &str) -> bool {
 /// Where a refusal is shown.
 pub enum Refused {
     Password(String),
-    /// Beside the field named, or above the form when it names none.
-    Form(Option<(&'static str, String)>, Option<(String, String)>),
+    /// Beside the input it is about, if the refusal names one, and above the form (which
+    /// [`FormPage::settled`] leaves out when an input shows it).
+    Form(FormErrors),
 }
 
-/// Sorts a refusal by what it concerns: `field_of` names the form's field for a code.
-pub fn refused(
-    viewer: &Viewer,
-    error: &AppError,
-    field_of: fn(&str) -> Option<&'static str>,
-) -> Refused {
+/// Sorts a refusal by what it concerns: the password, or the form (the input it names).
+pub fn refused(viewer: &Viewer, error: &AppError) -> Refused {
     let message = viewer.tr.refusal(error.code());
     if is_password_refusal(error.code()) {
         return Refused::Password(message);
     }
-    match field_of(error.code()) {
-        Some(name) => Refused::Form(Some((name, message)), None),
-        None => Refused::Form(None, Some((message, error.to_string()))),
-    }
+    let beside = error
+        .field()
+        .map(|member| (member.to_owned(), message.clone()));
+    Refused::Form((beside, Some((message, error.to_string()))))
 }
 
 /// A batch's record as people read it, with its pinned template.
@@ -238,7 +254,7 @@ pub async fn batch_and_template(
 }
 
 /// Where a form's refusal is shown: beside a field, or above the form.
-pub type FormErrors = (Option<(&'static str, String)>, Option<(String, String)>);
+pub type FormErrors = (Option<(String, String)>, Option<(String, String)>);
 
 /// A form that is signed: what it posts to, what the dialog shows, and where success leads.
 pub struct Flow<'a> {
@@ -253,7 +269,6 @@ pub struct Flow<'a> {
     /// The fields of the form the dialog carries back.
     pub carried: &'a [&'static str],
     pub summary: Vec<(String, String, Option<String>)>,
-    pub field_of: fn(&str) -> Option<&'static str>,
     pub done: String,
 }
 
@@ -304,9 +319,9 @@ where
         Ok(()) => Ok(see_other(&flow.done)),
         Err(error) => {
             let status = error.status_code();
-            Ok(match refused(viewer, &error, flow.field_of) {
+            Ok(match refused(viewer, &error) {
                 Refused::Password(message) => page(viewer, status, &dialog(Some(message))),
-                Refused::Form(at, general) => page(viewer, status, &build((at, general))),
+                Refused::Form(errors) => page(viewer, status, &build(errors).settled()),
             })
         }
     }

@@ -313,7 +313,7 @@ pub async fn approve(
         ))),
         Err(error) => {
             let (found, template) = version(&req, code, number).await?;
-            Ok(approve_dialog(&viewer, &found, &template).refused(&viewer, None, &error))
+            Ok(approve_dialog(&viewer, &found, &template).refused(&viewer, &error))
         }
     }
 }

@@ -12,11 +12,10 @@ use serde::Deserialize;
 
 use super::forms::{all, field, place, FormPage, General, Input, Typed};
 use super::{page, see_other};
-use crate::accounts::{self, Account, Approval, NewAccount};
+use crate::accounts::{self, Account, NewAccount};
 use crate::auth::password::generate_password;
 use crate::auth::Action;
-use crate::domain::text::printable_line;
-use crate::domain::{FullName, Role, Roles, Username};
+use crate::domain::{About, Role, Roles, Username};
 use crate::error::AppError;
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
@@ -172,14 +171,12 @@ pub async fn create(
     let state = session::state(&req)?;
     let password = generate_password();
     let made: Result<Account, AppError> = async {
-        let new = NewAccount {
-            username: Username::parse(field(&typed, "username").trim())?,
-            full_name: FullName::parse(field(&typed, "full_name").trim())?,
-            roles: Roles::parse_names(&all(&typed, "roles"))?,
-            password: password.clone(),
-            must_change_password: true,
-            approval: Approval::Pending,
-        };
+        let new = NewAccount::requested(
+            field(&typed, "username").trim(),
+            field(&typed, "full_name").trim(),
+            &all(&typed, "roles"),
+            password.clone(),
+        )?;
         let actor = viewer.who.actor();
         Ok(state
             .db
@@ -189,19 +186,7 @@ pub async fn create(
     .await;
     match made {
         Ok(account) => Ok(password_page(&viewer, &account, &password, true)),
-        Err(error) => {
-            let at = field_of_new_user(error.code());
-            Ok(new_user_form(&viewer, &typed).refused(&viewer, at, &error))
-        }
-    }
-}
-
-fn field_of_new_user(code: &str) -> Option<&'static str> {
-    match code {
-        "invalid_username" | "username_taken" | "reserved_username" => Some("username"),
-        "invalid_full_name" => Some("full_name"),
-        "invalid_role" | "no_roles" | "incompatible_roles" => Some("roles"),
-        _ => None,
+        Err(error) => Ok(new_user_form(&viewer, &typed).refused(&viewer, &error)),
     }
 }
 
@@ -321,7 +306,7 @@ pub async fn change(
     let state = session::state(&req)?;
     let who = viewer.who.clone();
     let outcome: Result<(Account, Option<SecretString>), AppError> = match change {
-        Change::Roles => match Roles::parse_names(&all(&typed, "roles")) {
+        Change::Roles => match Roles::parse_names(&all(&typed, "roles")).about("roles") {
             Ok(roles) => state
                 .db
                 .run(move |conn| accounts::request_roles(conn, &who, &target, roles))
@@ -331,20 +316,13 @@ pub async fn change(
             Err(e) => Err(e.into()),
         },
         Change::Deactivate => {
-            match printable_line(
-                &field(&typed, "reason"),
-                "invalid_reason",
-                "a reason",
-                1..=500,
-            ) {
-                Ok(reason) => state
-                    .db
-                    .run(move |conn| accounts::deactivate(conn, &who, &target, &reason))
-                    .await
-                    .map(|a| (a, None))
-                    .map_err(AppError::from),
-                Err(e) => Err(e.into()),
-            }
+            let reason = field(&typed, "reason");
+            state
+                .db
+                .run(move |conn| accounts::deactivate(conn, &who, &target, &reason))
+                .await
+                .map(|a| (a, None))
+                .map_err(AppError::from)
         }
         Change::Unlock => state
             .db
@@ -375,14 +353,9 @@ pub async fn change(
         Err(error) => {
             let account = account(&req, &username).await?;
             let mut shown = user_page(&viewer, &account, Some(&typed), what == "roles");
-            let at = match error.code() {
-                "invalid_reason" => Some("reason"),
-                "invalid_role" | "no_roles" | "incompatible_roles" => Some("roles"),
-                _ => None,
-            };
             let mut inputs: Vec<Input> = shown.roles_inputs.drain(..).collect();
             inputs.append(&mut shown.reason_inputs);
-            shown.error = place(&viewer, &mut inputs, at, &error);
+            shown.error = place(&viewer, &mut inputs, &error);
             shown.reason_inputs = inputs.split_off(1);
             shown.roles_inputs = inputs;
             Ok(page(&viewer, error.status_code(), &shown))

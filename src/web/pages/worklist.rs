@@ -4,6 +4,7 @@
 use actix_web::web;
 
 use crate::auth::Action;
+use crate::domain::batch::BatchState;
 use crate::edge::AppState;
 use crate::projections::batches::Filter;
 use crate::web::session::Viewer;
@@ -25,7 +26,7 @@ pub async fn sections(
     let mut sections = vec![];
     if viewer.can(Action::RecordQcResult) {
         let testing = Filter {
-            state: Some("qc_pending".to_owned()),
+            state: Some(BatchState::QcPending.as_str().to_owned()),
             ..Filter::default()
         };
         let items = super::batches::summaries(state, viewer, testing)
