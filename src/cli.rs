@@ -8,7 +8,6 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
-use crate::accounts::{self, Approval, NewAccount};
 use crate::auth::password::check_policy;
 use crate::backup;
 use crate::config::Settings;
@@ -17,7 +16,8 @@ use crate::domain::{FullName, Role, Roles, Username};
 use crate::ledger::{self, Actor};
 use crate::private_files;
 use crate::progress;
-use crate::projections;
+use crate::services::accounts::{self, Approval, NewAccount};
+use crate::services::projections;
 use crate::startup::Application;
 use crate::telemetry;
 
@@ -108,7 +108,7 @@ pub enum Command {
     /// validation/requirements.toml with the tests tagged `/// Covers: ID` and their results
     /// in the saved output of `cargo test` on SQLite and on PostgreSQL; the requirements
     /// without a passing test first. Needs no configuration or database of this server.
-    ValidationReport(crate::validation::command::Args),
+    ValidationReport(crate::validation_report::command::Args),
 }
 
 #[derive(Subcommand)]
@@ -146,7 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return verify_bundle(file, vkey);
     }
     if let Command::ValidationReport(args) = cli.command {
-        return crate::validation::command::run(args);
+        return crate::validation_report::command::run(args);
     }
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(settings.log_format, &settings.log_level);
@@ -154,7 +154,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(settings),
         Command::Migrate => {
             let mut conn = connect(&settings)?;
-            let applied = crate::projections::migrate(&mut conn)?;
+            let applied = crate::services::projections::migrate(&mut conn)?;
             println!("applied {} migration(s)", applied.len());
             // Subtrees are stored only over a ledger that passes the start-up check: never over
             // entries no signed head covers.
@@ -170,7 +170,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Verify { trusted, vkey } => verify(&settings, trusted, vkey),
         Command::VerifyBundle { file, vkey } => verify_bundle(&file, &vkey),
-        Command::ValidationReport(args) => crate::validation::command::run(args),
+        Command::ValidationReport(args) => crate::validation_report::command::run(args),
         Command::Template {
             command: TemplateCommand::Import { file },
         } => {
@@ -179,7 +179,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let row = {
                 let _progress = progress::spinner("importing the template");
                 sealed(&settings, |conn| {
-                    Ok(crate::templates::import(conn, &Actor::system(), &source)?)
+                    Ok(crate::services::templates::import(
+                        conn,
+                        &Actor::system(),
+                        &source,
+                    )?)
                 })?
             };
             println!(
@@ -433,10 +437,10 @@ fn approve(settings: &Settings, username: &str, confirmed_by: &str) -> anyhow::R
     let username = Username::parse(username)?;
     let confirmed_by = FullName::parse(confirmed_by)?;
     let account = sealed(settings, |conn| {
-        Ok(crate::approvals::approve(
+        Ok(crate::services::approvals::approve(
             conn,
             &username,
-            crate::approvals::ApprovedBy::Console { confirmed_by },
+            crate::services::approvals::ApprovedBy::Console { confirmed_by },
         )?)
     })?;
     println!(
@@ -468,7 +472,7 @@ fn create_admin(
         approval: Approval::Immediate,
     };
     if settings.migrate_on_start {
-        crate::projections::migrate(&mut connect(settings)?)?;
+        crate::services::projections::migrate(&mut connect(settings)?)?;
     }
     let account = sealed(settings, |conn| {
         Ok(accounts::create_account(conn, &Actor::system(), new)?)

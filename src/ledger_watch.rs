@@ -44,7 +44,7 @@ pub fn check_before_writing(
 fn check_now(conn: &mut DbConn, sealer: &Sealer, evidence: &Evidence) -> Result<(), ServiceError> {
     check_ledger(conn, sealer, evidence)?;
     if sealer.trust().is_trusted() {
-        let sealed = crate::accounts::audit::adopt_unsealed(conn)?;
+        let sealed = crate::services::accounts::audit::adopt_unsealed(conn)?;
         if sealed > 0 {
             tracing::info!(
                 sealed,
@@ -173,7 +173,7 @@ fn verify_in_full(db: &Db, sealer: &Sealer, evidence: &Evidence) {
             adopt_rows(db);
             let entries = verdict.report.entries;
             if let Err(error) =
-                db.run_here(|conn| crate::incidents::note_verified(conn, sealer, entries))
+                db.run_here(|conn| crate::services::incidents::note_verified(conn, sealer, entries))
             {
                 tracing::error!(%error, "the verified ledger's incident state was not updated");
             }
@@ -189,7 +189,7 @@ fn verify_in_full(db: &Db, sealer: &Sealer, evidence: &Evidence) {
 
 /// Rows from before seals, sealed now that the streams they reflect verified.
 fn adopt_rows(db: &Db) {
-    match db.run_here(crate::accounts::audit::adopt_unsealed) {
+    match db.run_here(crate::services::accounts::audit::adopt_unsealed) {
         Ok(0) => {}
         Ok(sealed) => tracing::info!(
             sealed,

@@ -10,13 +10,13 @@ use chrono::Duration;
 use secrecy::SecretString;
 use tracing_actix_web::TracingLogger;
 
-use crate::accounts::{self, SecurityPolicy};
 use crate::auth::{Throttle, TokenKeys};
-use crate::checkpointing::Checkpointing;
 use crate::config::Settings;
 use crate::db;
 use crate::http::{self, AppState};
 use crate::runner::Db;
+use crate::services::accounts::{self, SecurityPolicy};
+use crate::services::checkpointing::Checkpointing;
 use crate::{keys, telemetry};
 
 pub struct Application {
@@ -54,7 +54,7 @@ impl Application {
             Some(sealer),
         );
         if settings.migrate_on_start {
-            let applied = db.run(crate::projections::migrate).await?;
+            let applied = db.run(crate::services::projections::migrate).await?;
             if !applied.is_empty() {
                 tracing::info!(?applied, "database migrations applied");
             }
@@ -77,7 +77,7 @@ impl Application {
             false => None,
         };
         if trusted {
-            if let Some(row) = db.run(crate::templates::import_shipped).await? {
+            if let Some(row) = db.run(crate::services::templates::import_shipped).await? {
                 tracing::info!(code = %row.code, version = row.version, "imported the shipped template as a draft");
             }
         }

@@ -17,7 +17,7 @@ use crate::db::{Backend, DbConn, DbError};
 use crate::keys::KeyError;
 use crate::ledger::{self, checkpoints, LedgerError, VerifyReport};
 use crate::progress::Spinner;
-use crate::projections;
+use crate::services::projections;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {

@@ -10,12 +10,12 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use super::AppState;
-use crate::batches::export;
 use crate::db::{DbConn, DbError};
 use crate::domain::DomainError;
 use crate::error::{AppError, ServiceError};
 use crate::ledger::{self, checkpoints, AuditFilter, Entry, EventKind, Stream};
 use crate::printable::{self, Footer, PrintableRecord};
+use crate::services::batches::export;
 
 /// The most rows a download holds; more is refused (422) rather than cut short.
 pub const MAX_DOWNLOAD: i64 = 100_000;

@@ -6,12 +6,12 @@ pub mod downloads;
 
 use actix_web::{web, HttpRequest};
 
-use crate::accounts::{Principal, SecurityPolicy};
 use crate::auth::{SignatureInput, SignatureMeaning, Throttle, TokenKeys};
 use crate::db::DbConn;
 use crate::error::{AppError, ServiceError};
 use crate::runner::Db;
-use crate::signatures::VerifiedSigner;
+use crate::services::accounts::{Principal, SecurityPolicy};
+use crate::services::signatures::VerifiedSigner;
 
 pub struct AppState {
     pub db: Db,
@@ -22,7 +22,7 @@ pub struct AppState {
     pub late_entry_minutes: u32,
     /// The site's time zone, in which the web UI shows and reads times.
     pub time_zone: chrono_tz::Tz,
-    pub checkpointing: crate::checkpointing::Checkpointing,
+    pub checkpointing: crate::services::checkpointing::Checkpointing,
     pub tokens: TokenKeys,
     pub policy: SecurityPolicy,
     pub throttle: Throttle,
@@ -79,8 +79,9 @@ where
     let done = state
         .db
         .run(move |conn| {
-            let signer =
-                crate::signatures::verify_signer_for(conn, &policy, &who, input, meaning, &client)?;
+            let signer = crate::services::signatures::verify_signer_for(
+                conn, &policy, &who, input, meaning, &client,
+            )?;
             work(conn, &who, signer)
         })
         .await?;
@@ -104,7 +105,7 @@ where
     let evidence = state.checkpointing.evidence();
     state
         .db
-        .run(move |conn| crate::incidents::verify_now(conn, &evidence))
+        .run(move |conn| crate::services::incidents::verify_now(conn, &evidence))
         .await?;
     signed(req, state, who, input, meaning, work).await
 }

@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 
 use super::problems::{BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized};
 use super::AppState;
-use crate::accounts::Principal;
-use crate::attachments::{self, File};
 use crate::error::AppError;
+use crate::services::accounts::Principal;
+use crate::services::attachments::{self, File};
 
 #[derive(Serialize, ToSchema)]
 pub struct Stored {

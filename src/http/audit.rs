@@ -8,10 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::problems::{BadRequest, Forbidden, Unauthorized, Unprocessable};
 use super::AppState;
-use crate::accounts::Principal;
 use crate::edge::downloads::{attachment, audit_csv, audit_filter, every_row};
 use crate::error::AppError;
 use crate::ledger::{self, AuditFilter, Entry};
+use crate::services::accounts::Principal;
 
 const MAX_PAGE: i64 = 1_000;
 const DEFAULT_PAGE: i64 = 100;

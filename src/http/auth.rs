@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 
 use super::problems::{BadRequest, Forbidden, TooManyAttempts, Unauthorized, Unprocessable};
 use super::AppState;
-use crate::accounts::{self, LoginGranted, Principal};
 use crate::edge::client_address;
 use crate::error::AppError;
+use crate::services::accounts::{self, LoginGranted, Principal};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -10,13 +10,13 @@ use super::problems::{
     Unprocessable,
 };
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::batches::BatchView;
-use crate::batches::{self, CreateBatch};
 use crate::edge::signed;
 use crate::error::AppError;
-use crate::projections::batches::{self as rows, Filter};
+use crate::services::accounts::Principal;
+use crate::services::batches::BatchView;
+use crate::services::batches::{self, CreateBatch};
+use crate::services::projections::batches::{self as rows, Filter};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

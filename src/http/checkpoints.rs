@@ -5,9 +5,9 @@ use actix_web::{web, HttpResponse};
 
 use super::problems::{Conflict, Forbidden, NotFound, Unauthorized};
 use super::AppState;
-use crate::accounts::Principal;
 use crate::edge::downloads::{newest_checkpoint, note};
 use crate::error::AppError;
+use crate::services::accounts::Principal;
 
 /// Signs a checkpoint of the ledger as it is now (or answers the newest one if it already
 /// covers every entry). Refused when the ledger is not a consistent extension of the last

@@ -10,12 +10,12 @@ use super::problems::{
     Unprocessable,
 };
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::batches;
 use crate::domain::batch::corrections::Correct;
 use crate::edge::signed;
 use crate::error::AppError;
+use crate::services::accounts::Principal;
+use crate::services::batches;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +39,7 @@ pub struct CorrectBody {
     params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = CorrectBody,
     responses(
-        (status = 201, description = "Corrected; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 201, description = "Corrected; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -100,7 +100,7 @@ pub struct SignedBody {
     params(("batch_number" = String, Path, description = "The batch number"), ("correction_id" = u32, Path, description = "The correction's number within the batch"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = SignedBody,
     responses(
-        (status = 200, description = "Verified; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 200, description = "Verified; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -131,7 +131,7 @@ pub async fn verify(
     params(("batch_number" = String, Path, description = "The batch number"), ("correction_id" = u32, Path, description = "The correction's number within the batch"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = SignedBody,
     responses(
-        (status = 200, description = "Approved; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 200, description = "Approved; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),

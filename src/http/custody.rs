@@ -14,14 +14,14 @@ use super::problems::{
 };
 use super::release::signed_write;
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::batches::custody::{self, Write};
-use crate::batches::BatchView;
 use crate::domain::batch::custody::{BedsideRole, Dispatch, Infusion, Receipt, Visit};
 use crate::domain::batch::AdverseEvent;
 use crate::domain::DomainError;
 use crate::error::AppError;
+use crate::services::accounts::Principal;
+use crate::services::batches::custody::{self, Write};
+use crate::services::batches::BatchView;
 
 /// A decimal as its text: a JSON string as written, or a JSON number as serde reads it.
 fn decimal_text(value: &Value, what: &str) -> Result<String, AppError> {

@@ -10,14 +10,14 @@ use super::problems::{
     Unprocessable,
 };
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::batches::{self, Supervision};
 use crate::domain::batch::supervision::Course;
 use crate::domain::batch::Classification;
 use crate::edge::client_address;
 use crate::error::AppError;
-use crate::signatures;
+use crate::services::accounts::Principal;
+use crate::services::batches::{self, Supervision};
+use crate::services::signatures;
 
 /// Runs the command (with QA's signature when one is given) and answers the batch record.
 async fn run(
@@ -81,7 +81,7 @@ pub struct RaiseBody {
     params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = RaiseBody,
     responses(
-        (status = 201, description = "Raised; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 201, description = "Raised; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -121,7 +121,7 @@ pub struct ClassifyBody {
     params(("batch_number" = String, Path, description = "The batch number"), ("deviation_id" = u32, Path, description = "The deviation's number within the batch"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = ClassifyBody,
     responses(
-        (status = 200, description = "Classified; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 200, description = "Classified; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -165,7 +165,7 @@ pub struct CloseBody {
     params(("batch_number" = String, Path, description = "The batch number"), ("deviation_id" = u32, Path, description = "The deviation's number within the batch"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = CloseBody,
     responses(
-        (status = 200, description = "Closed; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 200, description = "Closed; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -244,7 +244,7 @@ async fn course(
     params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = CourseBody,
     responses(
-        (status = 200, description = "On hold; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 200, description = "On hold; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -282,7 +282,7 @@ pub async fn hold(
     params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = CourseBody,
     responses(
-        (status = 200, description = "Resumed; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 200, description = "Resumed; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
@@ -321,7 +321,7 @@ pub async fn resume(
     params(("batch_number" = String, Path, description = "The batch number"), ("If-Match" = Option<String>, Header, description = "The `ETag` of the batch as last read, e.g. `\"12\"`: the write is made only if nobody has written since")),
     request_body = CourseBody,
     responses(
-        (status = 200, description = "Terminated; the batch record", body = crate::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
+        (status = 200, description = "Terminated; the batch record", body = crate::services::batches::BatchView, headers(("ETag" = String, description = "The batch's position, for `If-Match`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),

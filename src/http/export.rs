@@ -6,9 +6,9 @@ use utoipa::IntoParams;
 
 use super::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use super::AppState;
-use crate::accounts::Principal;
 use crate::edge::downloads::export_bundle;
 use crate::error::AppError;
+use crate::services::accounts::Principal;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

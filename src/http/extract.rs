@@ -11,9 +11,9 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, ResponseError};
 
 use super::AppState;
-use crate::accounts::{self, Principal};
 use crate::auth::{Action, AuthError};
 use crate::error::AppError;
+use crate::services::accounts::{self, Principal};
 
 /// Runs before the route's extractors, so a caller without the right role learns nothing
 /// about the request's validity. `None`: the route is open to anyone.

@@ -11,10 +11,10 @@ use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use crate::accounts::Principal;
 use crate::error::AppError;
-use crate::idempotency::{self, Answer, Claim};
+use crate::retries::{self, Answer, Claim};
 use crate::runner::Pinned;
+use crate::services::accounts::Principal;
 
 const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
@@ -83,7 +83,7 @@ pub async fn middleware(
                 // No answer to keep: nothing of the request is committed.
                 let _ = pinned
                     .run(|conn| {
-                        idempotency::abandon(conn);
+                        retries::abandon(conn);
                         Ok::<_, AppError>(())
                     })
                     .await;
@@ -102,10 +102,10 @@ struct ClaimOf {
 
 /// Pins a connection for the request and claims the key in a transaction opened on it.
 async fn open(state: &web::Data<AppState>, claim: &ClaimOf) -> Result<(Pinned, Claim), AppError> {
-    let now = crate::accounts::now().naive_utc();
+    let now = crate::services::accounts::now().naive_utc();
     state
         .db
-        .run(move |conn| idempotency::forget_expired(conn, now).map_err(AppError::from))
+        .run(move |conn| retries::forget_expired(conn, now).map_err(AppError::from))
         .await?;
     let pinned = state.db.pin().await?;
     let (username, key, fingerprint) = (
@@ -115,7 +115,7 @@ async fn open(state: &web::Data<AppState>, claim: &ClaimOf) -> Result<(Pinned, C
     );
     let claimed = pinned
         .run(move |conn| {
-            idempotency::begin(conn, &username, &key, &fingerprint, now).map_err(AppError::from)
+            retries::begin(conn, &username, &key, &fingerprint, now).map_err(AppError::from)
         })
         .await?;
     Ok((pinned, claimed))
@@ -138,7 +138,7 @@ fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {
     actix_web::dev::Payload::from(body)
 }
 
-fn replay(kept: idempotency::Kept, fingerprint: &str) -> HttpResponse {
+fn replay(kept: retries::Kept, fingerprint: &str) -> HttpResponse {
     if kept.fingerprint != fingerprint {
         return AppError::IdempotencyKeyReused.error_response();
     }
@@ -181,7 +181,7 @@ async fn keep(
     let committed = pinned
         .run(move |conn| {
             let Some(kept) = kept else {
-                idempotency::abandon(conn);
+                retries::abandon(conn);
                 return Ok(false);
             };
             let answer = status.is_success().then(|| Answer {
@@ -190,7 +190,7 @@ async fn keep(
                 etag: etag.as_deref(),
                 body: &kept,
             });
-            idempotency::commit(conn, &claim.username, &claim.key, answer)
+            retries::commit(conn, &claim.username, &claim.key, answer)
                 .map(|()| true)
                 .map_err(AppError::from)
         })

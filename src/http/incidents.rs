@@ -1,4 +1,4 @@
-//! Ledger incidents: how a read-only instance is put back to work (`crate::incidents`).
+//! Ledger incidents: how a read-only instance is put back to work (`crate::services::incidents`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -8,12 +8,12 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, TooManyAttempts, Unauthorized, Unprocessable,
 };
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::incident::Incident;
 use crate::edge::verified_then_signed;
 use crate::error::AppError;
 use crate::ledger::Distrust;
+use crate::services::accounts::Principal;
 
 /// Why this instance refuses writes, and whether its ledger verifies again.
 #[derive(Serialize, ToSchema)]
@@ -99,7 +99,7 @@ pub struct IncidentsAnswer {
     ),
 )]
 pub async fn list(_who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let status = state.db.run(crate::incidents::status).await?;
+    let status = state.db.run(crate::services::incidents::status).await?;
     let open = status.open().cloned().map(IncidentView::from);
     Ok(HttpResponse::Ok().json(IncidentsAnswer {
         read_only: status.distrust.map(DistrustView::from),
@@ -159,7 +159,9 @@ pub async fn record(
         &state,
         who,
         (signature, SignatureMeaning::Approved),
-        move |conn, who, signer| crate::incidents::record(conn, who, signer, (&cause, &actions)),
+        move |conn, who, signer| {
+            crate::services::incidents::record(conn, who, signer, (&cause, &actions))
+        },
     )
     .await?;
     Ok(HttpResponse::Created().json(IncidentView::from(incident)))
@@ -202,7 +204,7 @@ pub async fn confirm(
         &state,
         who,
         (body.into_inner().signature, SignatureMeaning::Verified),
-        crate::incidents::confirm,
+        crate::services::incidents::confirm,
     )
     .await?;
     Ok(HttpResponse::Ok().json(IncidentView::from(incident)))

@@ -6,9 +6,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::problems::{BadRequest, Forbidden, Unauthorized};
 use super::AppState;
-use crate::accounts::Principal;
 use crate::error::AppError;
 use crate::ledger::{self, Entry};
+use crate::services::accounts::Principal;
 
 const MAX_PAGE: i64 = 1_000;
 const DEFAULT_PAGE: i64 = 100;
@@ -184,7 +184,7 @@ pub async fn verify(_who: Principal, state: web::Data<AppState>) -> Result<HttpR
     let (verdict, projections) = state
         .db
         .run(move |conn| {
-            crate::incidents::verify_on_request(conn, sealer.as_deref(), &evidence)
+            crate::services::incidents::verify_on_request(conn, sealer.as_deref(), &evidence)
                 .map_err(AppError::from)
         })
         .await?;

@@ -7,13 +7,13 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::edge::signed;
 use crate::error::AppError;
-use crate::materials::{self, NewLot};
-use crate::projections::materials as rows;
-use crate::recall;
+use crate::services::accounts::Principal;
+use crate::services::materials::{self, NewLot};
+use crate::services::projections::materials as rows;
+use crate::services::recall;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

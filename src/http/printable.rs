@@ -4,9 +4,9 @@ use actix_web::{web, HttpResponse};
 
 use super::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use super::AppState;
-use crate::accounts::Principal;
 use crate::edge::downloads::{record_html, record_pdf};
 use crate::error::AppError;
+use crate::services::accounts::Principal;
 
 /// The batch record as one self-contained HTML page with print CSS: every stage, step,
 /// value, unit and range, performer and verifier, each signature's manifestation (printed

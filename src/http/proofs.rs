@@ -10,9 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::problems::{BadRequest, Forbidden, Unauthorized, Unprocessable};
 use super::AppState;
-use crate::accounts::Principal;
 use crate::error::AppError;
 use crate::ledger::{self, Hash};
+use crate::services::accounts::Principal;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

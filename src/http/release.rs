@@ -12,15 +12,15 @@ use super::problems::{
     Unprocessable,
 };
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::batches::{self, BatchView};
 use crate::db::DbConn;
 use crate::domain::batch::release::ExceptionKind;
 use crate::domain::batch::ReleaseDecision;
 use crate::edge::signed;
 use crate::error::{AppError, ServiceError};
-use crate::signatures::VerifiedSigner;
+use crate::services::accounts::Principal;
+use crate::services::batches::{self, BatchView};
+use crate::services::signatures::VerifiedSigner;
 
 /// A signed write on one batch: checks the password for `meaning`, runs `work` with the
 /// verified signer and the `If-Match` position, and answers the batch record with its `ETag`.

@@ -6,13 +6,13 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::SignatureInput;
 use crate::domain::DomainError;
 use crate::edge::client_address;
 use crate::error::AppError;
 use crate::ledger;
-use crate::signatures::{self, SignaturesOfEntry};
+use crate::services::accounts::Principal;
+use crate::services::signatures::{self, SignaturesOfEntry};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,12 +6,12 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, TooManyAttempts, Unauthorized, Unprocessable,
 };
 use super::AppState;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::edge::signed;
 use crate::error::AppError;
-use crate::projections::templates::TemplateRow;
-use crate::templates;
+use crate::services::accounts::Principal;
+use crate::services::projections::templates::TemplateRow;
+use crate::services::templates;
 
 #[derive(Serialize, ToSchema)]
 pub struct TemplateView {
@@ -93,7 +93,7 @@ pub async fn import(
 pub async fn list(_who: Principal, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let rows = state
         .db
-        .run(|conn| crate::projections::templates::list(conn).map_err(AppError::from))
+        .run(|conn| crate::services::projections::templates::list(conn).map_err(AppError::from))
         .await?;
     let templates: Vec<TemplateView> = rows.into_iter().map(TemplateView::from).collect();
     Ok(HttpResponse::Ok().json(TemplateList { templates }))

@@ -7,10 +7,10 @@ use actix_web::{web, HttpResponse};
 
 use super::problems::{BadRequest, Forbidden, NotFound, Unauthorized, Unprocessable};
 use super::AppState;
-use crate::accounts::Principal;
 use crate::domain::DomainError;
 use crate::error::{AppError, ServiceError};
 use crate::ledger::tiles::{self, TileAnswer, TileRequest, MAX_BUNDLED_ENTRY};
+use crate::services::accounts::Principal;
 
 /// The newest signed checkpoint (a C2SP `tlog-checkpoint` signed note), the one
 /// `GET /api/v1/ledger/checkpoint` answers: the tree size and root the tiles are read against.

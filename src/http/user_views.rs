@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::accounts::Account;
+use crate::services::accounts::Account;
 
 /// An account as the API shows it. Password hashes never leave the server.
 #[derive(Serialize, ToSchema)]

@@ -7,13 +7,13 @@ use super::problems::{
 };
 use super::user_views::{with_password, UserList, UserView, WithTemporaryPassword};
 use super::AppState;
-use crate::accounts::{self, NewAccount, Principal};
-use crate::approvals::{self, ApprovedBy};
 use crate::auth::password::generate_password;
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::{About, DomainError, Roles, Username};
 use crate::edge::signed;
 use crate::error::AppError;
+use crate::services::accounts::{self, NewAccount, Principal};
+use crate::services::approvals::{self, ApprovedBy};
 
 /// The caller's own account.
 #[utoipa::path(

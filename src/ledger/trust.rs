@@ -9,7 +9,7 @@
 //! When the ledger verifies in full again (restored from a backup, a row put right), the
 //! instance still writes nothing but sign-ins and the incident record
 //! (`domain::incident::writable_while_recovering`) until QA has recorded the incident and an
-//! administrator has confirmed it (`crate::incidents`); only then is the distrust lifted.
+//! administrator has confirmed it (`crate::services::incidents`); only then is the distrust lifted.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};

@@ -4,9 +4,9 @@
 
 use super::manufacturing::signatures;
 use super::model::{by_at, optional, when, yes_no, Section};
-use crate::batches::release_view::AfterManufacturing;
-use crate::batches::BatchView;
 use crate::domain::batch::{HoldRecord, OosResult, Verdict};
+use crate::services::batches::release_view::AfterManufacturing;
+use crate::services::batches::BatchView;
 
 pub fn holds(holds: &[HoldRecord], view: &BatchView) -> Section {
     let mut section = Section::new("Holds");

@@ -5,9 +5,9 @@
 use serde_json::Value;
 
 use super::model::{by_at, optional, when, yes_no, Section};
-use crate::batches::view::{Manifestation, RecordView, StepView, ValueView};
-use crate::batches::BatchView;
 use crate::domain::template::{Stage, Step, Template};
+use crate::services::batches::view::{Manifestation, RecordView, StepView, ValueView};
+use crate::services::batches::BatchView;
 
 pub fn stages(view: &BatchView, template: &Template) -> Vec<Section> {
     template

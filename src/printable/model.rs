@@ -6,11 +6,11 @@
 use chrono::{DateTime, Utc};
 
 use super::{after, manufacturing};
-use crate::batches::{self, BatchView};
 use crate::db::DbConn;
 use crate::domain::batch::{Batch, BatchEvent};
 use crate::error::ServiceError;
 use crate::ledger;
+use crate::services::batches::{self, BatchView};
 
 /// What every page footer states: the signed checkpoint the record was printed against, and
 /// the SHA-256 of the batch's export bundle, so a printed page can be tied to the evidence an
@@ -132,8 +132,11 @@ pub fn assemble(
     // The view shows only the hold in force; the record shows every hold, lifted or not.
     let events = ledger::stream_events::<BatchEvent>(conn, &batches::stream(batch_number)?)?;
     let batch = Batch::fold(&events)?;
-    let template =
-        crate::templates::pinned_version(conn, &view.template.code, view.template.version)?;
+    let template = crate::services::templates::pinned_version(
+        conn,
+        &view.template.code,
+        view.template.version,
+    )?;
     let footer = footer(conn)?;
     let holds = batch.map(|b| b.holds).unwrap_or_default();
     let mut sections = vec![summary(&view)];

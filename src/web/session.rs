@@ -13,11 +13,11 @@ use serde::de::DeserializeOwned;
 
 use super::i18n::{Lang, Tr};
 use super::WebError;
-use crate::accounts::{self, Principal};
 use crate::auth::Action;
 use crate::domain::Role;
 use crate::edge::AppState;
 use crate::error::AppError;
+use crate::services::accounts::{self, Principal};
 
 pub const SESSION_COOKIE: &str = "cartrec_session";
 /// Before login there is no session to bind the login form's token to: this random value is.

@@ -15,13 +15,14 @@ use super::pages::batches::BatchHeading;
 use super::pages::{page, see_other};
 use super::session::{self, Viewer};
 use super::WebError;
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::batches::{self, BatchView};
 use crate::db::DbConn;
 use crate::edge::AppState;
 use crate::error::{AppError, ServiceError};
-use crate::signatures::VerifiedSigner;
+use crate::services::accounts::Principal;
+use crate::services::batches::custody::Write;
+use crate::services::batches::{self, BatchView};
+use crate::services::signatures::VerifiedSigner;
 
 /// One input of a signed form.
 pub struct Input {
@@ -252,6 +253,85 @@ where
         move |conn, who, signer| work(conn, who, signer, position),
     )
     .await)
+}
+
+/// An input typed so that it cannot be read (a time that does not exist): its name and what
+/// to say beside it.
+pub type Unreadable = (&'static str, String);
+
+/// A posted signed form, as its page declares it: signed with `meaning`, then on to `done`.
+pub struct Posting<'a> {
+    pub req: &'a HttpRequest,
+    pub viewer: &'a Viewer,
+    pub form: &'a [(String, String)],
+    pub meaning: SignatureMeaning,
+    pub done: String,
+}
+
+impl Posting<'_> {
+    /// The one way a signed form is taken: shown again, with what was typed, until every input
+    /// it needs is filled in; then `read` into the command (an unreadable input is said beside
+    /// it), signed, and `write` run with the signer and the position the form was opened at;
+    /// a refusal comes back beside the input it is about.
+    pub async fn submit<T, W>(
+        self,
+        shown: FormPage,
+        read: impl FnOnce() -> Result<T, Unreadable>,
+        write: W,
+    ) -> Result<HttpResponse, WebError>
+    where
+        T: Send + 'static,
+        W: FnOnce(
+                &mut DbConn,
+                &Principal,
+                VerifiedSigner,
+                Option<i64>,
+                T,
+            ) -> Result<(), ServiceError>
+            + Send
+            + 'static,
+    {
+        let mut shown = shown.typed(self.form);
+        if !shown.complete(self.form) {
+            return Ok(show(self.viewer, &shown, StatusCode::OK));
+        }
+        let command = match read() {
+            Ok(command) => command,
+            Err((name, message)) => {
+                let shown = shown.invalid(name, message);
+                return Ok(show(self.viewer, &shown, StatusCode::UNPROCESSABLE_ENTITY));
+            }
+        };
+        let signed = sign(
+            self.req,
+            self.viewer,
+            self.form,
+            self.meaning,
+            move |conn, who, signer, if_match| write(conn, who, signer, if_match, command),
+        )
+        .await?;
+        answer(self.viewer, signed, shown, &self.done)
+    }
+}
+
+/// A custody write on batch `number` (dispatch, receipt, infusion, follow-up) as the work of a
+/// signed form.
+pub fn on_batch<T>(
+    number: &str,
+    record: impl FnOnce(&mut DbConn, Write<'_>, T) -> Result<(), ServiceError> + Send + 'static,
+) -> impl FnOnce(&mut DbConn, &Principal, VerifiedSigner, Option<i64>, T) -> Result<(), ServiceError>
+       + Send
+       + 'static {
+    let number = number.to_owned();
+    move |conn, who, signer, if_match, command| {
+        let write = Write {
+            who,
+            batch_number: &number,
+            if_match,
+            signer,
+        };
+        record(conn, write, command)
+    }
 }
 
 /// After a signed form: back to `done`, or the form again with the refusal.

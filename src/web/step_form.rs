@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::i18n::Tr;
 use crate::domain::material::LotUse;
 use crate::domain::template::{Field, FieldType, Step};
-use crate::projections::materials::{EquipmentRow, LotRow};
+use crate::services::projections::materials::{EquipmentRow, LotRow};
 
 /// The form's field name for a template field.
 pub fn input_name(field_id: &str) -> String {

@@ -208,8 +208,10 @@ impl TestApp {
 
     /// Seals a `users` row again with this server's key, after a test moved its clock.
     pub fn reseal_user(&self, username: &str) {
-        self.sealed(|| cartrec::accounts::store::reseal(&mut self.db.connect(), username))
-            .expect("row sealed");
+        self.sealed(|| {
+            cartrec::services::accounts::store::reseal(&mut self.db.connect(), username)
+        })
+        .expect("row sealed");
     }
 
     /// Seals a user's `sessions` rows again with this server's key, after a test aged them.
@@ -223,7 +225,7 @@ impl TestApp {
             .load(&mut conn)
             .expect("sessions");
         for id in ids {
-            self.sealed(|| cartrec::accounts::store::reseal_session(&mut conn, &id))
+            self.sealed(|| cartrec::services::accounts::store::reseal_session(&mut conn, &id))
                 .expect("session sealed");
         }
     }

@@ -412,9 +412,9 @@ async fn the_database_itself_refuses_a_duplicate_signature() {
 /// Covers: P11-200a1
 #[tokio::test]
 async fn a_session_ended_between_password_check_and_signing_signs_nothing() {
-    use cartrec::accounts::{self, SecurityPolicy};
     use cartrec::auth::{AuthError, SignatureInput};
     use cartrec::error::ServiceError;
+    use cartrec::services::accounts::{self, SecurityPolicy};
     let app = spawn_app().await;
     let qa = app.user_with_roles(&["qa"]).await;
     let claims = token_claims(&qa.token);
@@ -430,8 +430,9 @@ async fn a_session_ended_between_password_check_and_signing_signs_nothing() {
     let input: SignatureInput =
         serde_json::from_value(json!({ "password": qa.password, "meaning": "reviewed" }))
             .expect("input");
-    let signer = cartrec::signatures::verify_signer(&mut conn, &policy, &who, input, "test")
-        .expect("password ok");
+    let signer =
+        cartrec::services::signatures::verify_signer(&mut conn, &policy, &who, input, "test")
+            .expect("password ok");
     // Meanwhile, the user logs out in another tab.
     assert_eq!(
         app.post("/api/v1/auth/logout", Some(&qa.token), &json!({}))
@@ -449,7 +450,7 @@ async fn a_session_ended_between_password_check_and_signing_signs_nothing() {
             .expect("entry 0")
     };
     let result = ledger::write(&mut conn, |tx| {
-        cartrec::signatures::apply(tx, signer, &[entry])
+        cartrec::services::signatures::apply(tx, signer, &[entry])
     });
     assert!(
         matches!(result, Err(ServiceError::Auth(AuthError::SessionEnded))),

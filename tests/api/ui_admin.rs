@@ -250,8 +250,8 @@ async fn qa_reads_and_approves_the_shipped_template_but_not_one_they_imported() 
         return;
     };
     let qa = app.user_with_roles(&["qa"]).await;
-    let mut copy: Value =
-        serde_json::from_slice(cartrec::templates::SHIPPED_CD19).expect("the shipped template");
+    let mut copy: Value = serde_json::from_slice(cartrec::services::templates::SHIPPED_CD19)
+        .expect("the shipped template");
     copy["code"] = json!("cd19-car-t-copy");
     let imported = app.post("/api/v1/templates", Some(&qa.token), &copy).await;
     assert_eq!(imported.status(), 201);

@@ -8,9 +8,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::{local_path, page, see_other};
-use crate::accounts;
 use crate::edge::client_address;
 use crate::error::AppError;
+use crate::services::accounts;
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
 use crate::web::session::{

@@ -7,12 +7,12 @@ use serde::Deserialize;
 
 use super::{page, see_other};
 use crate::auth::Action;
-use crate::batches::view::RecordView;
-use crate::batches::{self, BatchView, CreateBatch};
 use crate::domain::template::{FieldType, Step, Template as ProcessTemplate};
 use crate::edge::AppState;
 use crate::error::AppError;
-use crate::projections::batches::{self as rows, Filter};
+use crate::services::batches::view::RecordView;
+use crate::services::batches::{self, BatchView, CreateBatch};
+use crate::services::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
 use crate::web::session::{self, Posted, Viewer};
@@ -120,7 +120,7 @@ async fn approved_templates(req: &HttpRequest) -> Result<Vec<(String, String)>, 
     let state = session::state(req)?;
     let found = state
         .db
-        .run(|conn| crate::templates::approved_codes(conn).map_err(AppError::from))
+        .run(|conn| crate::services::templates::approved_codes(conn).map_err(AppError::from))
         .await?;
     Ok(found)
 }
@@ -213,7 +213,7 @@ pub async fn show(
         .db
         .run(move |conn| {
             let batch = batches::record_view(conn, &number)?;
-            let template = crate::templates::pinned_version(
+            let template = crate::services::templates::pinned_version(
                 conn,
                 &batch.template.code,
                 batch.template.version,

@@ -9,8 +9,8 @@ use super::corrections::corrections;
 use super::page;
 use super::signing::{self, SignPage};
 use crate::auth::SignatureMeaning;
-use crate::batches::{self, BatchView};
 use crate::domain::template::Template as ProcessTemplate;
+use crate::services::batches::{self, BatchView};
 use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 

@@ -12,13 +12,13 @@ use super::batches::{show_value, BatchHeading};
 use super::page;
 use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
 use crate::auth::{Action, SignatureMeaning};
-use crate::batches::{self, BatchView};
 use crate::domain::batch::corrections::Correct;
 use crate::domain::batch::BatchState;
 use crate::domain::template::{FieldType, Step, Template as ProcessTemplate};
 use crate::edge::AppState;
 use crate::error::AppError;
-use crate::projections::batches::{self as rows, Filter};
+use crate::services::batches::{self, BatchView};
+use crate::services::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
 use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form::{self, show_datetime};
@@ -174,7 +174,7 @@ pub async fn waiting_lines(
                 |state: &str| BatchState::parse(state).is_some_and(BatchState::is_finished);
             for row in listed.into_iter().filter(|r| !finished(&r.state)) {
                 let batch = batches::record_view(conn, &row.batch_number)?;
-                let template = crate::templates::pinned_version(
+                let template = crate::services::templates::pinned_version(
                     conn,
                     &batch.template.code,
                     batch.template.version,

@@ -7,8 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::page;
 use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
 use crate::auth::SignatureMeaning;
-use crate::batches::{self, BatchView, Supervision};
 use crate::domain::batch::supervision::Course;
+use crate::services::batches::{self, BatchView, Supervision};
 use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 

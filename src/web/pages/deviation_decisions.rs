@@ -9,9 +9,9 @@ use super::deviations::{batch_of, unsigned};
 use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
 use super::{page, see_other};
 use crate::auth::SignatureMeaning;
-use crate::batches::view::DeviationView;
-use crate::batches::{self, BatchView, Supervision};
 use crate::domain::batch::Classification;
+use crate::services::batches::view::DeviationView;
+use crate::services::batches::{self, BatchView, Supervision};
 use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 

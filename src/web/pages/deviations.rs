@@ -12,13 +12,13 @@ use super::batches::BatchHeading;
 use super::signing::{self, field, FormErrors, FormPage, Input};
 use super::{page, see_other};
 use crate::auth::Action;
-use crate::batches::view::DeviationView;
-use crate::batches::{self, BatchView, Supervision};
 use crate::domain::batch::DeviationState;
 use crate::domain::template::Template as ProcessTemplate;
 use crate::edge::AppState;
 use crate::error::AppError;
-use crate::projections::batches::{self as rows, Filter};
+use crate::services::batches::view::DeviationView;
+use crate::services::batches::{self, BatchView, Supervision};
+use crate::services::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
 use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form::show_datetime;
@@ -160,7 +160,7 @@ pub async fn open_lines(
             let mut open = vec![];
             for row in listed.into_iter().filter(|r| r.open_deviations > 0) {
                 let batch = batches::record_view(conn, &row.batch_number)?;
-                let template = crate::templates::pinned_version(
+                let template = crate::services::templates::pinned_version(
                     conn,
                     &batch.template.code,
                     batch.template.version,

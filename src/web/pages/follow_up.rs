@@ -6,12 +6,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::page;
 use crate::auth::SignatureMeaning;
-use crate::batches::custody::{self, Write};
-use crate::batches::BatchView;
 use crate::domain::batch::custody::Visit;
 use crate::domain::batch::AdverseEvent;
+use crate::services::batches::custody;
+use crate::services::batches::BatchView;
 use crate::web::session::{self, Posted, Viewer};
-use crate::web::signed_form::{self, answer, field, FormPage, Input};
+use crate::web::signed_form::{self, field, on_batch, FormPage, Input, Posting};
 use crate::web::WebError;
 
 fn visit_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
@@ -94,50 +94,39 @@ pub async fn record(
 ) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let batch = signed_form::batch(&state, path.into_inner()).await?;
-    let mut shown = visit_form(&viewer, &batch).typed(&form);
-    if !shown.complete(&form) {
-        return Ok(page(&viewer, StatusCode::OK, &shown));
-    }
+    let number = &batch.batch_number;
     let tr = viewer.tr;
-    let visit_date =
-        match chrono::NaiveDate::parse_from_str(field(&form, "visit_date").trim(), "%Y-%m-%d") {
-            Ok(date) => date,
-            Err(_) => {
-                let shown = shown.invalid("visit_date", tr.refusal("invalid_visit_date"));
-                return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
-            }
-        };
-    let adverse_events = match adverse_events(&field(&form, "adverse_events")) {
-        Ok(events) => events,
-        Err(line) => {
+    let read = || {
+        let visit_date =
+            chrono::NaiveDate::parse_from_str(field(&form, "visit_date").trim(), "%Y-%m-%d")
+                .map_err(|_| ("visit_date", tr.refusal("invalid_visit_date")))?;
+        let adverse_events = adverse_events(&field(&form, "adverse_events")).map_err(|line| {
             let message = tr.t1("follow-up-adverse-line", "line", &line);
-            let shown = shown.invalid("adverse_events", message);
-            return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
-        }
+            ("adverse_events", message)
+        })?;
+        Ok(Visit {
+            visit_date,
+            disease_status: field(&form, "disease_status"),
+            immunosuppression: field(&form, "immunosuppression"),
+            adverse_events,
+            secondary_malignancy: field(&form, "secondary_malignancy") == "true",
+            notes: Some(field(&form, "notes")).filter(|n| !n.trim().is_empty()),
+        })
     };
-    let input = Visit {
-        visit_date,
-        disease_status: field(&form, "disease_status"),
-        immunosuppression: field(&form, "immunosuppression"),
-        adverse_events,
-        secondary_malignancy: field(&form, "secondary_malignancy") == "true",
-        notes: Some(field(&form, "notes")).filter(|n| !n.trim().is_empty()),
+    let posting = Posting {
+        req: &req,
+        viewer: &viewer,
+        form: &form,
+        meaning: SignatureMeaning::Performed,
+        done: format!("/batches/{number}"),
     };
-    let number = batch.batch_number.clone();
-    let signed = signed_form::sign(&req, &viewer, &form, SignatureMeaning::Performed, {
-        let number = number.clone();
-        move |conn, who, signer, if_match| {
-            let write = Write {
-                who,
-                batch_number: &number,
-                if_match,
-                signer,
-            };
-            custody::follow_up(conn, write, input)
-        }
-    })
-    .await?;
-    answer(&viewer, signed, shown, &format!("/batches/{number}"))
+    posting
+        .submit(
+            visit_form(&viewer, &batch),
+            read,
+            on_batch(number, custody::follow_up),
+        )
+        .await
 }
 
 #[cfg(test)]

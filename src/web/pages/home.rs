@@ -8,7 +8,7 @@ use super::batches::{summaries, BatchLine};
 use super::page;
 use crate::auth::Action;
 use crate::domain::batch::BatchState;
-use crate::projections::batches::Filter;
+use crate::services::projections::batches::Filter;
 use crate::web::frame::Frame;
 use crate::web::session::{self, Viewer};
 use crate::web::WebError;
@@ -42,7 +42,7 @@ async fn account_notice(
     let username = viewer.who.username.clone();
     let account = state
         .db
-        .run(move |conn| crate::accounts::find_account(conn, &username))
+        .run(move |conn| crate::services::accounts::find_account(conn, &username))
         .await?;
     let tr = viewer.tr;
     if account.acknowledged_at.is_none() {
@@ -103,7 +103,7 @@ pub async fn home(
     } else {
         (vec![], vec![])
     };
-    let queues = super::next::queues(&state, &viewer).await?;
+    let queues = super::worklist::queues(&state, &viewer).await?;
     let home = HomePage {
         frame: Frame::of(&viewer, "/"),
         to_verify,

@@ -14,7 +14,7 @@ use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::domain::incident::Incident;
 use crate::domain::incident::Step;
 use crate::edge::verified_then_signed;
-use crate::incidents::Status;
+use crate::services::incidents::Status;
 use crate::web::frame::Frame;
 use crate::web::session::{self, Posted, Viewer};
 use crate::web::step_form::show_datetime;
@@ -75,7 +75,7 @@ pub struct Done {
 async fn status(req: &HttpRequest) -> Result<Status, WebError> {
     Ok(session::state(req)?
         .db
-        .run(crate::incidents::status)
+        .run(crate::services::incidents::status)
         .await?)
 }
 
@@ -87,7 +87,7 @@ pub async fn show(
     let status = status(&req).await?;
     let at = |time: &str| show_datetime(time, viewer.zone, viewer.tr);
     let open = status.open().cloned();
-    let next = match crate::incidents::next_step(&status, &viewer.who) {
+    let next = match crate::services::incidents::next_step(&status, &viewer.who) {
         Some(Step::Record) => Some("record"),
         Some(Step::Confirm) => Some("confirm"),
         None => None,
@@ -199,7 +199,9 @@ pub async fn record(
         &state,
         viewer.who.clone(),
         (signature(&form, meaning), meaning),
-        move |conn, who, signer| crate::incidents::record(conn, who, signer, (&cause, &actions)),
+        move |conn, who, signer| {
+            crate::services::incidents::record(conn, who, signer, (&cause, &actions))
+        },
     )
     .await;
     match done {
@@ -229,7 +231,7 @@ pub async fn confirm(
         &state,
         viewer.who.clone(),
         (signature(&form, meaning), meaning),
-        crate::incidents::confirm,
+        crate::services::incidents::confirm,
     )
     .await;
     match done {

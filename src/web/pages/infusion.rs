@@ -7,11 +7,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::page;
 use super::ward::{now_local, opened, time};
 use crate::auth::SignatureMeaning;
-use crate::batches::custody::{self, Write};
-use crate::batches::BatchView;
 use crate::domain::batch::custody::Infusion;
+use crate::services::batches::custody;
+use crate::services::batches::BatchView;
 use crate::web::session::{Posted, Viewer};
-use crate::web::signed_form::{self, answer, field, FormPage, Input};
+use crate::web::signed_form::{field, on_batch, FormPage, Input, Posting};
 use crate::web::WebError;
 
 fn infusion_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
@@ -57,50 +57,34 @@ pub async fn infuse(
     Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
     let batch = opened(&req, path.into_inner()).await?;
-    let mut shown = infusion_form(&viewer, &batch).typed(&form);
-    if !shown.complete(&form) {
-        return Ok(page(&viewer, StatusCode::OK, &shown));
-    }
-    let mut times = vec![];
-    for name in [
-        "thaw_started_at",
-        "infusion_started_at",
-        "infusion_ended_at",
-    ] {
-        match time(&viewer, &form, name) {
-            Ok(at) => times.push(at),
-            Err(message) => {
-                let shown = shown.invalid(name, message);
-                return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
-            }
-        }
-    }
-    let Ok(bags) = field(&form, "bags").trim().parse::<u32>() else {
-        let shown = shown.invalid("bags", viewer.tr.t("form-whole-number"));
-        return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+    let number = &batch.batch_number;
+    let posting = Posting {
+        req: &req,
+        viewer: &viewer,
+        form: &form,
+        meaning: SignatureMeaning::Performed,
+        done: format!("/batches/{number}"),
     };
-    let input = Infusion {
-        thaw_started_at: times[0],
-        infusion_started_at: times[1],
-        infusion_ended_at: times[2],
-        bags,
-        dose_car_t_per_kg: viewer.tr.parse_decimal(&field(&form, "dose_car_t_per_kg")),
-        premedication: field(&form, "premedication"),
-        immediate_reactions: field(&form, "immediate_reactions"),
+    let read = || {
+        let [thaw_started_at, infusion_started_at, infusion_ended_at] = [
+            "thaw_started_at",
+            "infusion_started_at",
+            "infusion_ended_at",
+        ]
+        .map(|name| time(&viewer, &form, name).map_err(|message| (name, message)));
+        let bags = field(&form, "bags").trim().parse::<u32>();
+        Ok(Infusion {
+            thaw_started_at: thaw_started_at?,
+            infusion_started_at: infusion_started_at?,
+            infusion_ended_at: infusion_ended_at?,
+            bags: bags.map_err(|_| ("bags", viewer.tr.t("form-whole-number")))?,
+            dose_car_t_per_kg: viewer.tr.parse_decimal(&field(&form, "dose_car_t_per_kg")),
+            premedication: field(&form, "premedication"),
+            immediate_reactions: field(&form, "immediate_reactions"),
+        })
     };
-    let number = batch.batch_number.clone();
-    let signed = signed_form::sign(&req, &viewer, &form, SignatureMeaning::Performed, {
-        let number = number.clone();
-        move |conn, who, signer, if_match| {
-            let write = Write {
-                who,
-                batch_number: &number,
-                if_match,
-                signer,
-            };
-            custody::infuse(conn, write, input)
-        }
-    })
-    .await?;
-    answer(&viewer, signed, shown, &format!("/batches/{number}"))
+    let shown = infusion_form(&viewer, &batch);
+    posting
+        .submit(shown, read, on_batch(number, custody::infuse))
+        .await
 }

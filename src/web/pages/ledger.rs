@@ -83,7 +83,7 @@ pub async fn verify(
     let (verdict, mismatches) = state
         .db
         .run(move |conn| {
-            crate::incidents::verify_on_request(conn, sealer.as_deref(), &evidence)
+            crate::services::incidents::verify_on_request(conn, sealer.as_deref(), &evidence)
                 .map_err(AppError::from)
         })
         .await?;

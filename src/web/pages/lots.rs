@@ -14,14 +14,14 @@ use crate::auth::{Action, SignatureInput, SignatureMeaning};
 use crate::domain::material::{LotStatus, LotUse};
 use crate::edge::signed;
 use crate::error::AppError;
-use crate::materials::{self, NewLot};
-use crate::projections::materials::{self as rows, LotRow};
+use crate::services::materials::{self, NewLot};
+use crate::services::projections::materials::{self as rows, LotRow};
 use crate::web::frame::Frame;
 use crate::web::session::{self, Posted, Viewer};
 use crate::web::WebError;
 
 pub fn today() -> String {
-    crate::accounts::now().date_naive().to_string()
+    crate::services::accounts::now().date_naive().to_string()
 }
 
 pub struct LotLine {
@@ -78,7 +78,7 @@ pub async fn list(
         .db
         .run(|conn| rows::list_lots(conn, None).map_err(AppError::from))
         .await?;
-    let today = crate::accounts::now().date_naive();
+    let today = crate::services::accounts::now().date_naive();
     let notice = viewer.tr.notice_about(
         "lot-done-",
         done.done.as_deref(),

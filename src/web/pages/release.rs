@@ -10,11 +10,13 @@ use askama::Template;
 use super::batches::BatchHeading;
 use super::page;
 use crate::auth::{Action, SignatureMeaning};
-use crate::batches::{self, BatchView};
+use crate::db::DbConn;
 use crate::domain::batch::ReleaseDecision;
+use crate::services::accounts::Principal;
+use crate::services::batches::{self, BatchView};
 use crate::web::frame::Frame;
 use crate::web::session::{self, Posted, Viewer};
-use crate::web::signed_form::{self, answer, field, FormPage, Input};
+use crate::web::signed_form::{self, field, FormPage, Input, Posting};
 use crate::web::WebError;
 
 pub struct ExceptionShown {
@@ -177,21 +179,26 @@ pub async fn decide(
     let decision = decision_of(&decision)?;
     let state = session::state(&req)?;
     let batch = signed_form::batch(&state, number).await?;
-    let mut shown = decision_form(&viewer, &batch, decision).typed(&form);
-    if !shown.complete(&form) {
-        return Ok(page(&viewer, StatusCode::OK, &shown));
-    }
-    let justification = Some(field(&form, "justification")).filter(|j| !j.trim().is_empty());
     let number = batch.batch_number.clone();
-    let signed = signed_form::sign(&req, &viewer, &form, meaning_of(decision), {
-        let number = number.clone();
-        move |conn, who, signer, if_match| {
-            let decided = (decision, justification.as_deref());
-            batches::decide_release(conn, who, &number, decided, if_match, signer)
-        }
-    })
-    .await?;
-    answer(&viewer, signed, shown, &format!("/batches/{number}/review"))
+    let posting = Posting {
+        req: &req,
+        viewer: &viewer,
+        form: &form,
+        meaning: meaning_of(decision),
+        done: format!("/batches/{number}/review"),
+    };
+    let read = || Ok(Some(field(&form, "justification")).filter(|j| !j.trim().is_empty()));
+    let decide = move |conn: &mut DbConn,
+                       who: &Principal,
+                       signer,
+                       if_match,
+                       justification: Option<String>| {
+        let decided = (decision, justification.as_deref());
+        batches::decide_release(conn, who, &number, decided, if_match, signer)
+    };
+    posting
+        .submit(decision_form(&viewer, &batch, decision), read, decide)
+        .await
 }
 
 fn request_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
@@ -244,20 +251,27 @@ pub async fn request(
 ) -> Result<HttpResponse, WebError> {
     let state = session::state(&req)?;
     let batch = signed_form::batch(&state, path.into_inner()).await?;
-    let mut shown = request_form(&viewer, &batch).typed(&form);
-    if !shown.complete(&form) {
-        return Ok(page(&viewer, StatusCode::OK, &shown));
-    }
-    let reason = field(&form, "reason");
-    let acknowledged = field(&form, "risk_acknowledged") == "true";
     let number = batch.batch_number.clone();
-    let signed = signed_form::sign(&req, &viewer, &form, SignatureMeaning::Requested, {
-        let number = number.clone();
-        move |conn, who, signer, if_match| {
-            let request = (reason.as_str(), acknowledged);
-            batches::request_exceptional_release(conn, who, &number, request, if_match, signer)
-        }
-    })
-    .await?;
-    answer(&viewer, signed, shown, &format!("/batches/{number}"))
+    let posting = Posting {
+        req: &req,
+        viewer: &viewer,
+        form: &form,
+        meaning: SignatureMeaning::Requested,
+        done: format!("/batches/{number}"),
+    };
+    let read = || {
+        let acknowledged = field(&form, "risk_acknowledged") == "true";
+        Ok((field(&form, "reason"), acknowledged))
+    };
+    let request = move |conn: &mut DbConn,
+                        who: &Principal,
+                        signer,
+                        if_match,
+                        (reason, acknowledged): (String, bool)| {
+        let request = (reason.as_str(), acknowledged);
+        batches::request_exceptional_release(conn, who, &number, request, if_match, signer)
+    };
+    posting
+        .submit(request_form(&viewer, &batch), read, request)
+        .await
 }

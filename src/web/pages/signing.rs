@@ -11,14 +11,14 @@ use secrecy::SecretString;
 
 use super::batches::BatchHeading;
 use super::{page, see_other};
-use crate::accounts::Principal;
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::batches::{self, BatchView};
 use crate::db::DbConn;
 use crate::domain::template::Template as ProcessTemplate;
 use crate::edge::{signed, AppState};
 use crate::error::{AppError, ServiceError};
-use crate::signatures::VerifiedSigner;
+use crate::services::accounts::Principal;
+use crate::services::batches::{self, BatchView};
+use crate::services::signatures::VerifiedSigner;
 use crate::web::frame::Frame;
 use crate::web::session::{self, Viewer};
 use crate::web::WebError;
@@ -242,7 +242,7 @@ pub async fn batch_and_template(
         .db
         .run(move |conn| {
             let batch = batches::record_view(conn, &number)?;
-            let template = crate::templates::pinned_version(
+            let template = crate::services::templates::pinned_version(
                 conn,
                 &batch.template.code,
                 batch.template.version,

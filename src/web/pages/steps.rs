@@ -13,11 +13,11 @@ use secrecy::SecretString;
 use super::batches::BatchHeading;
 use super::{page, see_other};
 use crate::auth::{SignatureInput, SignatureMeaning};
-use crate::batches::{self, BatchView, StepInput};
 use crate::domain::template::FieldType;
 use crate::domain::template::{Step, Template as ProcessTemplate};
 use crate::edge::{signed, AppState};
 use crate::error::AppError;
+use crate::services::batches::{self, BatchView, StepInput};
 use crate::web::frame::Frame;
 use crate::web::multipart::Upload;
 use crate::web::session::{self, Posted, PostedFiles, Viewer};
@@ -32,18 +32,18 @@ struct Context {
 }
 
 async fn context(state: &web::Data<AppState>, number: String) -> Result<Context, WebError> {
-    let today = crate::accounts::now().date_naive();
+    let today = crate::services::accounts::now().date_naive();
     let found = state
         .db
         .run(move |conn| {
             let batch = batches::record_view(conn, &number)?;
-            let template = crate::templates::pinned_version(
+            let template = crate::services::templates::pinned_version(
                 conn,
                 &batch.template.code,
                 batch.template.version,
             )?;
-            let lots = crate::projections::materials::list_lots(conn, None)?;
-            let equipment = crate::projections::materials::list_equipment(conn)?;
+            let lots = crate::services::projections::materials::list_lots(conn, None)?;
+            let equipment = crate::services::projections::materials::list_equipment(conn)?;
             Ok::<_, crate::error::ServiceError>((batch, template, lots, equipment))
         })
         .await?;
@@ -268,13 +268,13 @@ async fn attach(
             continue;
         }
         let who = viewer.who.clone();
-        let file = crate::attachments::File {
+        let file = crate::services::attachments::File {
             content_type: upload.content_type,
             bytes: upload.bytes,
         };
         let (sha256, _) = state
             .db
-            .run(move |conn| crate::attachments::store(conn, &who, file))
+            .run(move |conn| crate::services::attachments::store(conn, &who, file))
             .await?;
         form.retain(|(name, _)| *name != upload.field);
         form.push((upload.field, sha256));

@@ -15,7 +15,7 @@ use crate::domain::template::lifecycle::{TemplateVersion, VersionStatus};
 use crate::domain::template::{Field, QcSpec, Template as ProcessTemplate};
 use crate::edge::signed;
 use crate::error::AppError;
-use crate::projections::templates::{self as rows, TemplateRow};
+use crate::services::projections::templates::{self as rows, TemplateRow};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
 use crate::web::session::{self, Posted, Viewer};
@@ -199,7 +199,7 @@ async fn version(
     let found = state
         .db
         .run(move |conn| {
-            let history = crate::templates::history(conn, &code)?;
+            let history = crate::services::templates::history(conn, &code)?;
             Ok::<_, crate::error::ServiceError>(history.version(number).cloned())
         })
         .await?
@@ -302,7 +302,7 @@ pub async fn approve(
     let approved = signed(&req, &state, viewer.who.clone(), input, meaning, {
         let code = code.clone();
         move |conn, who, signer| {
-            crate::templates::approve(conn, &who.actor(), &code, number, signer)
+            crate::services::templates::approve(conn, &who.actor(), &code, number, signer)
         }
     })
     .await;

@@ -12,11 +12,11 @@ use serde::Deserialize;
 
 use super::forms::{all, field, place, FormPage, General, Input, Typed};
 use super::{page, see_other};
-use crate::accounts::{self, Account, NewAccount};
 use crate::auth::password::generate_password;
 use crate::auth::Action;
 use crate::domain::{About, Role, Roles, Username};
 use crate::error::AppError;
+use crate::services::accounts::{self, Account, NewAccount};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
 use crate::web::session::{self, Posted, Viewer};

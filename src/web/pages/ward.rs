@@ -11,12 +11,13 @@ use chrono::{DateTime, Utc};
 use super::batches::BatchHeading;
 use super::page;
 use crate::auth::SignatureMeaning;
-use crate::batches::custody::{self, Write};
-use crate::batches::BatchView;
+use crate::db::DbConn;
 use crate::domain::batch::custody::{BedsideRole, Dispatch, Receipt};
+use crate::services::batches::custody::{self, Write};
+use crate::services::batches::BatchView;
 use crate::web::frame::Frame;
 use crate::web::session::{self, Posted, Viewer};
-use crate::web::signed_form::{self, answer, field, FormPage, Input};
+use crate::web::signed_form::{self, answer, field, on_batch, FormPage, Input, Posting};
 use crate::web::WebError;
 
 /// Now in the site's time zone, as a `datetime-local` input takes it.
@@ -83,38 +84,39 @@ pub async fn ship(
     Posted(form): Posted<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
     let batch = opened(&req, path.into_inner()).await?;
-    let mut shown = dispatch_form(&viewer, &batch).typed(&form);
-    if !shown.complete(&form) {
-        return Ok(page(&viewer, StatusCode::OK, &shown));
+    let number = &batch.batch_number;
+    let read = || {
+        Ok(Dispatch {
+            shipper_id: field(&form, "shipper_id"),
+            container_id: field(&form, "container_id"),
+            logger_id: field(&form, "logger_id"),
+            dispatched_at: time(&viewer, &form, "dispatched_at")
+                .map_err(|message| ("dispatched_at", message))?,
+        })
+    };
+    performed(&req, &viewer, &form, number)
+        .submit(
+            dispatch_form(&viewer, &batch),
+            read,
+            on_batch(number, custody::dispatch),
+        )
+        .await
+}
+
+/// A custody write the person signs as performed, back to the batch after.
+fn performed<'a>(
+    req: &'a HttpRequest,
+    viewer: &'a Viewer,
+    form: &'a [(String, String)],
+    number: &str,
+) -> Posting<'a> {
+    Posting {
+        req,
+        viewer,
+        form,
+        meaning: SignatureMeaning::Performed,
+        done: format!("/batches/{number}"),
     }
-    let dispatched_at = match time(&viewer, &form, "dispatched_at") {
-        Ok(at) => at,
-        Err(message) => {
-            let shown = shown.invalid("dispatched_at", message);
-            return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
-        }
-    };
-    let input = Dispatch {
-        shipper_id: field(&form, "shipper_id"),
-        container_id: field(&form, "container_id"),
-        logger_id: field(&form, "logger_id"),
-        dispatched_at,
-    };
-    let number = batch.batch_number.clone();
-    let signed = signed_form::sign(&req, &viewer, &form, SignatureMeaning::Performed, {
-        let number = number.clone();
-        move |conn, who, signer, if_match| {
-            let write = Write {
-                who,
-                batch_number: &number,
-                if_match,
-                signer,
-            };
-            custody::dispatch(conn, write, input)
-        }
-    })
-    .await?;
-    answer(&viewer, signed, shown, &format!("/batches/{number}"))
 }
 
 fn receive_form(viewer: &Viewer, batch: &BatchView, shipment_id: u32) -> FormPage {
@@ -174,39 +176,27 @@ pub async fn receive(
 ) -> Result<HttpResponse, WebError> {
     let (number, shipment_id) = path.into_inner();
     let batch = opened(&req, number).await?;
-    let mut shown = receive_form(&viewer, &batch, shipment_id).typed(&form);
-    if !shown.complete(&form) {
-        return Ok(page(&viewer, StatusCode::OK, &shown));
-    }
-    let received_at = match time(&viewer, &form, "received_at") {
-        Ok(at) => at,
-        Err(message) => {
-            let shown = shown.invalid("received_at", message);
-            return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
-        }
-    };
+    let number = &batch.batch_number;
     let tr = viewer.tr;
-    let input = Receipt {
-        received_at,
-        min_temperature_c: tr.parse_decimal(&field(&form, "min_temperature_c")),
-        max_temperature_c: tr.parse_decimal(&field(&form, "max_temperature_c")),
-        container_intact: field(&form, "container_intact") == "true",
+    let read = || {
+        Ok(Receipt {
+            received_at: time(&viewer, &form, "received_at")
+                .map_err(|message| ("received_at", message))?,
+            min_temperature_c: tr.parse_decimal(&field(&form, "min_temperature_c")),
+            max_temperature_c: tr.parse_decimal(&field(&form, "max_temperature_c")),
+            container_intact: field(&form, "container_intact") == "true",
+        })
     };
-    let number = batch.batch_number.clone();
-    let signed = signed_form::sign(&req, &viewer, &form, SignatureMeaning::Performed, {
-        let number = number.clone();
-        move |conn, who, signer, if_match| {
-            let write = Write {
-                who,
-                batch_number: &number,
-                if_match,
-                signer,
-            };
-            custody::receive(conn, write, shipment_id, input)
-        }
-    })
-    .await?;
-    answer(&viewer, signed, shown, &format!("/batches/{number}"))
+    let record = move |conn: &mut DbConn, write: Write<'_>, receipt: Receipt| {
+        custody::receive(conn, write, shipment_id, receipt)
+    };
+    performed(&req, &viewer, &form, number)
+        .submit(
+            receive_form(&viewer, &batch, shipment_id),
+            read,
+            on_batch(number, record),
+        )
+        .await
 }
 
 /// The first clinician reads (`performed`); when a reading waits for a witness, the next

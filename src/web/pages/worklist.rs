@@ -1,12 +1,16 @@
 //! What waits for QC and QA on the work list: batches with QC testing to do, open deviations,
-//! corrections waiting for approval. Each section lists links to where the work is done.
+//! corrections waiting for approval. Each section lists links to where the work is done. And
+//! the queues after manufacturing, by role: the QP's batches awaiting release, the batches to
+//! ship, those on their way to or on the ward (which batches, `domain::batch::next::Queue`).
 
 use actix_web::web;
 
+use super::batches::BatchLine;
 use crate::auth::Action;
+use crate::domain::batch::next::Queue;
 use crate::domain::batch::BatchState;
 use crate::edge::AppState;
-use crate::projections::batches::Filter;
+use crate::services::projections::batches::Filter;
 use crate::web::session::Viewer;
 use crate::web::WebError;
 
@@ -89,4 +93,33 @@ pub async fn sections(
         });
     }
     Ok(sections)
+}
+
+/// The work-list queues after manufacturing, by role: (heading id, message id, batches).
+pub async fn queues(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+) -> Result<Vec<(&'static str, String, Vec<BatchLine>)>, WebError> {
+    let mut queues = vec![];
+    for queue in Queue::ALL {
+        let (action, id) = match queue {
+            Queue::AwaitingRelease => (Action::CertifyBatch, "awaiting-release"),
+            Queue::ToShip => (Action::ShipBatch, "to-ship"),
+            Queue::OnTheWard => (Action::TreatPatient, "on-the-ward"),
+        };
+        if !viewer.can(action) {
+            continue;
+        }
+        let mut lines = vec![];
+        for batch_state in queue.states() {
+            let filter = Filter {
+                state: Some(batch_state.as_str().to_owned()),
+                template: None,
+                pending_for: None,
+            };
+            lines.extend(super::batches::summaries(state, viewer, filter).await?);
+        }
+        queues.push((id, viewer.tr.t(&format!("work-{id}")), lines));
+    }
+    Ok(queues)
 }

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use super::{confirm, load, stream};
-use crate::accounts::Principal;
 use crate::command::{self, Appended, Decision};
 use crate::db::DbConn;
 use crate::domain::batch::decide::Outcome;
@@ -14,8 +13,9 @@ use crate::domain::batch::{qc, Batch, BatchEvent, ReleaseDecision};
 use crate::domain::template::Template;
 use crate::error::ServiceError;
 use crate::ledger::{self, Appender};
-use crate::projections::batches as rows;
-use crate::signatures::{self, VerifiedSigner};
+use crate::services::accounts::Principal;
+use crate::services::projections::batches as rows;
+use crate::services::signatures::{self, VerifiedSigner};
 
 /// Appends what `decide` returns and signs, with the signer's meaning, the record it made (the
 /// first entry that is not a security event). A refusal that records a security event signs
@@ -169,7 +169,7 @@ pub fn review(
     let (batch, template) = load(conn, &events, batch_number)?;
     let mut lots = BTreeMap::new();
     for lot_id in rules::lots_used(&batch) {
-        let lot = crate::materials::lot(conn, &lot_id)?;
+        let lot = crate::services::materials::lot(conn, &lot_id)?;
         lots.insert(lot_id, lot);
     }
     let context = ReviewContext {

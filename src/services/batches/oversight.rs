@@ -4,13 +4,13 @@
 use serde_json::Map;
 
 use super::{confirm, load, resources, stream};
-use crate::accounts::{now, Principal};
 use crate::command::{self, Decision};
 use crate::db::DbConn;
 use crate::domain::batch::decide::{Outcome, Resources};
 use crate::error::ServiceError;
-use crate::projections::batches as rows;
-use crate::signatures::{self, VerifiedSigner};
+use crate::services::accounts::{now, Principal};
+use crate::services::projections::batches as rows;
+use crate::services::signatures::{self, VerifiedSigner};
 
 /// What QA (or, for raising, an operator) does about a batch's deviations and its course.
 pub enum Supervision {

@@ -10,8 +10,8 @@ use crate::domain::material::{self, Equipment, EquipmentEvent, Lot, LotEvent};
 use crate::domain::{About, DomainError, Recorded};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Stream};
-use crate::projections::materials::{self as rows, EquipmentRow, LotRow};
-use crate::signatures::{self, VerifiedSigner};
+use crate::services::projections::materials::{self as rows, EquipmentRow, LotRow};
+use crate::services::signatures::{self, VerifiedSigner};
 
 pub fn lot_stream(lot_id: &str) -> Result<Stream, ServiceError> {
     Ok(Stream::named("lot/", lot_id)?)
@@ -155,7 +155,7 @@ pub fn calibrate(
     signer: VerifiedSigner,
 ) -> Result<EquipmentRow, ServiceError> {
     let stream = equipment_stream(equipment_id).map_err(|_| unknown_equipment(equipment_id))?;
-    let today = crate::accounts::now().date_naive();
+    let today = crate::services::accounts::now().date_naive();
     command::execute(
         conn,
         &stream,

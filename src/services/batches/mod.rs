@@ -19,7 +19,6 @@ pub use release::{
 };
 pub use view::{record_view, BatchView};
 
-use crate::accounts::{now, Principal};
 use crate::command::{self, Decision};
 use crate::db::DbConn;
 use crate::domain::batch::decide::{self, NewBatch, RecordStep, Resources};
@@ -28,8 +27,9 @@ use crate::domain::coi::{Coi, FacilityId};
 use crate::domain::{About, DomainError, Recorded};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Appender, Stream};
-use crate::projections::batches as rows;
-use crate::signatures::{self, VerifiedSigner};
+use crate::services::accounts::{now, Principal};
+use crate::services::projections::batches as rows;
+use crate::services::signatures::{self, VerifiedSigner};
 
 pub fn stream(batch_number: &str) -> Result<Stream, ServiceError> {
     Stream::named("batch/", batch_number).map_err(|_| unknown(batch_number))
@@ -64,7 +64,8 @@ pub fn create(
     let today = now().date_naive();
     ledger::write(conn, |tx| {
         let (version, _) =
-            crate::templates::latest_approved(tx.conn(), &command.template).about("template")?;
+            crate::services::templates::latest_approved(tx.conn(), &command.template)
+                .about("template")?;
         let count = ledger::streams_with_prefix(tx.conn(), "batch/")?.len();
         let batch_number = format!("B-{}-{:05}", today.year(), count + 1);
         let (coi, assigned_by) = match &command.coi {
@@ -150,8 +151,11 @@ pub fn load(
 ) -> Result<(Batch, crate::domain::template::Template), ServiceError> {
     let batch = Batch::fold(events)?.ok_or_else(|| unknown(batch_number))?;
     let created = &batch.created;
-    let template =
-        crate::templates::pinned_version(conn, &created.template_code, created.template_version)?;
+    let template = crate::services::templates::pinned_version(
+        conn,
+        &created.template_code,
+        created.template_version,
+    )?;
     Ok((batch, template))
 }
 
@@ -210,15 +214,15 @@ pub(super) fn resources(
     let (lots, equipment, attachments) = decide::references(step, values);
     let mut found = Resources::default();
     for lot_id in lots {
-        let lot = crate::materials::lot(conn, &lot_id)?;
+        let lot = crate::services::materials::lot(conn, &lot_id)?;
         found.lots.insert(lot_id, lot);
     }
     for equipment_id in equipment {
-        let state = crate::materials::equipment(conn, &equipment_id)?;
+        let state = crate::services::materials::equipment(conn, &equipment_id)?;
         found.equipment.insert(equipment_id, state);
     }
     for sha256 in attachments {
-        let exists = crate::attachments::exists(conn, &sha256)?;
+        let exists = crate::services::attachments::exists(conn, &sha256)?;
         found.attachments.insert(sha256, exists);
     }
     Ok(found)

@@ -6,7 +6,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::accounts::Principal;
 use crate::auth::Action;
 use crate::command::{self, Decision};
 use crate::db::schema::attachments;
@@ -14,6 +13,7 @@ use crate::db::DbConn;
 use crate::domain::DomainError;
 use crate::error::ServiceError;
 use crate::ledger::Stream;
+use crate::services::accounts::Principal;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload")]

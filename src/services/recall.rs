@@ -4,8 +4,8 @@
 
 use crate::db::DbConn;
 use crate::error::ServiceError;
-use crate::projections::batches::{self as batch_rows, BatchRow, LotUsageRow};
-use crate::projections::materials::{self as lot_rows, LotRow};
+use crate::services::projections::batches::{self as batch_rows, BatchRow, LotUsageRow};
+use crate::services::projections::materials::{self as lot_rows, LotRow};
 
 /// A lot and every batch that used it, by batch number.
 #[derive(Debug)]
@@ -23,8 +23,8 @@ pub struct BatchUses {
 
 /// Every batch whose steps named the lot; `lot_not_found` for a lot never registered.
 pub fn where_used(conn: &mut DbConn, lot_id: &str) -> Result<WhereUsed, ServiceError> {
-    let lot =
-        lot_rows::find_lot(conn, lot_id)?.ok_or_else(|| crate::materials::unknown_lot(lot_id))?;
+    let lot = lot_rows::find_lot(conn, lot_id)?
+        .ok_or_else(|| crate::services::materials::unknown_lot(lot_id))?;
     let mut batches: Vec<BatchUses> = Vec::new();
     for (used, batch) in batch_rows::uses_of_lot(conn, lot_id)? {
         match batches.last_mut() {

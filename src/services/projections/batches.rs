@@ -70,7 +70,7 @@ pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError
         return Ok(());
     };
     let created = &batch.created;
-    let template = crate::template_versions::pinned_version(
+    let template = crate::services::template_versions::pinned_version(
         conn,
         &created.template_code,
         created.template_version,

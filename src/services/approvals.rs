@@ -6,14 +6,14 @@
 
 use chrono::NaiveDateTime;
 
-use crate::accounts::{find_account, folded, record, store, Account, Principal};
 use crate::db::DbConn;
 use crate::domain::account::events::UserEvent;
 use crate::domain::account::state::{decide_acknowledgment, decide_approval, Approver};
 use crate::domain::{FullName, Roles, Username};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor, Entry, LedgerError};
-use crate::signatures::{self, VerifiedSigner};
+use crate::services::accounts::{find_account, folded, record, store, Account, Principal};
+use crate::services::signatures::{self, VerifiedSigner};
 
 /// Who approves: a signed-in user with their signature (meaning `approved`), or a person at
 /// the server's console, named.

@@ -146,9 +146,9 @@ fn differences(live: &[String], fresh: &[String]) -> Vec<String> {
 /// Every disagreement between a projection and the ledger, one sentence each; empty when all
 /// agree. Run after the ledger itself has verified: it trusts the ledger's bytes.
 pub fn check(conn: &mut DbConn) -> Result<Vec<String>, ServiceError> {
-    let mut found = crate::accounts::audit::mismatches(conn)?;
-    found.extend(crate::signatures::audit::mismatches(conn)?);
-    found.extend(crate::attachments::mismatches(conn)?);
+    let mut found = crate::services::accounts::audit::mismatches(conn)?;
+    found.extend(crate::services::signatures::audit::mismatches(conn)?);
+    found.extend(crate::services::attachments::mismatches(conn)?);
     found.extend(replay_differences(conn)?);
     Ok(found)
 }

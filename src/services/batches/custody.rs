@@ -3,12 +3,12 @@
 //! `domain::batch::custody`.
 
 use super::release::record_signed;
-use crate::accounts::{now, Principal};
 use crate::db::DbConn;
 use crate::domain::batch::custody::{self, BedsideRole, Dispatch, Infusion, Receipt, Visit};
 use crate::domain::batch::decide::Outcome;
 use crate::error::ServiceError;
-use crate::signatures::VerifiedSigner;
+use crate::services::accounts::{now, Principal};
+use crate::services::signatures::VerifiedSigner;
 
 /// Who writes, on which batch, as last read: the frame every custody write shares.
 pub struct Write<'a> {

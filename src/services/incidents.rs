@@ -5,7 +5,6 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use crate::accounts::Principal;
 use crate::command::{self, Decision};
 use crate::db::DbConn;
 use crate::domain::incident::{
@@ -15,7 +14,8 @@ use crate::domain::incident::{
 use crate::domain::DomainError;
 use crate::error::ServiceError;
 use crate::ledger::{self, heads, Distrust, Evidence, Sealer, Stream};
-use crate::signatures::{self, VerifiedSigner};
+use crate::services::accounts::Principal;
+use crate::services::signatures::{self, VerifiedSigner};
 
 /// This instance's trust and the site's incidents, for the incident page and its API.
 pub struct Status {
@@ -60,7 +60,7 @@ pub fn verify_on_request(
     if !verdict.is_ok() {
         return Ok((verdict, Vec::new()));
     }
-    let mismatches = crate::projections::check(conn)?;
+    let mismatches = crate::services::projections::check(conn)?;
     Ok((verdict, mismatches))
 }
 
@@ -97,7 +97,10 @@ pub fn note_verified(
     if sealer.trust().is_trusted() {
         return Ok(());
     }
-    if let Some(first) = crate::accounts::audit::mismatches(conn)?.into_iter().next() {
+    if let Some(first) = crate::services::accounts::audit::mismatches(conn)?
+        .into_iter()
+        .next()
+    {
         sealer.trust().distrust(0, first);
         return Ok(());
     }

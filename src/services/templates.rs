@@ -11,13 +11,13 @@ use crate::domain::template::Template;
 use crate::domain::{DomainError, Recorded};
 use crate::error::ServiceError;
 use crate::ledger::{self, Actor};
-use crate::projections::templates::{self as rows, TemplateRow};
-use crate::signatures::{self, VerifiedSigner};
-pub use crate::template_versions::{history, pinned_version};
-use crate::template_versions::{pinned, stream, unknown};
+use crate::services::projections::templates::{self as rows, TemplateRow};
+use crate::services::signatures::{self, VerifiedSigner};
+pub use crate::services::template_versions::{history, pinned_version};
+use crate::services::template_versions::{pinned, stream, unknown};
 
 /// The default autologous CD19 CAR-T template, imported as a draft on a new database.
-pub const SHIPPED_CD19: &[u8] = include_bytes!("../templates/cd19-car-t-lentiviral.json");
+pub const SHIPPED_CD19: &[u8] = include_bytes!("../../templates/cd19-car-t-lentiviral.json");
 
 /// Imports a template as a new draft version; refuses an invalid one naming the JSON path.
 pub fn import(

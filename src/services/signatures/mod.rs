@@ -12,9 +12,6 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 
-use crate::accounts::{
-    ensure_unlocked, find_account, recheck_password, Attempt, Principal, SecurityPolicy,
-};
 use crate::auth::{required_action, AuthError, SignatureInput, SignatureMeaning};
 use crate::db::schema::signatures;
 use crate::db::DbConn;
@@ -23,6 +20,9 @@ use crate::domain::signature::{SignatureApplied, SignedEntry};
 use crate::domain::{DomainError, FullName, Username};
 use crate::error::ServiceError;
 use crate::ledger::{Actor, Appender, Entry, NewEvent, Payload, Stream};
+use crate::services::accounts::{
+    ensure_unlocked, find_account, recheck_password, Attempt, Principal, SecurityPolicy,
+};
 pub use view::{signatures_of, SignatureView, SignaturesOfEntry};
 
 impl Payload for SignatureApplied {
@@ -235,7 +235,7 @@ fn check_signable(
 fn ensure_still_entitled(conn: &mut DbConn, signer: &VerifiedSigner) -> Result<(), ServiceError> {
     let account = find_account(conn, &signer.username)?;
     ensure_unlocked(&account)?;
-    let session_open = crate::accounts::store::checked_session(conn, &signer.session_id)?
+    let session_open = crate::services::accounts::store::checked_session(conn, &signer.session_id)?
         .is_some_and(|session| session.ended_at.is_none());
     if !account.active || !session_open {
         return Err(AuthError::SessionEnded.into());

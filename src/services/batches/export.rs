@@ -7,7 +7,6 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::checkpointing::Checkpointing;
 use crate::db::DbConn;
 use crate::domain::batch::references::referenced_streams;
 use crate::domain::batch::{Batch, BatchEvent};
@@ -16,6 +15,7 @@ use crate::error::ServiceError;
 use crate::ledger::bundle::{self, Bundle, ABOUT, FORMAT};
 use crate::ledger::checkpoints::{self, Signed};
 use crate::ledger::{self, Entry, Hash, Stream};
+use crate::services::checkpointing::Checkpointing;
 
 pub struct Export {
     pub bytes: Vec<u8>,

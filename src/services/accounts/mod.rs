@@ -1,4 +1,4 @@
-//! Accounts: creating users, asking for roles (their signed approval is `crate::approvals`),
+//! Accounts: creating users, asking for roles (their signed approval is `crate::services::approvals`),
 //! deactivation, passwords, logins, sessions and lock-out. Every change appends its event to the user's stream and updates the
 //! `users`/`sessions` tables (the current state authentication reads) in one transaction;
 //! `audit` proves those tables still say what the ledger says.
