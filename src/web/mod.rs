@@ -11,8 +11,7 @@ mod pages;
 pub mod refusal_codes;
 mod routes;
 pub mod session;
-mod signed_form;
-mod step_form;
+mod signing;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -25,6 +24,9 @@ use crate::error::AppError;
 use frame::Frame;
 use i18n::Tr;
 pub use routes::{Access, Page, PAGES};
+
+/// A page's answer: the page, a redirect, or what it could not do.
+pub type Answer = Result<HttpResponse, WebError>;
 
 /// What a page could not do, answered as a page (never as problem JSON).
 #[derive(Debug, thiserror::Error)]

@@ -150,12 +150,109 @@ impl FromRequest for Viewer {
     type Future = Ready<Result<Viewer, WebError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            req.extensions()
-                .get::<Viewer>()
-                .cloned()
-                .ok_or(WebError::SignIn),
-        )
+        ready(resolved(req))
+    }
+}
+
+fn resolved(req: &HttpRequest) -> Result<Viewer, WebError> {
+    req.extensions()
+        .get::<Viewer>()
+        .cloned()
+        .ok_or(WebError::SignIn)
+}
+
+/// What a page's handler is given: the request (for the signed-request edge and cookies),
+/// the viewer the route table resolved and checked, the server's state, and what the page
+/// is told of the write that led to it.
+pub struct PageRequest {
+    pub req: HttpRequest,
+    pub viewer: Viewer,
+    pub state: web::Data<AppState>,
+    pub done: Done,
+}
+
+/// What a page is told of the write that led to it, after POST/redirect/GET: what was done
+/// (`?done=`), and what it was done to (the step or test recorded or verified, the template
+/// or account approved, the lot or equipment registered). A query that says none of these
+/// tells nothing.
+#[derive(Default, serde::Deserialize)]
+pub struct Done {
+    pub done: Option<String>,
+    pub recorded: Option<String>,
+    pub verified: Option<String>,
+    pub approved: Option<String>,
+    pub lot: Option<String>,
+    pub id: Option<String>,
+}
+
+impl PageRequest {
+    /// The request, the viewer, the server's state and what the page is told, to read.
+    pub fn parts(&self) -> (&HttpRequest, &Viewer, &web::Data<AppState>, &Done) {
+        (&self.req, &self.viewer, &self.state, &self.done)
+    }
+
+    fn of(req: &HttpRequest) -> Result<PageRequest, WebError> {
+        Ok(PageRequest {
+            viewer: resolved(req)?,
+            state: state(req)?,
+            done: serde_urlencoded::from_str(req.query_string()).unwrap_or_default(),
+            req: req.clone(),
+        })
+    }
+}
+
+impl FromRequest for PageRequest {
+    type Error = WebError;
+    type Future = Ready<Result<PageRequest, WebError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(PageRequest::of(req))
+    }
+}
+
+/// A page request that posts a form (`application/x-www-form-urlencoded`): the request as
+/// [`PageRequest`] has it, and every (name, value) the form sent, in order, once its token
+/// has been checked.
+pub struct PostedForm {
+    pub req: HttpRequest,
+    pub viewer: Viewer,
+    pub state: web::Data<AppState>,
+    pub form: Vec<(String, String)>,
+}
+
+impl PostedForm {
+    /// The request, the viewer, the server's state and the form, to read.
+    pub fn parts(
+        &self,
+    ) -> (
+        &HttpRequest,
+        &Viewer,
+        &web::Data<AppState>,
+        &[(String, String)],
+    ) {
+        (&self.req, &self.viewer, &self.state, &self.form)
+    }
+}
+
+impl FromRequest for PostedForm {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<PostedForm, WebError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let posted = Posted::<Vec<(String, String)>>::from_request(req, payload);
+        let request = PageRequest::of(req);
+        Box::pin(async move {
+            let PageRequest {
+                req, viewer, state, ..
+            } = request?;
+            let Posted(form) = posted.await?;
+            Ok(PostedForm {
+                req,
+                viewer,
+                state,
+                form,
+            })
+        })
     }
 }
 

@@ -17,7 +17,7 @@ pub use release::{
     decide_release, record_qc_result, request_exceptional_release, review, verify_qc_result,
     Reviewed,
 };
-pub use view::{record_view, BatchView};
+pub use view::{record_and_template, record_view, BatchView};
 
 use crate::command::{self, Decision};
 use crate::db::DbConn;

@@ -149,11 +149,20 @@ pub struct Closure {
 
 /// The record of a batch, read from its stream.
 pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, ServiceError> {
+    record_and_template(conn, batch_number).map(|(view, _)| view)
+}
+
+/// The record of a batch with the template version it is pinned to (which folding it
+/// needs anyway), from one read of its stream.
+pub fn record_and_template(
+    conn: &mut DbConn,
+    batch_number: &str,
+) -> Result<(BatchView, crate::domain::template::Template), ServiceError> {
     let events = ledger::stream_events::<BatchEvent>(conn, &super::stream(batch_number)?)?;
     let (batch, template) = load(conn, &events, batch_number)?;
     let signatures = manifestations(&events);
     let created = &batch.created;
-    Ok(BatchView {
+    let view = BatchView {
         batch_number: created.batch_number.clone(),
         coi: created.coi.clone(),
         coi_printed: batch.coi()?.printed(),
@@ -179,7 +188,8 @@ pub fn record_view(conn: &mut DbConn, batch_number: &str) -> Result<BatchView, S
         terminated: batch.terminated.clone(),
         after_manufacturing: after_manufacturing(&batch, &signatures),
         position: i64::try_from(events.len()).unwrap_or(i64::MAX),
-    })
+    };
+    Ok((view, template))
 }
 
 /// Signatures by the seq of the entry they sign.

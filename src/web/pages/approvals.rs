@@ -4,22 +4,21 @@
 //! approve whose roles is the domain's rule (`domain::account::state`).
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
-use secrecy::SecretString;
 
-use super::forms::{field, SignActionPage, Typed};
 use super::users::AccountLine;
 use super::{page, see_other};
-use crate::auth::{SignatureInput, SignatureMeaning};
+use crate::auth::SignatureMeaning;
 use crate::domain::account::events::ACKNOWLEDGMENT_STATEMENT;
 use crate::domain::Username;
-use crate::edge::signed;
 use crate::services::accounts::{self, Account};
 use crate::services::approvals::{self, ApprovedBy};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, Posted, Viewer};
+use crate::web::signing::plain::SignActionPage;
+use crate::web::signing::Typed;
+use crate::web::{signing, Answer, WebError};
 
 #[derive(Template)]
 #[template(path = "ui/approvals.html")]
@@ -29,40 +28,22 @@ struct ListPage {
     done: Option<String>,
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    approved: Option<String>,
-}
-
-pub async fn list(
-    req: HttpRequest,
-    viewer: Viewer,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn list(request: PageRequest) -> Answer {
+    let (_, viewer, state, done) = request.parts();
     let found = state.db.run(accounts::list_accounts).await?;
     let shown = ListPage {
-        frame: Frame::of(&viewer, "/approvals"),
+        frame: Frame::of(viewer, "/approvals"),
         waiting: found
             .iter()
             .filter(|a| a.active && !a.roles_pending.is_empty())
-            .map(|a| AccountLine::of(a, &viewer))
+            .map(|a| AccountLine::of(a, viewer))
             .collect(),
         done: done
             .approved
             .as_deref()
             .map(|who| viewer.tr.t1("approval-done", "user", who)),
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
-}
-
-async fn account(req: &HttpRequest, username: &str) -> Result<Account, WebError> {
-    let state = session::state(req)?;
-    let username = Username::parse(username).map_err(|_| WebError::NotFound)?;
-    Ok(state
-        .db
-        .run(move |conn| accounts::find_account(conn, &username))
-        .await?)
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 fn approve_dialog(viewer: &Viewer, account: &Account) -> SignActionPage {
@@ -89,56 +70,37 @@ fn approve_dialog(viewer: &Viewer, account: &Account) -> SignActionPage {
     dialog
 }
 
-pub async fn approve_form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let account = account(&req, &path).await?;
-    Ok(approve_dialog(&viewer, &account).show(&viewer))
-}
-
-fn signature(form: &Typed, meaning: SignatureMeaning) -> SignatureInput {
-    SignatureInput {
-        password: SecretString::from(field(form, "password")),
-        meaning,
-        comment: Some(field(form, "comment")).filter(|c| !c.trim().is_empty()),
-    }
+pub async fn approve_form(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (_req, viewer, state, _) = request.parts();
+    let account = super::users::account(state, &path).await?;
+    Ok(approve_dialog(viewer, &account).show(viewer))
 }
 
 /// Approves the account's pending roles as `POST /api/v1/users/{username}/approve` does.
 pub async fn approve(
-    req: HttpRequest,
-    viewer: Viewer,
+    request: PageRequest,
     path: web::Path<String>,
     Posted(form): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+) -> Answer {
+    let (req, viewer, state, _) = request.parts();
     let target = Username::parse(&path).map_err(|_| WebError::NotFound)?;
     let meaning = SignatureMeaning::Approved;
-    let approved = signed(
-        &req,
-        &state,
-        viewer.who.clone(),
-        signature(&form, meaning),
-        meaning,
-        {
-            let target = target.clone();
-            move |conn, who, signer| {
-                let by = ApprovedBy::Signature {
-                    approver: who.clone(),
-                    signer,
-                };
-                approvals::approve(conn, &target, by)
-            }
-        },
-    )
-    .await;
+    let approved = signing::sign(req, viewer, &form, meaning, {
+        let target = target.clone();
+        move |conn, who, signer| {
+            let by = ApprovedBy::Signature {
+                approver: who.clone(),
+                signer,
+            };
+            approvals::approve(conn, &target, by)
+        }
+    })
+    .await?;
     match approved {
         Ok(_) => Ok(see_other(&format!("/approvals?approved={target}"))),
         Err(error) => {
-            let account = account(&req, &path).await?;
-            Ok(approve_dialog(&viewer, &account).refused(&viewer, &error))
+            let account = super::users::account(state, &path).await?;
+            Ok(approve_dialog(viewer, &account).refused(viewer, &error))
         }
     }
 }
@@ -171,24 +133,12 @@ pub async fn acknowledge_form(viewer: Viewer) -> Result<HttpResponse, WebError> 
 }
 
 /// The owner's certification, as `POST /api/v1/users/me/acknowledge`.
-pub async fn acknowledge(
-    req: HttpRequest,
-    viewer: Viewer,
-    Posted(form): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn acknowledge(request: PageRequest, Posted(form): Posted<Typed>) -> Answer {
+    let (req, viewer, _, _) = request.parts();
     let meaning = SignatureMeaning::Acknowledged;
-    let done = signed(
-        &req,
-        &state,
-        viewer.who.clone(),
-        signature(&form, meaning),
-        meaning,
-        approvals::acknowledge,
-    )
-    .await;
+    let done = signing::sign(req, viewer, &form, meaning, approvals::acknowledge).await?;
     match done {
         Ok(_) => Ok(see_other("/?acknowledged=1")),
-        Err(error) => Ok(acknowledge_dialog(&viewer).refused(&viewer, &error)),
+        Err(error) => Ok(acknowledge_dialog(viewer).refused(viewer, &error)),
     }
 }

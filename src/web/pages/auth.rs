@@ -14,9 +14,9 @@ use crate::services::accounts;
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
 use crate::web::session::{
-    self, OnlyToken, Posted, Viewer, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE,
+    self, OnlyToken, PageRequest, Posted, Viewer, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE,
 };
-use crate::web::{html, render_error, WebError};
+use crate::web::{html, render_error, Answer, WebError};
 
 #[derive(Template)]
 #[template(path = "ui/login.html")]
@@ -150,19 +150,15 @@ async fn sign_in(
 }
 
 /// Ends the session (recorded in the ledger) and forgets the cookie.
-pub async fn logout(
-    req: HttpRequest,
-    viewer: Viewer,
-    _: OnlyToken,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn logout(request: PageRequest, _: OnlyToken) -> Answer {
+    let (req, viewer, state, _) = request.parts();
     let who = viewer.who.clone();
     state
         .db
         .run(move |conn| accounts::logout(conn, &who))
         .await?;
     let mut response = see_other("/login");
-    let _ = response.add_cookie(&session::removal(&req, SESSION_COOKIE));
+    let _ = response.add_cookie(&session::removal(req, SESSION_COOKIE));
     Ok(response)
 }
 
@@ -195,17 +191,13 @@ pub struct PasswordForm {
 
 /// Changes one's own password as the API does; every session ends, so the person signs in
 /// again with the new one.
-pub async fn change_password(
-    req: HttpRequest,
-    viewer: Viewer,
-    Posted(form): Posted<PasswordForm>,
-) -> Result<HttpResponse, WebError> {
+pub async fn change_password(request: PageRequest, Posted(form): Posted<PasswordForm>) -> Answer {
+    let (req, viewer, state, _) = request.parts();
     let PasswordForm {
         current_password,
         new_password,
     } = form;
-    let state = session::state(&req)?;
-    let client = client_address(&req);
+    let client = client_address(req);
     let outcome: Result<(), AppError> = async {
         state
             .throttle
@@ -237,18 +229,18 @@ pub async fn change_password(
     match outcome {
         Ok(()) => {
             let mut response = see_other("/login?changed=1");
-            let _ = response.add_cookie(&session::removal(&req, SESSION_COOKIE));
+            let _ = response.add_cookie(&session::removal(req, SESSION_COOKIE));
             Ok(response)
         }
         Err(error) => {
             let page_data = PasswordPage {
-                frame: Frame::of(&viewer, "/password"),
+                frame: Frame::of(viewer, "/password"),
                 forced: viewer.who.must_change_password,
                 error: Some(viewer.tr.refusal(error.code())),
                 detail: Some(error.to_string()),
             };
             Ok(page(
-                &viewer,
+                viewer,
                 actix_web::ResponseError::status_code(&error),
                 &page_data,
             ))

@@ -1,7 +1,7 @@
 //! Batches: the list, starting a batch, and one batch's record with its stages and steps.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest};
 use askama::Template;
 use serde::Deserialize;
 
@@ -15,9 +15,9 @@ use crate::services::batches::{self, BatchView, CreateBatch};
 use crate::services::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::step_form;
-use crate::web::WebError;
+use crate::web::session::{self, PageRequest, Posted, Viewer};
+use crate::web::signing::{self, step as step_form};
+use crate::web::{Answer, WebError};
 
 /// A batch in a list, as people read it.
 pub struct BatchLine {
@@ -57,19 +57,19 @@ struct ListPage {
     can_create: bool,
 }
 
-pub async fn list(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn list(request: PageRequest) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let all = Filter {
         state: None,
         template: None,
         pending_for: None,
     };
     let list = ListPage {
-        frame: Frame::of(&viewer, "/batches"),
-        batches: summaries(&state, &viewer, all).await?,
+        frame: Frame::of(viewer, "/batches"),
+        batches: summaries(state, viewer, all).await?,
         can_create: viewer.can(Action::CreateBatch),
     };
-    Ok(page(&viewer, StatusCode::OK, &list))
+    Ok(page(viewer, StatusCode::OK, &list))
 }
 
 /// What was typed into the new-batch form, kept as typed so that nothing is lost on an error.
@@ -100,20 +100,21 @@ struct NewPage {
     error_field: Option<String>,
 }
 
-pub async fn new_form(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
-    let templates = approved_templates(&req).await?;
+pub async fn new_form(request: PageRequest) -> Answer {
+    let (req, viewer, _, _) = request.parts();
+    let templates = approved_templates(req).await?;
     let mut form = NewBatchForm::default();
     if let [(code, _)] = templates.as_slice() {
         form.template = code.clone();
     }
     let new = NewPage {
-        frame: Frame::of(&viewer, "/batches/new"),
+        frame: Frame::of(viewer, "/batches/new"),
         form,
         templates,
         error: None,
         error_field: None,
     };
-    Ok(page(&viewer, StatusCode::OK, &new))
+    Ok(page(viewer, StatusCode::OK, &new))
 }
 
 async fn approved_templates(req: &HttpRequest) -> Result<Vec<(String, String)>, WebError> {
@@ -127,24 +128,20 @@ async fn approved_templates(req: &HttpRequest) -> Result<Vec<(String, String)>, 
 
 /// Starts a batch as `POST /api/v1/batches` does; on a refusal the form comes back with
 /// everything typed in it and the message beside the field it concerns.
-pub async fn create(
-    req: HttpRequest,
-    viewer: Viewer,
-    Posted(form): Posted<NewBatchForm>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    match start(&state, &viewer, &form).await {
+pub async fn create(request: PageRequest, Posted(form): Posted<NewBatchForm>) -> Answer {
+    let (req, viewer, state, _) = request.parts();
+    match start(state, viewer, &form).await {
         Ok(number) => Ok(see_other(&format!("/batches/{number}"))),
         Err(error) => {
             let new = NewPage {
-                frame: Frame::of(&viewer, "/batches/new"),
-                templates: approved_templates(&req).await?,
+                frame: Frame::of(viewer, "/batches/new"),
+                templates: approved_templates(req).await?,
                 error: Some((viewer.tr.refusal(error.code()), error.to_string())),
                 error_field: error.field().map(str::to_owned),
                 form,
             };
             let status = actix_web::ResponseError::status_code(&error);
-            Ok(page(&viewer, status, &new))
+            Ok(page(viewer, status, &new))
         }
     }
 }
@@ -195,32 +192,10 @@ struct BatchPage {
     next: Vec<(String, String, String)>,
 }
 
-#[derive(Deserialize)]
-pub struct Done {
-    recorded: Option<String>,
-    verified: Option<String>,
-}
-
-pub async fn show(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn show(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (_, viewer, state, done) = request.parts();
     let number = path.into_inner();
-    let (batch, template) = state
-        .db
-        .run(move |conn| {
-            let batch = batches::record_view(conn, &number)?;
-            let template = crate::services::templates::pinned_version(
-                conn,
-                &batch.template.code,
-                batch.template.version,
-            )?;
-            Ok::<_, crate::error::ServiceError>((batch, template))
-        })
-        .await?;
+    let (batch, template) = signing::batch_and_template(state, number).await?;
     let tr = viewer.tr;
     let done = match (&done.recorded, &done.verified) {
         (Some(step), _) => Some(tr.t1("step-recorded-notice", "step", step)),
@@ -228,15 +203,15 @@ pub async fn show(
         (None, None) => None,
     };
     let shown = BatchPage {
-        frame: Frame::of(&viewer, &format!("/batches/{}", batch.batch_number)),
+        frame: Frame::of(viewer, &format!("/batches/{}", batch.batch_number)),
         heading: BatchHeading::of(&batch, tr),
-        stages: stages(&batch, &template, &viewer),
-        next: super::next::next_actions(&batch, &viewer),
+        stages: stages(&batch, &template, viewer),
+        next: super::next::next_actions(&batch, viewer),
         batch,
         done,
         can_export: viewer.can(Action::ExportBatch),
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 /// What the pages of one batch show at their top.
@@ -277,9 +252,11 @@ pub fn show_value(
     }
 }
 
-pub struct StageShown {
+/// A stage of the process as a page shows it: its title and its steps (as the batch record
+/// or the template's own page shows a step).
+pub struct StageShown<S = StepShown> {
     pub title: String,
-    pub steps: Vec<StepShown>,
+    pub steps: Vec<S>,
 }
 
 pub struct StepShown {

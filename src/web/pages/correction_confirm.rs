@@ -3,16 +3,17 @@
 //! reason, as `POST .../corrections/{id}/verify` and `.../approve` do.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 
 use super::corrections::corrections;
 use super::page;
-use super::signing::{self, SignPage};
 use crate::auth::SignatureMeaning;
 use crate::domain::template::Template as ProcessTemplate;
 use crate::services::batches::{self, BatchView};
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedForm, Viewer};
+use crate::web::signing::review::SignPage;
+use crate::web::signing::{self, Refusal};
+use crate::web::{Answer, WebError};
 
 /// The dialog that verifies (`verify`) or approves (`approve`) a correction.
 fn confirm_dialog(
@@ -65,50 +66,35 @@ fn approving(name: &str) -> Result<bool, WebError> {
     }
 }
 
-pub async fn confirm_form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32, String)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn confirm_form(request: PageRequest, path: web::Path<(String, u32, String)>) -> Answer {
+    let (_req, viewer, state, _) = request.parts();
     let (number, id, name) = path.into_inner();
     let approve = approving(&name)?;
-    let (batch, template) = signing::batch_and_template(&session::state(&req)?, number).await?;
-    let shown = confirm_dialog(&viewer, (&batch, &template), id, approve)?;
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    let (batch, template) = signing::batch_and_template(state, number).await?;
+    let shown = confirm_dialog(viewer, (&batch, &template), id, approve)?;
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 /// A verification or approval, signed; a refusal (one's own correction, a wrong password)
 /// comes back in the dialog as a readable message.
-pub async fn confirm(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32, String)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn confirm(request: PostedForm, path: web::Path<(String, u32, String)>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let (number, id, name) = path.into_inner();
     let approve = approving(&name)?;
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
+    let (batch, template) = signing::batch_and_template(state, number.clone()).await?;
     let meaning = if approve {
         SignatureMeaning::Approved
     } else {
         SignatureMeaning::Verified
     };
-    let position = signing::position(&form);
-    let done = crate::edge::signed(
-        &req,
-        &state,
-        viewer.who.clone(),
-        signing::signature(&form, meaning),
-        meaning,
-        {
-            let number = number.clone();
-            move |conn, who, signer| {
-                batches::confirm_correction(conn, who, &number, (id, approve), position, signer)
-            }
-        },
-    )
-    .await;
+    let position = signing::position(form);
+    let done = signing::sign(req, viewer, form, meaning, {
+        let number = number.clone();
+        move |conn, who, signer| {
+            batches::confirm_correction(conn, who, &number, (id, approve), position, signer)
+        }
+    })
+    .await?;
     match done {
         // The notice names what was signed: `done-correction-verified` or `-approved`.
         Ok(()) => Ok(super::see_other(&format!(
@@ -116,13 +102,14 @@ pub async fn confirm(
             meaning.as_str()
         ))),
         Err(error) => {
-            let mut shown = confirm_dialog(&viewer, (&batch, &template), id, approve)?;
-            match signing::refused(&viewer, &error) {
-                signing::Refused::Password(message) => shown.password_error = Some(message),
-                signing::Refused::Form((_, general)) => shown.error = general,
+            let mut shown = confirm_dialog(viewer, (&batch, &template), id, approve)?;
+            let refusal = Refusal::of(viewer, &error);
+            match refusal.at_password() {
+                Some(message) => shown.signature.password_error = Some(message),
+                None => shown.error = Some(refusal.above()),
             }
             Ok(page(
-                &viewer,
+                viewer,
                 actix_web::ResponseError::status_code(&error),
                 &shown,
             ))

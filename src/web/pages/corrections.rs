@@ -4,13 +4,12 @@
 //! of corrections waiting across batches. Who may do which is the domain's decision.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
 use super::batches::{show_value, BatchHeading};
 use super::page;
-use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
 use crate::auth::{Action, SignatureMeaning};
 use crate::domain::batch::corrections::Correct;
 use crate::domain::batch::BatchState;
@@ -20,9 +19,11 @@ use crate::error::AppError;
 use crate::services::batches::{self, BatchView};
 use crate::services::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::step_form::{self, show_datetime};
-use crate::web::WebError;
+use crate::web::session::{self, PageRequest, PostedForm, Viewer};
+use crate::web::signing::review::{Flow, FormPage};
+use crate::web::signing::step::{self as step_form, show_datetime};
+use crate::web::signing::{self, field, FormErrors, Input};
+use crate::web::{Answer, WebError};
 
 pub struct CorrectionShown {
     pub id: u32,
@@ -111,19 +112,9 @@ struct BatchCorrections {
     done: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
-pub async fn of_batch(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
+pub async fn of_batch(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (_, viewer, state, done) = request.parts();
+    let (batch, template) = signing::batch_and_template(state, path.into_inner()).await?;
     let done = viewer.tr.notice("done-correction-", done.done.as_deref());
     let records = batch
         .steps
@@ -141,16 +132,16 @@ pub async fn of_batch(
         .collect();
     let shown = BatchCorrections {
         frame: Frame::of(
-            &viewer,
+            viewer,
             &format!("/batches/{}/corrections", batch.batch_number),
         ),
         heading: BatchHeading::of(&batch, viewer.tr),
-        corrections: corrections(&batch, &template, &viewer),
+        corrections: corrections(&batch, &template, viewer),
         records,
         can_correct: viewer.can(Action::CorrectRecord),
         done,
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 #[derive(Template)]
@@ -191,12 +182,13 @@ pub async fn waiting_lines(
         .collect())
 }
 
-pub async fn waiting(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
+pub async fn waiting(request: PageRequest) -> Answer {
+    let (req, viewer, _, _) = request.parts();
     let shown = Waiting {
-        frame: Frame::of(&viewer, "/corrections"),
-        lines: waiting_lines(&session::state(&req)?, &viewer).await?,
+        frame: Frame::of(viewer, "/corrections"),
+        lines: waiting_lines(&session::state(req)?, viewer).await?,
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 #[derive(Deserialize)]
@@ -244,47 +236,44 @@ fn correct_form(
 }
 
 pub async fn new_form(
-    req: HttpRequest,
-    viewer: Viewer,
+    request: PageRequest,
     path: web::Path<String>,
     target: web::Query<Target>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
+) -> Answer {
+    let (_, viewer, state, _) = request.parts();
+    let (batch, template) = signing::batch_and_template(state, path.into_inner()).await?;
     let (_, step) = template.step(&target.step).ok_or(WebError::NotFound)?;
-    let shown = correct_form(&viewer, (&batch, step), &target, &[], (None, None));
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    let shown = correct_form(viewer, (&batch, step), &target, &[], (None, None));
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 /// A correction, signed `performed` by its author, as `POST .../corrections` makes it.
 pub async fn correct(
-    req: HttpRequest,
-    viewer: Viewer,
+    request: PostedForm,
     path: web::Path<String>,
     target: web::Query<Target>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let number = path.into_inner();
-    let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
+    let (batch, template) = signing::batch_and_template(state, number.clone()).await?;
     let (_, step) = template.step(&target.step).ok_or(WebError::NotFound)?;
     let tr = viewer.tr;
-    let field_id = field(&form, "field");
-    let typed = field(&form, "value");
-    let build = |errors| correct_form(&viewer, (&batch, step), &target, &form, errors);
+    let field_id = field(form, "field");
+    let typed = field(form, "value");
+    let build = |errors| correct_form(viewer, (&batch, step), &target, form, errors);
     let one = [(field_id.clone(), typed.clone())].into_iter().collect();
     let value = match step_form::to_values(step, &one, tr, state.time_zone) {
         Ok(values) => values.get(&field_id).cloned().unwrap_or_default(),
         Err(errors) => {
             let message = errors.into_values().next().unwrap_or_default();
             let shown = build((Some(("value".to_owned(), message)), None));
-            return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+            return Ok(page(viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
         }
     };
     let label = step
         .field(&field_id)
         .map_or(field_id.clone(), |f| f.label.clone());
-    let reason = field(&form, "reason");
+    let reason = field(form, "reason");
     let command = Correct {
         step_id: step.id.clone(),
         record: target.record,
@@ -293,10 +282,10 @@ pub async fn correct(
         reason: reason.clone(),
     };
     let flow = Flow {
-        req: &req,
-        viewer: &viewer,
+        req,
+        viewer,
         batch: &batch,
-        form: &form,
+        form,
         action: format!(
             "/batches/{number}/corrections/new?step={}&record={}",
             step.id, target.record
@@ -312,7 +301,7 @@ pub async fn correct(
         ],
         done: format!("/batches/{number}/corrections?done=corrected"),
     };
-    signing::flow(flow, build, move |conn, who, signer, position| {
+    signing::review::flow(flow, build, move |conn, who, signer, position| {
         batches::correct(conn, who, &number, command, position, signer)
     })
     .await

@@ -2,15 +2,16 @@
 //! signed `approved`, as `POST .../hold`, `.../resume` and `.../terminate` do.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 
 use super::page;
-use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
 use crate::auth::SignatureMeaning;
 use crate::domain::batch::supervision::Course;
 use crate::services::batches::{self, BatchView, Supervision};
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedForm, Viewer};
+use crate::web::signing::review::{Flow, FormPage};
+use crate::web::signing::{self, field, FormErrors, Input};
+use crate::web::{Answer, WebError};
 
 fn course_of(name: &str) -> Result<Course, WebError> {
     match name {
@@ -43,38 +44,31 @@ fn course_form(
     shown
 }
 
-pub async fn form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn form(request: PageRequest, path: web::Path<(String, String)>) -> Answer {
+    let (_req, viewer, state, _) = request.parts();
     let (number, name) = path.into_inner();
     course_of(&name)?;
-    let (batch, _) = signing::batch_and_template(&session::state(&req)?, number).await?;
-    let shown = course_form(&viewer, &batch, &name, &[], (None, None));
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    let (batch, _) = signing::batch_and_template(state, number).await?;
+    let shown = course_form(viewer, &batch, &name, &[], (None, None));
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
-pub async fn submit(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn submit(request: PostedForm, path: web::Path<(String, String)>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let (number, name) = path.into_inner();
     let course = course_of(&name)?;
-    let (batch, _) = signing::batch_and_template(&session::state(&req)?, number.clone()).await?;
+    let (batch, _) = signing::batch_and_template(state, number.clone()).await?;
     let tr = viewer.tr;
-    let reason = field(&form, "reason");
+    let reason = field(form, "reason");
     let command = Supervision::Course {
         course,
         reason: reason.clone(),
     };
     let flow = Flow {
-        req: &req,
-        viewer: &viewer,
+        req,
+        viewer,
         batch: &batch,
-        form: &form,
+        form,
         action: format!("/batches/{number}/course/{name}"),
         title: tr.t(&format!("course-{name}")),
         meaning: SignatureMeaning::Approved,
@@ -82,9 +76,9 @@ pub async fn submit(
         summary: vec![(tr.t("course-reason"), reason, None)],
         done: format!("/batches/{number}/deviations?done={name}"),
     };
-    signing::flow(
+    signing::review::flow(
         flow,
-        |errors| course_form(&viewer, &batch, &name, &form, errors),
+        |errors| course_form(viewer, &batch, &name, form, errors),
         move |conn, who, signer, position| {
             batches::supervise(conn, who, &number, command, position, Some(signer))
         },

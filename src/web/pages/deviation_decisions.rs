@@ -3,17 +3,18 @@
 //! `POST .../classify` and `.../close` do. The order and who may decide are the domain's.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, ResponseError};
 
-use super::deviations::{batch_of, unsigned};
-use super::signing::{self, field, Flow, FormErrors, FormPage, Input};
+use super::deviations::unsigned;
 use super::{page, see_other};
 use crate::auth::SignatureMeaning;
 use crate::domain::batch::Classification;
 use crate::services::batches::view::DeviationView;
 use crate::services::batches::{self, BatchView, Supervision};
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedForm, Viewer};
+use crate::web::signing::review::{Flow, FormPage};
+use crate::web::signing::{self, field, FormErrors, Input, Refusal};
+use crate::web::{Answer, WebError};
 
 fn deviation(batch: &BatchView, id: u32) -> Result<&DeviationView, WebError> {
     batch
@@ -61,7 +62,7 @@ fn classify_form(
         .hint(Some(tr.t("deviation-classification-hint")))
         .from(form, &at);
     if form.is_empty() {
-        input.typed = d.classification.unwrap_or_default().to_owned();
+        input.value = d.classification.unwrap_or_default().to_owned();
     }
     shown.inputs = vec![input];
     shown.error = general;
@@ -70,27 +71,32 @@ fn classify_form(
     shown
 }
 
-pub async fn classify_page(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32)>,
-) -> Result<HttpResponse, WebError> {
-    let (number, id) = path.into_inner();
-    let (batch, _) = batch_of(&req, number).await?;
-    let shown = classify_form(&viewer, &batch, deviation(&batch, id)?, &[], (None, None));
-    Ok(page(&viewer, StatusCode::OK, &shown))
+/// Lays out a form about one deviation: with what was typed and where a refusal goes.
+type DeviationForm =
+    fn(&Viewer, &BatchView, &DeviationView, &[(String, String)], FormErrors) -> FormPage;
+
+/// A form about deviation `id` of batch `number`, as `build` lays it out, empty.
+async fn about_deviation(
+    request: PageRequest,
+    (number, id): (String, u32),
+    build: DeviationForm,
+) -> Answer {
+    let (_, viewer, state, _) = request.parts();
+    let batch = signing::batch(state, number).await?;
+    let shown = build(viewer, &batch, deviation(&batch, id)?, &[], (None, None));
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
-pub async fn classify(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn classify_page(request: PageRequest, path: web::Path<(String, u32)>) -> Answer {
+    about_deviation(request, path.into_inner(), classify_form).await
+}
+
+pub async fn classify(request: PostedForm, path: web::Path<(String, u32)>) -> Answer {
+    let (_req, viewer, state, form) = request.parts();
     let (number, id) = path.into_inner();
-    let (batch, _) = batch_of(&req, number.clone()).await?;
+    let batch = signing::batch(state, number.clone()).await?;
     let d = deviation(&batch, id)?;
-    let chosen = match field(&form, "classification").as_str() {
+    let chosen = match field(form, "classification").as_str() {
         "minor" => Some(Classification::Minor),
         "major" => Some(Classification::Major),
         "critical" => Some(Classification::Critical),
@@ -99,35 +105,26 @@ pub async fn classify(
     let Some(classification) = chosen else {
         let message = viewer.tr.t("deviation-choose-classification");
         let shown = classify_form(
-            &viewer,
+            viewer,
             &batch,
             d,
-            &form,
+            form,
             (Some(("classification".to_owned(), message)), None),
         );
-        return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+        return Ok(page(viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
     };
     let command = Supervision::Classify {
         deviation_id: id,
         classification,
     };
-    let position = signing::position(&form);
-    match unsigned(
-        &session::state(&req)?,
-        &viewer,
-        number.clone(),
-        command,
-        position,
-    )
-    .await
-    {
+    match unsigned(state, viewer, form, number.clone(), command).await {
         Ok(()) => Ok(see_other(&format!(
             "/batches/{number}/deviations?done=classified#deviation-{id}"
         ))),
         Err(error) => {
-            let general = Some((viewer.tr.refusal(error.code()), error.to_string()));
-            let shown = classify_form(&viewer, &batch, d, &form, (None, general));
-            Ok(page(&viewer, error.status_code(), &shown))
+            let errors = Refusal::of(viewer, &error).form_errors();
+            let shown = classify_form(viewer, &batch, d, form, errors).settled();
+            Ok(page(viewer, error.status_code(), &shown))
         }
     }
 }
@@ -157,35 +154,24 @@ fn close_form(
     shown
 }
 
-pub async fn close_page(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32)>,
-) -> Result<HttpResponse, WebError> {
-    let (number, id) = path.into_inner();
-    let (batch, _) = batch_of(&req, number).await?;
-    let shown = close_form(&viewer, &batch, deviation(&batch, id)?, &[], (None, None));
-    Ok(page(&viewer, StatusCode::OK, &shown))
+pub async fn close_page(request: PageRequest, path: web::Path<(String, u32)>) -> Answer {
+    about_deviation(request, path.into_inner(), close_form).await
 }
 
 /// QA closes a deviation, signed `approved`, as `POST .../close` does.
-pub async fn close(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn close(request: PostedForm, path: web::Path<(String, u32)>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let (number, id) = path.into_inner();
-    let (batch, _) = batch_of(&req, number.clone()).await?;
+    let batch = signing::batch(state, number.clone()).await?;
     let d = deviation(&batch, id)?;
     let tr = viewer.tr;
     let command = Supervision::Close {
         deviation_id: id,
-        investigation: field(&form, "investigation"),
-        root_cause: field(&form, "root_cause"),
-        capa_ref: field(&form, "capa_ref"),
+        investigation: field(form, "investigation"),
+        root_cause: field(form, "root_cause"),
+        capa_ref: field(form, "capa_ref"),
     };
-    let mut summary: Vec<_> = about(&viewer, d)
+    let mut summary: Vec<_> = about(viewer, d)
         .into_iter()
         .map(|(l, v)| (l, v, None))
         .collect();
@@ -194,13 +180,13 @@ pub async fn close(
         ("root_cause", "deviation-root-cause"),
         ("capa_ref", "deviation-capa"),
     ] {
-        summary.push((tr.t(label), field(&form, name), None));
+        summary.push((tr.t(label), field(form, name), None));
     }
     let flow = Flow {
-        req: &req,
-        viewer: &viewer,
+        req,
+        viewer,
         batch: &batch,
-        form: &form,
+        form,
         action: format!("/batches/{number}/deviations/{id}/close"),
         title: tr.t1("deviation-close-title", "id", &id.to_string()),
         meaning: SignatureMeaning::Approved,
@@ -208,9 +194,9 @@ pub async fn close(
         summary,
         done: format!("/batches/{number}/deviations?done=closed#deviation-{id}"),
     };
-    signing::flow(
+    signing::review::flow(
         flow,
-        |errors| close_form(&viewer, &batch, d, &form, errors),
+        |errors| close_form(viewer, &batch, d, form, errors),
         move |conn, who, signer, position| {
             batches::supervise(conn, who, &number, command, position, Some(signer))
         },

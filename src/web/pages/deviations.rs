@@ -4,12 +4,10 @@
 //! (who, in which order) are the domain's.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, ResponseError};
 use askama::Template;
-use serde::Deserialize;
 
 use super::batches::BatchHeading;
-use super::signing::{self, field, FormErrors, FormPage, Input};
 use super::{page, see_other};
 use crate::auth::Action;
 use crate::domain::batch::DeviationState;
@@ -20,9 +18,11 @@ use crate::services::batches::view::DeviationView;
 use crate::services::batches::{self, BatchView, Supervision};
 use crate::services::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::step_form::show_datetime;
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedForm, Viewer};
+use crate::web::signing::review::FormPage;
+use crate::web::signing::step::show_datetime;
+use crate::web::signing::{self, field, FormErrors, Input, Refusal};
+use crate::web::{Answer, WebError};
 
 pub struct DeviationShown {
     pub id: u32,
@@ -97,19 +97,9 @@ struct BatchDeviations {
     done: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
-pub async fn of_batch(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
+pub async fn of_batch(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (_, viewer, state, done) = request.parts();
+    let (batch, template) = signing::batch_and_template(state, path.into_inner()).await?;
     let done = done
         .done
         .as_deref()
@@ -117,14 +107,14 @@ pub async fn of_batch(
         .map(|d| viewer.tr.t(&format!("done-{d}")));
     let listed = BatchDeviations {
         frame: Frame::of(
-            &viewer,
+            viewer,
             &format!("/batches/{}/deviations", batch.batch_number),
         ),
         heading: BatchHeading::of(&batch, viewer.tr),
         deviations: batch
             .deviations
             .iter()
-            .map(|d| shown(d, &template, &viewer))
+            .map(|d| shown(d, &template, viewer))
             .collect(),
         can_raise: viewer.can(Action::RaiseDeviation),
         can_supervise: viewer.can(Action::SuperviseBatch),
@@ -132,7 +122,7 @@ pub async fn of_batch(
         terminated: batch.terminated.clone(),
         done,
     };
-    Ok(page(&viewer, StatusCode::OK, &listed))
+    Ok(page(viewer, StatusCode::OK, &listed))
 }
 
 /// An open deviation in QA's list across batches.
@@ -185,12 +175,13 @@ pub async fn open_lines(
         .collect())
 }
 
-pub async fn open(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
+pub async fn open(request: PageRequest) -> Answer {
+    let (_req, viewer, state, _) = request.parts();
     let listed = OpenDeviations {
-        frame: Frame::of(&viewer, "/deviations"),
-        lines: open_lines(&session::state(&req)?, &viewer).await?,
+        frame: Frame::of(viewer, "/deviations"),
+        lines: open_lines(state, viewer).await?,
     };
-    Ok(page(&viewer, StatusCode::OK, &listed))
+    Ok(page(viewer, StatusCode::OK, &listed))
 }
 
 fn raise_form(
@@ -223,23 +214,13 @@ fn raise_form(
     shown
 }
 
-pub(super) async fn batch_of(
-    req: &HttpRequest,
-    number: String,
-) -> Result<(BatchView, ProcessTemplate), WebError> {
-    signing::batch_and_template(&session::state(req)?, number).await
-}
-
-pub async fn raise_page(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let (batch, _) = batch_of(&req, path.into_inner()).await?;
+pub async fn raise_page(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (_req, viewer, state, _) = request.parts();
+    let batch = signing::batch(state, path.into_inner()).await?;
     Ok(page(
-        &viewer,
+        viewer,
         StatusCode::OK,
-        &raise_form(&viewer, &batch, &[], (None, None)),
+        &raise_form(viewer, &batch, &[], (None, None)),
     ))
 }
 
@@ -248,11 +229,12 @@ pub async fn raise_page(
 pub(super) async fn unsigned(
     state: &web::Data<AppState>,
     viewer: &Viewer,
+    form: &[(String, String)],
     number: String,
     command: Supervision,
-    position: Option<i64>,
 ) -> Result<(), AppError> {
     let who = viewer.who.clone();
+    let position = signing::position(form);
     state
         .db
         .run(move |conn| batches::supervise(conn, &who, &number, command, position, None))
@@ -260,38 +242,22 @@ pub(super) async fn unsigned(
         .map_err(AppError::from)
 }
 
-pub async fn raise(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn raise(request: PostedForm, path: web::Path<String>) -> Answer {
+    let (_req, viewer, state, form) = request.parts();
     let number = path.into_inner();
     let command = Supervision::Raise {
-        description: field(&form, "description"),
-        step_id: Some(field(&form, "step")).filter(|s| !s.is_empty()),
+        description: field(form, "description"),
+        step_id: Some(field(form, "step")).filter(|s| !s.is_empty()),
     };
-    let position = signing::position(&form);
-    match unsigned(
-        &session::state(&req)?,
-        &viewer,
-        number.clone(),
-        command,
-        position,
-    )
-    .await
-    {
+    match unsigned(state, viewer, form, number.clone(), command).await {
         Ok(()) => Ok(see_other(&format!(
             "/batches/{number}/deviations?done=raised"
         ))),
         Err(error) => {
-            let (batch, _) = batch_of(&req, number).await?;
-            let errors = match signing::refused(&viewer, &error) {
-                signing::Refused::Form(errors) => errors,
-                signing::Refused::Password(m) => (None, Some((m, error.to_string()))),
-            };
-            let shown = raise_form(&viewer, &batch, &form, errors).settled();
-            Ok(page(&viewer, error.status_code(), &shown))
+            let batch = signing::batch(state, number).await?;
+            let errors = Refusal::of(viewer, &error).form_errors();
+            let shown = raise_form(viewer, &batch, form, errors).settled();
+            Ok(page(viewer, error.status_code(), &shown))
         }
     }
 }

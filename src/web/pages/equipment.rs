@@ -5,19 +5,18 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use secrecy::SecretString;
 
-use super::forms::{field, FormPage, Input, SignActionPage, Typed};
 use super::lots::{date, today};
 use super::{page, see_other};
-use crate::auth::{Action, SignatureInput, SignatureMeaning};
-use crate::edge::signed;
+use crate::auth::{Action, SignatureMeaning};
 use crate::error::AppError;
 use crate::services::materials;
 use crate::services::projections::materials::{self as rows, EquipmentRow};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::WebError;
+use crate::web::session::{self, PageRequest, Posted, Viewer};
+use crate::web::signing::plain::{FormPage, SignActionPage};
+use crate::web::signing::{field, Input, Typed};
+use crate::web::{signing, Answer, WebError};
 
 pub struct EquipmentLine {
     pub row: EquipmentRow,
@@ -34,18 +33,8 @@ struct ListPage {
     done: Option<String>,
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    done: Option<String>,
-    id: Option<String>,
-}
-
-pub async fn list(
-    req: HttpRequest,
-    viewer: Viewer,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn list(request: PageRequest) -> Answer {
+    let (_, viewer, state, done) = request.parts();
     let found = state
         .db
         .run(|conn| rows::list_equipment(conn).map_err(AppError::from))
@@ -57,7 +46,7 @@ pub async fn list(
         ("id", done.id.as_deref()),
     );
     let shown = ListPage {
-        frame: Frame::of(&viewer, "/equipment"),
+        frame: Frame::of(viewer, "/equipment"),
         equipment: found
             .into_iter()
             .map(|row| EquipmentLine {
@@ -68,7 +57,7 @@ pub async fn list(
         can_manage: viewer.can(Action::ManageMaterials),
         done: notice,
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 fn new_form_page(viewer: &Viewer, typed: &Typed) -> FormPage {
@@ -97,8 +86,11 @@ pub async fn new_form(viewer: Viewer) -> Result<HttpResponse, WebError> {
 /// Marks the date inputs that did not hold a date; true when there was one.
 fn check_dates(viewer: &Viewer, inputs: &mut [Input], typed: &Typed, names: &[&str]) -> bool {
     let mut bad = false;
-    for input in inputs.iter_mut().filter(|i| names.contains(&i.name)) {
-        if date(typed, input.name).is_none() {
+    for input in inputs
+        .iter_mut()
+        .filter(|i| names.contains(&i.name.as_str()))
+    {
+        if date(typed, &input.name).is_none() {
             input.error = Some(viewer.tr.t("form-date"));
             bad = true;
         }
@@ -106,19 +98,15 @@ fn check_dates(viewer: &Viewer, inputs: &mut [Input], typed: &Typed, names: &[&s
     bad
 }
 
-pub async fn register(
-    req: HttpRequest,
-    viewer: Viewer,
-    Posted(typed): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
-    let mut form = new_form_page(&viewer, &typed);
+pub async fn register(request: PageRequest, Posted(typed): Posted<Typed>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
+    let mut form = new_form_page(viewer, &typed);
     let (Some(due), false) = (
         date(&typed, "calibration_due"),
-        check_dates(&viewer, &mut form.inputs, &typed, &["calibration_due"]),
+        check_dates(viewer, &mut form.inputs, &typed, &["calibration_due"]),
     ) else {
-        return Ok(form.show(&viewer));
+        return Ok(form.show(viewer));
     };
-    let state = session::state(&req)?;
     let actor = viewer.who.actor();
     let (id, kind) = (field(&typed, "id"), field(&typed, "kind"));
     let made = state
@@ -131,7 +119,7 @@ pub async fn register(
             "/equipment?done=registered&id={}",
             row.equipment_id
         ))),
-        Err(error) => Ok(form.refused(&viewer, &error)),
+        Err(error) => Ok(form.refused(viewer, &error)),
     }
 }
 
@@ -177,46 +165,37 @@ fn calibration_dialog(viewer: &Viewer, row: &EquipmentRow, typed: &Typed) -> Sig
     dialog
 }
 
-pub async fn calibration_form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let row = find(&req, &path).await?;
-    Ok(calibration_dialog(&viewer, &row, &vec![]).show(&viewer))
+pub async fn calibration_form(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (req, viewer, _, _) = request.parts();
+    let row = find(req, &path).await?;
+    Ok(calibration_dialog(viewer, &row, &vec![]).show(viewer))
 }
 
 /// QA's signed calibration, as `POST /api/v1/equipment/{id}/calibration`.
 pub async fn calibrate(
-    req: HttpRequest,
-    viewer: Viewer,
+    request: PageRequest,
     path: web::Path<String>,
     Posted(typed): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
-    let row = find(&req, &path).await?;
-    let mut dialog = calibration_dialog(&viewer, &row, &typed);
+) -> Answer {
+    let (req, viewer, _, _) = request.parts();
+    let row = find(req, &path).await?;
+    let mut dialog = calibration_dialog(viewer, &row, &typed);
     let names = ["calibrated_on", "calibration_due"];
-    if check_dates(&viewer, &mut dialog.inputs, &typed, &names) {
-        return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &dialog));
+    if check_dates(viewer, &mut dialog.inputs, &typed, &names) {
+        return Ok(page(viewer, StatusCode::UNPROCESSABLE_ENTITY, &dialog));
     }
     let (Some(on), Some(due)) = (date(&typed, names[0]), date(&typed, names[1])) else {
         return Err(WebError::Internal);
     };
-    let state = session::state(&req)?;
     let meaning = SignatureMeaning::Approved;
-    let input = SignatureInput {
-        password: SecretString::from(field(&typed, "password")),
-        meaning,
-        comment: Some(field(&typed, "comment")).filter(|c| !c.trim().is_empty()),
-    };
     let id = row.equipment_id.clone();
-    let done = signed(&req, &state, viewer.who.clone(), input, meaning, {
+    let done = signing::sign(req, viewer, &typed, meaning, {
         let id = id.clone();
         move |conn, who, signer| materials::calibrate(conn, &who.actor(), &id, on, due, signer)
     })
-    .await;
+    .await?;
     match done {
         Ok(_) => Ok(see_other(&format!("/equipment?done=calibrated&id={id}"))),
-        Err(error) => Ok(dialog.refused(&viewer, &error)),
+        Err(error) => Ok(dialog.refused(viewer, &error)),
     }
 }

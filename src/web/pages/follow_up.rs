@@ -1,18 +1,17 @@
 //! Follow-up visits after the infusion, up to 15 years: what the clinician saw, with the
 //! adverse events one per line (the term, then its CTCAE grade).
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 
-use super::page;
 use crate::auth::SignatureMeaning;
 use crate::domain::batch::custody::Visit;
 use crate::domain::batch::AdverseEvent;
 use crate::services::batches::custody;
 use crate::services::batches::BatchView;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::signed_form::{self, field, on_batch, FormPage, Input, Posting};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedForm, Viewer};
+use crate::web::signing::form::{self, on_batch, FormPage, Posting};
+use crate::web::signing::{self, field, Input};
+use crate::web::Answer;
 
 fn visit_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
     let tr = viewer.tr;
@@ -20,7 +19,7 @@ fn visit_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
         viewer,
         batch,
         format!("/batches/{}/follow-up", batch.batch_number),
-        "performed",
+        SignatureMeaning::Performed,
     );
     let visits = &batch.after_manufacturing.follow_ups;
     shown.title = tr.t("follow-up-title");
@@ -59,15 +58,8 @@ fn visit_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
     shown
 }
 
-pub async fn form_page(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    let batch = signed_form::batch(&state, path.into_inner()).await?;
-    let shown = visit_form(&viewer, &batch);
-    Ok(page(&viewer, StatusCode::OK, &shown))
+pub async fn form_page(request: PageRequest, path: web::Path<String>) -> Answer {
+    form::opened(request, path.into_inner(), visit_form).await
 }
 
 /// The adverse events as typed, one per line: `term; grade`. A line that is not is named.
@@ -86,43 +78,32 @@ fn adverse_events(text: &str) -> Result<Vec<AdverseEvent>, String> {
         .collect()
 }
 
-pub async fn record(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    let batch = signed_form::batch(&state, path.into_inner()).await?;
+pub async fn record(request: PostedForm, path: web::Path<String>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
+    let batch = signing::batch(state, path.into_inner()).await?;
     let number = &batch.batch_number;
     let tr = viewer.tr;
     let read = || {
         let visit_date =
-            chrono::NaiveDate::parse_from_str(field(&form, "visit_date").trim(), "%Y-%m-%d")
+            chrono::NaiveDate::parse_from_str(field(form, "visit_date").trim(), "%Y-%m-%d")
                 .map_err(|_| ("visit_date", tr.refusal("invalid_visit_date")))?;
-        let adverse_events = adverse_events(&field(&form, "adverse_events")).map_err(|line| {
+        let adverse_events = adverse_events(&field(form, "adverse_events")).map_err(|line| {
             let message = tr.t1("follow-up-adverse-line", "line", &line);
             ("adverse_events", message)
         })?;
         Ok(Visit {
             visit_date,
-            disease_status: field(&form, "disease_status"),
-            immunosuppression: field(&form, "immunosuppression"),
+            disease_status: field(form, "disease_status"),
+            immunosuppression: field(form, "immunosuppression"),
             adverse_events,
-            secondary_malignancy: field(&form, "secondary_malignancy") == "true",
-            notes: Some(field(&form, "notes")).filter(|n| !n.trim().is_empty()),
+            secondary_malignancy: field(form, "secondary_malignancy") == "true",
+            notes: Some(field(form, "notes")).filter(|n| !n.trim().is_empty()),
         })
     };
-    let posting = Posting {
-        req: &req,
-        viewer: &viewer,
-        form: &form,
-        meaning: SignatureMeaning::Performed,
-        done: format!("/batches/{number}"),
-    };
+    let posting = Posting::on((req, viewer), form, SignatureMeaning::Performed, number);
     posting
         .submit(
-            visit_form(&viewer, &batch),
+            visit_form(viewer, &batch),
             read,
             on_batch(number, custody::follow_up),
         )

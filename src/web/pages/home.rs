@@ -1,7 +1,6 @@
 //! The work list: what waits for the signed-in person, by their roles.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::batches::{summaries, BatchLine};
@@ -10,8 +9,8 @@ use crate::auth::Action;
 use crate::domain::batch::BatchState;
 use crate::services::projections::batches::Filter;
 use crate::web::frame::Frame;
-use crate::web::session::{self, Viewer};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, Viewer};
+use crate::web::{Answer, WebError};
 
 #[derive(Template)]
 #[template(path = "ui/home.html")]
@@ -66,15 +65,11 @@ pub struct HomeQuery {
     acknowledged: Option<String>,
 }
 
-pub async fn home(
-    req: HttpRequest,
-    viewer: Viewer,
-    query: actix_web::web::Query<HomeQuery>,
-) -> Result<HttpResponse, WebError> {
+pub async fn home(request: PageRequest, query: actix_web::web::Query<HomeQuery>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     if viewer.who.must_change_password {
         return Ok(super::see_other("/password"));
     }
-    let state = session::state(&req)?;
     let can_read_batches = viewer.can(Action::ReadBatches);
     let (to_verify, in_process) = if can_read_batches {
         let mine = Filter {
@@ -97,23 +92,23 @@ pub async fn home(
             pending_for: None,
         };
         (
-            summaries(&state, &viewer, mine).await?,
-            summaries(&state, &viewer, active).await?,
+            summaries(state, viewer, mine).await?,
+            summaries(state, viewer, active).await?,
         )
     } else {
         (vec![], vec![])
     };
-    let queues = super::worklist::queues(&state, &viewer).await?;
+    let queues = super::worklist::queues(state, viewer).await?;
     let home = HomePage {
-        frame: Frame::of(&viewer, "/"),
+        frame: Frame::of(viewer, "/"),
         to_verify,
         in_process,
         can_create: viewer.can(Action::CreateBatch),
         can_read_batches,
-        sections: super::worklist::sections(&state, &viewer).await?,
-        account_notice: account_notice(&state, &viewer).await?,
+        sections: super::worklist::sections(state, viewer).await?,
+        account_notice: account_notice(state, viewer).await?,
         acknowledged_now: query.acknowledged.is_some(),
         queues,
     };
-    Ok(page(&viewer, StatusCode::OK, &home))
+    Ok(page(viewer, StatusCode::OK, &home))
 }

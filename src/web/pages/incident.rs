@@ -4,21 +4,21 @@
 //! (`/api/v1/ledger/incidents`). The rules are the domain's (`domain::incident`).
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use askama::Template;
-use secrecy::SecretString;
 
-use super::forms::{field, Input, SignActionPage, Typed};
 use super::{page, see_other};
-use crate::auth::{SignatureInput, SignatureMeaning};
+use crate::auth::SignatureMeaning;
 use crate::domain::incident::Incident;
 use crate::domain::incident::Step;
 use crate::edge::verified_then_signed;
 use crate::services::incidents::Status;
 use crate::web::frame::Frame;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::step_form::show_datetime;
-use crate::web::WebError;
+use crate::web::session::{self, PageRequest, Posted, Viewer};
+use crate::web::signing::plain::SignActionPage;
+use crate::web::signing::step::show_datetime;
+use crate::web::signing::{field, signature, Input, Typed};
+use crate::web::{Answer, WebError};
 
 /// One incident as the page lists it, times in the site's zone.
 pub struct IncidentLine {
@@ -67,11 +67,6 @@ struct IncidentPage {
     done: Option<String>,
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
 async fn status(req: &HttpRequest) -> Result<Status, WebError> {
     Ok(session::state(req)?
         .db
@@ -79,12 +74,9 @@ async fn status(req: &HttpRequest) -> Result<Status, WebError> {
         .await?)
 }
 
-pub async fn show(
-    req: HttpRequest,
-    viewer: Viewer,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let status = status(&req).await?;
+pub async fn show(request: PageRequest) -> Answer {
+    let (req, viewer, _, done) = request.parts();
+    let status = status(req).await?;
     let at = |time: &str| show_datetime(time, viewer.zone, viewer.tr);
     let open = status.open().cloned();
     let next = match crate::services::incidents::next_step(&status, &viewer.who) {
@@ -93,7 +85,7 @@ pub async fn show(
         None => None,
     };
     let shown = IncidentPage {
-        frame: Frame::of(&viewer, "/ledger/incident"),
+        frame: Frame::of(viewer, "/ledger/incident"),
         finding: status
             .distrust
             .as_ref()
@@ -104,18 +96,18 @@ pub async fn show(
             .as_ref()
             .and_then(|d| d.verified_at.as_deref())
             .map(at),
-        open: open.as_ref().map(|i| IncidentLine::of(i, &viewer)),
+        open: open.as_ref().map(|i| IncidentLine::of(i, viewer)),
         next,
         history: status
             .incidents
             .0
             .iter()
             .rev()
-            .map(|i| IncidentLine::of(i, &viewer))
+            .map(|i| IncidentLine::of(i, viewer))
             .collect(),
         done: viewer.tr.notice("incident-done-", done.done.as_deref()),
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 fn finding_summary(viewer: &Viewer, status: &Status) -> Vec<(String, String)> {
@@ -172,31 +164,20 @@ fn confirm_dialog(viewer: &Viewer, status: &Status) -> SignActionPage {
     dialog
 }
 
-fn signature(form: &Typed, meaning: SignatureMeaning) -> SignatureInput {
-    SignatureInput {
-        password: SecretString::from(field(form, "password")),
-        meaning,
-        comment: Some(field(form, "comment")).filter(|c| !c.trim().is_empty()),
-    }
-}
-
-pub async fn record_form(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
-    let status = status(&req).await?;
-    Ok(record_dialog(&viewer, &status, &vec![]).show(&viewer))
+pub async fn record_form(request: PageRequest) -> Answer {
+    let (req, viewer, _, _) = request.parts();
+    let status = status(req).await?;
+    Ok(record_dialog(viewer, &status, &vec![]).show(viewer))
 }
 
 /// QA's record, as `POST /api/v1/ledger/incidents`.
-pub async fn record(
-    req: HttpRequest,
-    viewer: Viewer,
-    Posted(form): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn record(request: PageRequest, Posted(form): Posted<Typed>) -> Answer {
+    let (req, viewer, state, _) = request.parts();
     let meaning = SignatureMeaning::Approved;
     let (cause, actions) = (field(&form, "cause"), field(&form, "actions"));
     let done = verified_then_signed(
-        &req,
-        &state,
+        req,
+        state,
         viewer.who.clone(),
         (signature(&form, meaning), meaning),
         move |conn, who, signer| {
@@ -207,28 +188,25 @@ pub async fn record(
     match done {
         Ok(_) => Ok(see_other("/ledger/incident?done=recorded")),
         Err(error) => {
-            let status = status(&req).await?;
-            Ok(record_dialog(&viewer, &status, &form).refused(&viewer, &error))
+            let status = status(req).await?;
+            Ok(record_dialog(viewer, &status, &form).refused(viewer, &error))
         }
     }
 }
 
-pub async fn confirm_form(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
-    let status = status(&req).await?;
-    Ok(confirm_dialog(&viewer, &status).show(&viewer))
+pub async fn confirm_form(request: PageRequest) -> Answer {
+    let (req, viewer, _, _) = request.parts();
+    let status = status(req).await?;
+    Ok(confirm_dialog(viewer, &status).show(viewer))
 }
 
 /// The administrator's confirmation, as `POST /api/v1/ledger/incidents/confirm`.
-pub async fn confirm(
-    req: HttpRequest,
-    viewer: Viewer,
-    Posted(form): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn confirm(request: PageRequest, Posted(form): Posted<Typed>) -> Answer {
+    let (req, viewer, state, _) = request.parts();
     let meaning = SignatureMeaning::Verified;
     let done = verified_then_signed(
-        &req,
-        &state,
+        req,
+        state,
         viewer.who.clone(),
         (signature(&form, meaning), meaning),
         crate::services::incidents::confirm,
@@ -237,8 +215,8 @@ pub async fn confirm(
     match done {
         Ok(_) => Ok(see_other("/ledger/incident?done=confirmed")),
         Err(error) => {
-            let status = status(&req).await?;
-            Ok(confirm_dialog(&viewer, &status).refused(&viewer, &error))
+            let status = status(req).await?;
+            Ok(confirm_dialog(viewer, &status).refused(viewer, &error))
         }
     }
 }

@@ -13,9 +13,9 @@ use crate::edge::downloads;
 use crate::error::AppError;
 use crate::ledger::{self, AuditFilter};
 use crate::web::frame::Frame;
-use crate::web::session::{self, OnlyToken, Viewer};
-use crate::web::step_form;
-use crate::web::WebError;
+use crate::web::session::{self, OnlyToken, PageRequest, Viewer};
+use crate::web::signing::step as step_form;
+use crate::web::{Answer, WebError};
 
 pub struct Verification {
     pub ok: bool,
@@ -67,17 +67,14 @@ async fn ledger_page(
     Ok(page(viewer, StatusCode::OK, &shown))
 }
 
-pub async fn show(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
-    ledger_page(&req, &viewer, None).await
+pub async fn show(request: PageRequest) -> Answer {
+    let (req, viewer, _, _) = request.parts();
+    ledger_page(req, viewer, None).await
 }
 
 /// Verifies the whole ledger and then the projections against it, as `cartrec verify` does.
-pub async fn verify(
-    req: HttpRequest,
-    viewer: Viewer,
-    _: OnlyToken,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn verify(request: PageRequest, _: OnlyToken) -> Answer {
+    let (req, viewer, state, _) = request.parts();
     let evidence = state.checkpointing.evidence();
     let sealer = state.db.sealer().cloned();
     let (verdict, mismatches) = state
@@ -103,9 +100,9 @@ pub async fn verify(
     // The banner, for a failure this very check found.
     let viewer = Viewer {
         ledger_alarm: state.db.sealer().and_then(|s| s.trust().current()),
-        ..viewer
+        ..viewer.clone()
     };
-    ledger_page(&req, &viewer, Some(verification)).await
+    ledger_page(req, &viewer, Some(verification)).await
 }
 
 pub async fn checkpoint(req: HttpRequest) -> Result<HttpResponse, WebError> {
@@ -193,13 +190,9 @@ struct AuditPage {
 
 const PAGE_ROWS: i64 = 50;
 
-pub async fn trail(
-    req: HttpRequest,
-    viewer: Viewer,
-    form: web::Query<AuditForm>,
-) -> Result<HttpResponse, WebError> {
+pub async fn trail(request: PageRequest, form: web::Query<AuditForm>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let form = form.into_inner();
-    let state = session::state(&req)?;
     let query = form.query();
     let (lines, next, error) = match form.filter(viewer.zone) {
         Ok(filter) => {
@@ -240,24 +233,20 @@ pub async fn trail(
         StatusCode::OK
     };
     let shown = AuditPage {
-        frame: Frame::of(&viewer, "/audit"),
+        frame: Frame::of(viewer, "/audit"),
         download: format!("/audit.csv?{query}"),
         form,
         lines,
         next,
         error,
     };
-    Ok(page(&viewer, status, &shown))
+    Ok(page(viewer, status, &shown))
 }
 
-pub async fn trail_csv(
-    req: HttpRequest,
-    viewer: Viewer,
-    form: web::Query<AuditForm>,
-) -> Result<HttpResponse, WebError> {
+pub async fn trail_csv(request: PageRequest, form: web::Query<AuditForm>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let filter = form.filter(viewer.zone)?;
-    let state = session::state(&req)?;
-    Ok(downloads::audit_csv(&state, filter).await?)
+    Ok(downloads::audit_csv(state, filter).await?)
 }
 
 pub async fn record_html(

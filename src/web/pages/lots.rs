@@ -6,19 +6,18 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
-use secrecy::SecretString;
 
-use super::forms::{field, FormPage, Input, SignActionPage, Typed};
 use super::{page, see_other};
-use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::auth::{Action, SignatureMeaning};
 use crate::domain::material::{LotStatus, LotUse};
-use crate::edge::signed;
 use crate::error::AppError;
 use crate::services::materials::{self, NewLot};
 use crate::services::projections::materials::{self as rows, LotRow};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::WebError;
+use crate::web::session::{self, PageRequest, Posted, Viewer};
+use crate::web::signing::plain::{FormPage, SignActionPage};
+use crate::web::signing::{field, Input, Typed};
+use crate::web::{signing, Answer, WebError};
 
 pub fn today() -> String {
     crate::services::accounts::now().date_naive().to_string()
@@ -62,18 +61,8 @@ struct ListPage {
     done: Option<String>,
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    done: Option<String>,
-    lot: Option<String>,
-}
-
-pub async fn list(
-    req: HttpRequest,
-    viewer: Viewer,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn list(request: PageRequest) -> Answer {
+    let (_, viewer, state, done) = request.parts();
     let found = state
         .db
         .run(|conn| rows::list_lots(conn, None).map_err(AppError::from))
@@ -85,12 +74,12 @@ pub async fn list(
         ("lot", done.lot.as_deref()),
     );
     let shown = ListPage {
-        frame: Frame::of(&viewer, "/lots"),
-        lots: found.into_iter().map(|r| line(r, &viewer, today)).collect(),
+        frame: Frame::of(viewer, "/lots"),
+        lots: found.into_iter().map(|r| line(r, viewer, today)).collect(),
         can_manage: viewer.can(Action::ManageMaterials),
         done: notice,
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 fn new_lot_form(viewer: &Viewer, typed: &Typed) -> FormPage {
@@ -121,19 +110,15 @@ pub fn date(typed: &Typed, name: &str) -> Option<NaiveDate> {
 }
 
 /// Registers a lot as `POST /api/v1/lots` does: in quarantine until QA releases it.
-pub async fn register(
-    req: HttpRequest,
-    viewer: Viewer,
-    Posted(typed): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
+pub async fn register(request: PageRequest, Posted(typed): Posted<Typed>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let Some(expiry) = date(&typed, "expiry") else {
-        let mut form = new_lot_form(&viewer, &typed);
+        let mut form = new_lot_form(viewer, &typed);
         if let Some(input) = form.inputs.iter_mut().find(|i| i.name == "expiry") {
             input.error = Some(viewer.tr.t("form-date"));
         }
-        return Ok(form.show(&viewer));
+        return Ok(form.show(viewer));
     };
-    let state = session::state(&req)?;
     let certificate =
         Some(field(&typed, "certificate").trim().to_owned()).filter(|c| !c.is_empty());
     let made: Result<LotRow, AppError> = async {
@@ -156,7 +141,7 @@ pub async fn register(
             "/lots?done=registered&lot={}",
             lot.lot_id
         ))),
-        Err(error) => Ok(new_lot_form(&viewer, &typed).refused(&viewer, &error)),
+        Err(error) => Ok(new_lot_form(viewer, &typed).refused(viewer, &error)),
     }
 }
 
@@ -207,49 +192,40 @@ fn verb(path: &str) -> Result<bool, WebError> {
     }
 }
 
-pub async fn decision_form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn decision_form(request: PageRequest, path: web::Path<(String, String)>) -> Answer {
+    let (req, viewer, _, _) = request.parts();
     let (lot_id, action) = path.into_inner();
     let release = verb(&action)?;
-    let lot = find(&req, &lot_id).await?;
-    Ok(decision_dialog(&viewer, &lot, release, &vec![]).show(&viewer))
+    let lot = find(req, &lot_id).await?;
+    Ok(decision_dialog(viewer, &lot, release, &vec![]).show(viewer))
 }
 
 /// QA's signed release or rejection, as `POST /api/v1/lots/{lot_id}/release|reject`.
 pub async fn decide(
-    req: HttpRequest,
-    viewer: Viewer,
+    request: PageRequest,
     path: web::Path<(String, String)>,
     Posted(typed): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
+) -> Answer {
+    let (req, viewer, _, _) = request.parts();
     let (lot_id, action) = path.into_inner();
     let release = verb(&action)?;
-    let state = session::state(&req)?;
     let meaning = SignatureMeaning::Approved;
-    let input = SignatureInput {
-        password: SecretString::from(field(&typed, "password")),
-        meaning,
-        comment: Some(field(&typed, "comment")).filter(|c| !c.trim().is_empty()),
-    };
     let reason = field(&typed, "reason");
-    let decided = signed(&req, &state, viewer.who.clone(), input, meaning, {
+    let decided = signing::sign(req, viewer, &typed, meaning, {
         let lot_id = lot_id.clone();
         move |conn, who, signer| {
             materials::decide_lot(conn, &who.actor(), &lot_id, release, &reason, signer)
         }
     })
-    .await;
+    .await?;
     match decided {
         Ok(lot) => Ok(see_other(&format!(
             "/lots?done={}&lot={}",
             lot.status, lot.lot_id
         ))),
         Err(error) => {
-            let lot = find(&req, &lot_id).await?;
-            Ok(decision_dialog(&viewer, &lot, release, &typed).refused(&viewer, &error))
+            let lot = find(req, &lot_id).await?;
+            Ok(decision_dialog(viewer, &lot, release, &typed).refused(viewer, &error))
         }
     }
 }

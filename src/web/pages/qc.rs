@@ -5,24 +5,23 @@
 //! reason; whether one is allowed is the domain's decision.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, ResponseError};
 use askama::Template;
-use serde::Deserialize;
 
 use super::batches::BatchHeading;
-use super::signing::{self, field, FormErrors, FormPage, Input, Refused, SignPage};
 use super::{page, see_other};
 use crate::auth::{Action, SignatureMeaning};
 use crate::domain::batch::StepStatus;
 use crate::domain::template::{QcSpec, QcTest, Template as ProcessTemplate};
-use crate::edge::signed;
 use crate::services::batches::release_view::QcResultView;
 use crate::services::batches::{self, BatchView};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::step_form::show_datetime;
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedForm, Viewer};
+use crate::web::signing::review::{FormPage, SignPage};
+use crate::web::signing::step::show_datetime;
+use crate::web::signing::{self, field, FormErrors, Input, Refusal};
+use crate::web::{Answer, WebError};
 
 /// A test's specification as this language writes it.
 pub fn spec_text(spec: &QcSpec, tr: Tr) -> String {
@@ -154,20 +153,9 @@ fn tests(batch: &BatchView, template: &ProcessTemplate, viewer: &Viewer) -> Vec<
         .collect()
 }
 
-#[derive(Deserialize)]
-pub struct Done {
-    recorded: Option<String>,
-    verified: Option<String>,
-}
-
-pub async fn overview(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, path.into_inner()).await?;
+pub async fn overview(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (_, viewer, state, done) = request.parts();
+    let (batch, template) = signing::batch_and_template(state, path.into_inner()).await?;
     let tr = viewer.tr;
     let done = match (&done.recorded, &done.verified) {
         (Some(test), _) => Some(tr.t1("qc-recorded-notice", "test", test)),
@@ -175,12 +163,12 @@ pub async fn overview(
         (None, None) => None,
     };
     let shown = QcPage {
-        frame: Frame::of(&viewer, &format!("/batches/{}/qc", batch.batch_number)),
+        frame: Frame::of(viewer, &format!("/batches/{}/qc", batch.batch_number)),
         heading: BatchHeading::of(&batch, tr),
-        tests: tests(&batch, &template, &viewer),
+        tests: tests(&batch, &template, viewer),
         done,
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 fn test_of<'a>(template: &'a ProcessTemplate, id: &str) -> Result<&'a QcTest, WebError> {
@@ -235,38 +223,29 @@ fn result_form(
     shown
 }
 
-pub async fn form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn form(request: PageRequest, path: web::Path<(String, String)>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let (number, test_id) = path.into_inner();
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, number).await?;
+    let (batch, template) = signing::batch_and_template(state, number).await?;
     let test = test_of(&template, &test_id)?;
-    let shown = result_form(&viewer, &batch, test, &[], (None, None));
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    let shown = result_form(viewer, &batch, test, &[], (None, None));
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 /// Review (the signature dialog), edit (back to the form) or sign (record the result).
-pub async fn submit(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn submit(request: PostedForm, path: web::Path<(String, String)>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let (number, test_id) = path.into_inner();
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
+    let (batch, template) = signing::batch_and_template(state, number.clone()).await?;
     let test = test_of(&template, &test_id)?;
     let tr = viewer.tr;
-    let typed = field(&form, "result");
+    let typed = field(form, "result");
     let result = if numeric(&test.spec) {
         tr.parse_decimal(&typed)
     } else {
         typed.trim().to_owned()
     };
-    let reason = Some(field(&form, "retest_reason")).filter(|r| !r.trim().is_empty());
+    let reason = Some(field(form, "retest_reason")).filter(|r| !r.trim().is_empty());
     let title = format!("{} · {}", tr.t("qc-title"), test.title);
     let action = format!("/batches/{number}/qc/{test_id}");
     let dialog = |password_error: Option<String>| {
@@ -277,55 +256,49 @@ pub async fn submit(
         if let Some(reason) = &reason {
             summary.push((tr.t("qc-retest-reason"), reason.clone(), None));
         }
-        let carried = signing::carry(&form, &["result", "retest_reason"]);
+        let carried = signing::carry(form, &["result", "retest_reason"]);
         let mut shown = SignPage::new(
-            &viewer,
+            viewer,
             &batch,
             (action.clone(), title.clone()),
             SignatureMeaning::Performed,
             summary,
             carried,
         );
-        shown.password_error = password_error;
-        shown.position = signing::position(&form).unwrap_or(batch.position);
+        shown.signature.password_error = password_error;
+        shown.position = signing::position(form).unwrap_or(batch.position);
         shown
     };
-    match field(&form, "intent").as_str() {
+    match field(form, "intent").as_str() {
         "sign" => {}
         "edit" => {
-            let shown = result_form(&viewer, &batch, test, &form, (None, None));
-            return Ok(page(&viewer, StatusCode::OK, &shown));
+            let shown = result_form(viewer, &batch, test, form, (None, None));
+            return Ok(page(viewer, StatusCode::OK, &shown));
         }
-        _ => return Ok(page(&viewer, StatusCode::OK, &dialog(None))),
+        _ => return Ok(page(viewer, StatusCode::OK, &dialog(None))),
     }
-    let position = signing::position(&form);
-    let signature = signing::signature(&form, SignatureMeaning::Performed);
-    let recorded = signed(
-        &req,
-        &state,
-        viewer.who.clone(),
-        signature,
-        SignatureMeaning::Performed,
-        {
-            let (number, test_id, reason) = (number.clone(), test_id.clone(), reason.clone());
-            move |conn, who, signer| {
-                let input = (test_id.as_str(), result.as_str(), reason.as_deref());
-                batches::record_qc_result(conn, who, &number, input, position, signer)
-            }
-        },
-    )
-    .await;
+    let position = signing::position(form);
+    let recorded = signing::sign(req, viewer, form, SignatureMeaning::Performed, {
+        let (number, test_id, reason) = (number.clone(), test_id.clone(), reason.clone());
+        move |conn, who, signer| {
+            let input = (test_id.as_str(), result.as_str(), reason.as_deref());
+            batches::record_qc_result(conn, who, &number, input, position, signer)
+        }
+    })
+    .await?;
     match recorded {
         Ok(()) => Ok(see_other(&format!(
             "/batches/{number}/qc?recorded={test_id}#qc-{test_id}"
         ))),
         Err(error) => {
             let status = error.status_code();
-            match signing::refused(&viewer, &error) {
-                Refused::Password(message) => Ok(page(&viewer, status, &dialog(Some(message)))),
-                Refused::Form(errors) => {
-                    let shown = result_form(&viewer, &batch, test, &form, errors).settled();
-                    Ok(page(&viewer, status, &shown))
+            let refusal = Refusal::of(viewer, &error);
+            match refusal.at_password() {
+                Some(message) => Ok(page(viewer, status, &dialog(Some(message)))),
+                None => {
+                    let errors = refusal.form_errors();
+                    let shown = result_form(viewer, &batch, test, form, errors).settled();
+                    Ok(page(viewer, status, &shown))
                 }
             }
         }
@@ -357,57 +330,41 @@ fn verify_dialog(viewer: &Viewer, batch: &BatchView, test: &QcTest) -> Result<Si
     ))
 }
 
-pub async fn verify_form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn verify_form(request: PageRequest, path: web::Path<(String, String)>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let (number, test_id) = path.into_inner();
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, number).await?;
-    let shown = verify_dialog(&viewer, &batch, test_of(&template, &test_id)?)?;
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    let (batch, template) = signing::batch_and_template(state, number).await?;
+    let shown = verify_dialog(viewer, &batch, test_of(&template, &test_id)?)?;
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 /// A second analyst's verification; a refusal (the analyst verifying their own result, a
 /// wrong password) comes back in the dialog as a readable message.
-pub async fn verify(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn verify(request: PostedForm, path: web::Path<(String, String)>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let (number, test_id) = path.into_inner();
-    let state = session::state(&req)?;
-    let (batch, template) = signing::batch_and_template(&state, number.clone()).await?;
+    let (batch, template) = signing::batch_and_template(state, number.clone()).await?;
     let test = test_of(&template, &test_id)?;
-    let position = signing::position(&form);
-    let signature = signing::signature(&form, SignatureMeaning::Verified);
-    let verified = signed(
-        &req,
-        &state,
-        viewer.who.clone(),
-        signature,
-        SignatureMeaning::Verified,
-        {
-            let (number, test_id) = (number.clone(), test_id.clone());
-            move |conn, who, signer| {
-                batches::verify_qc_result(conn, who, &number, &test_id, position, signer)
-            }
-        },
-    )
-    .await;
+    let position = signing::position(form);
+    let verified = signing::sign(req, viewer, form, SignatureMeaning::Verified, {
+        let (number, test_id) = (number.clone(), test_id.clone());
+        move |conn, who, signer| {
+            batches::verify_qc_result(conn, who, &number, &test_id, position, signer)
+        }
+    })
+    .await?;
     match verified {
         Ok(()) => Ok(see_other(&format!(
             "/batches/{number}/qc?verified={test_id}#qc-{test_id}"
         ))),
         Err(error) => {
-            let mut shown = verify_dialog(&viewer, &batch, test)?;
-            match signing::refused(&viewer, &error) {
-                Refused::Password(message) => shown.password_error = Some(message),
-                Refused::Form((_, general)) => shown.error = general,
+            let mut shown = verify_dialog(viewer, &batch, test)?;
+            let refusal = Refusal::of(viewer, &error);
+            match refusal.at_password() {
+                Some(message) => shown.signature.password_error = Some(message),
+                None => shown.error = Some(refusal.above()),
             }
-            Ok(page(&viewer, error.status_code(), &shown))
+            Ok(page(viewer, error.status_code(), &shown))
         }
     }
 }

@@ -4,7 +4,7 @@
 //! and every rule are `batches::review` and `domain::batch::release`, as for the API.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 use askama::Template;
 
 use super::batches::BatchHeading;
@@ -15,9 +15,10 @@ use crate::domain::batch::ReleaseDecision;
 use crate::services::accounts::Principal;
 use crate::services::batches::{self, BatchView};
 use crate::web::frame::Frame;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::signed_form::{self, field, FormPage, Input, Posting};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedForm, Viewer};
+use crate::web::signing::form::{self, FormPage, Posting};
+use crate::web::signing::{self, field, Input};
+use crate::web::{Answer, WebError};
 
 pub struct ExceptionShown {
     pub kind: String,
@@ -39,12 +40,8 @@ struct ReviewPage {
     decided: Option<String>,
 }
 
-pub async fn review(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn review(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let number = path.into_inner();
     let late = state.late_entry_minutes;
     let (reviewed, view) = state
@@ -74,7 +71,7 @@ pub async fn review(
         vec![]
     };
     let shown = ReviewPage {
-        frame: Frame::of(&viewer, &format!("/batches/{number}/review")),
+        frame: Frame::of(viewer, &format!("/batches/{number}/review")),
         heading: BatchHeading::of(&view, tr),
         ready: reviewed.review.ready(),
         reasons: reviewed.review.reasons.clone(),
@@ -98,7 +95,7 @@ pub async fn review(
             )
         }),
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 /// The exception's kind as the API writes it (its message id ends with it).
@@ -129,7 +126,7 @@ fn decision_form(viewer: &Viewer, batch: &BatchView, decision: ReleaseDecision) 
         viewer,
         batch,
         format!("/batches/{number}/release/{name}"),
-        name,
+        meaning_of(decision),
     );
     shown.title = tr.t(&format!("release-decide-{name}"));
     shown.intro = vec![tr.t(&format!("release-intro-{name}"))];
@@ -155,39 +152,30 @@ fn decision_form(viewer: &Viewer, batch: &BatchView, decision: ReleaseDecision) 
     shown
 }
 
-pub async fn decision_page(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn decision_page(request: PageRequest, path: web::Path<(String, String)>) -> Answer {
     let (number, decision) = path.into_inner();
     let decision = decision_of(&decision)?;
-    let state = session::state(&req)?;
-    let batch = signed_form::batch(&state, number).await?;
-    let shown = decision_form(&viewer, &batch, decision);
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    form::opened(request, number, |viewer, batch| {
+        decision_form(viewer, batch, decision)
+    })
+    .await
 }
 
 /// The QP's signed decision, as `POST /api/v1/batches/{n}/release` makes it.
-pub async fn decide(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn decide(request: PostedForm, path: web::Path<(String, String)>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let (number, decision) = path.into_inner();
     let decision = decision_of(&decision)?;
-    let state = session::state(&req)?;
-    let batch = signed_form::batch(&state, number).await?;
+    let batch = signing::batch(state, number).await?;
     let number = batch.batch_number.clone();
     let posting = Posting {
-        req: &req,
-        viewer: &viewer,
-        form: &form,
+        req,
+        viewer,
+        form,
         meaning: meaning_of(decision),
         done: format!("/batches/{number}/review"),
     };
-    let read = || Ok(Some(field(&form, "justification")).filter(|j| !j.trim().is_empty()));
+    let read = || Ok(Some(field(form, "justification")).filter(|j| !j.trim().is_empty()));
     let decide = move |conn: &mut DbConn,
                        who: &Principal,
                        signer,
@@ -197,7 +185,7 @@ pub async fn decide(
         batches::decide_release(conn, who, &number, decided, if_match, signer)
     };
     posting
-        .submit(decision_form(&viewer, &batch, decision), read, decide)
+        .submit(decision_form(viewer, &batch, decision), read, decide)
         .await
 }
 
@@ -208,7 +196,7 @@ fn request_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
         viewer,
         batch,
         format!("/batches/{number}/physician-request"),
-        "requested",
+        SignatureMeaning::Requested,
     );
     shown.title = tr.t("physician-request-title");
     shown.intro = vec![tr.t("physician-request-intro")];
@@ -231,37 +219,19 @@ fn request_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
     shown
 }
 
-pub async fn request_page(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    let batch = signed_form::batch(&state, path.into_inner()).await?;
-    let shown = request_form(&viewer, &batch);
-    Ok(page(&viewer, StatusCode::OK, &shown))
+pub async fn request_page(request: PageRequest, path: web::Path<String>) -> Answer {
+    form::opened(request, path.into_inner(), request_form).await
 }
 
 /// The treating physician's signed request (`requested`).
-pub async fn request(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
-    let batch = signed_form::batch(&state, path.into_inner()).await?;
+pub async fn request(request: PostedForm, path: web::Path<String>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
+    let batch = signing::batch(state, path.into_inner()).await?;
     let number = batch.batch_number.clone();
-    let posting = Posting {
-        req: &req,
-        viewer: &viewer,
-        form: &form,
-        meaning: SignatureMeaning::Requested,
-        done: format!("/batches/{number}"),
-    };
+    let posting = Posting::on((req, viewer), form, SignatureMeaning::Requested, &number);
     let read = || {
-        let acknowledged = field(&form, "risk_acknowledged") == "true";
-        Ok((field(&form, "reason"), acknowledged))
+        let acknowledged = field(form, "risk_acknowledged") == "true";
+        Ok((field(form, "reason"), acknowledged))
     };
     let request = move |conn: &mut DbConn,
                         who: &Principal,
@@ -272,6 +242,6 @@ pub async fn request(
         batches::request_exceptional_release(conn, who, &number, request, if_match, signer)
     };
     posting
-        .submit(request_form(&viewer, &batch), read, request)
+        .submit(request_form(viewer, &batch), read, request)
         .await
 }

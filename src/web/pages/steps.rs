@@ -6,23 +6,24 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
-use secrecy::SecretString;
 
 use super::batches::BatchHeading;
 use super::{page, see_other};
-use crate::auth::{SignatureInput, SignatureMeaning};
+use crate::auth::SignatureMeaning;
 use crate::domain::template::FieldType;
 use crate::domain::template::{Step, Template as ProcessTemplate};
-use crate::edge::{signed, AppState};
+use crate::edge::AppState;
 use crate::error::AppError;
 use crate::services::batches::{self, BatchView, StepInput};
 use crate::web::frame::Frame;
 use crate::web::multipart::Upload;
-use crate::web::session::{self, Posted, PostedFiles, Viewer};
-use crate::web::step_form::{self, FieldInput, Pickers};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedFiles, PostedForm, Viewer};
+use crate::web::signing::review::SignPage;
+use crate::web::signing::step::{self as step_form, Pickers};
+use crate::web::signing::{field, position, sign, Input, Refusal};
+use crate::web::{Answer, WebError};
 
 /// The batch, its pinned template, and the lots and equipment usable today.
 struct Context {
@@ -36,12 +37,7 @@ async fn context(state: &web::Data<AppState>, number: String) -> Result<Context,
     let found = state
         .db
         .run(move |conn| {
-            let batch = batches::record_view(conn, &number)?;
-            let template = crate::services::templates::pinned_version(
-                conn,
-                &batch.template.code,
-                batch.template.version,
-            )?;
+            let (batch, template) = batches::record_and_template(conn, &number)?;
             let lots = crate::services::projections::materials::list_lots(conn, None)?;
             let equipment = crate::services::projections::materials::list_equipment(conn)?;
             Ok::<_, crate::error::ServiceError>((batch, template, lots, equipment))
@@ -72,50 +68,25 @@ struct StepPage {
     confirms_coi: bool,
     coi_typed: String,
     coi_error: Option<String>,
-    fields: Vec<FieldInput>,
+    fields: Vec<Input>,
     error: Option<(String, String)>,
     position: i64,
 }
 
-#[derive(Template)]
-#[template(path = "ui/sign.html")]
-struct SignPage {
-    frame: Frame,
-    heading: BatchHeading,
-    action: String,
-    step_title: String,
-    meaning: String,
-    signer: String,
-    /// What is signed, as (label, value shown, unit).
-    summary: Vec<(String, String, Option<String>)>,
-    /// Everything the form carries, to post again.
-    carried: Vec<(String, String)>,
-    password_error: Option<String>,
-    error: Option<(String, String)>,
-    position: i64,
-    editable: bool,
-    /// The recording form carries files, so it is sent as `multipart/form-data`.
-    multipart: bool,
-}
-
-pub async fn form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn form(request: PageRequest, path: web::Path<(String, String)>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let (number, step_id) = path.into_inner();
-    let state = session::state(&req)?;
-    let context = context(&state, number).await?;
+    let context = context(state, number).await?;
     let none = BTreeMap::new();
     let shown = step_page(
-        &viewer,
+        viewer,
         context,
         &step_id,
         &none,
         "",
         (none.clone(), None, None),
     )?;
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 type Errors = (
@@ -148,67 +119,59 @@ fn step_page(
     })
 }
 
-fn field(form: &[(String, String)], name: &str) -> String {
-    form.iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.clone())
-        .unwrap_or_default()
-}
-
 /// Review (show the signature dialog), edit (back to the form) or sign (record).
 pub async fn submit(
-    req: HttpRequest,
-    viewer: Viewer,
+    request: PageRequest,
     path: web::Path<(String, String)>,
     PostedFiles {
         fields: mut form,
         uploads,
     }: PostedFiles,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+) -> Answer {
+    let (req, viewer, state, _) = request.parts();
     let (number, step_id) = path.into_inner();
-    let context = context(&state, number).await?;
+    let context = context(state, number).await?;
     let step = step_of(&context.template, &step_id)?;
-    attach(&state, &viewer, step, uploads, &mut form).await?;
+    attach(state, viewer, step, uploads, &mut form).await?;
     let typed = step_form::typed_values(step, &form);
     let coi = field(&form, "coi").trim().to_owned();
-    let position: Option<i64> = field(&form, "position").parse().ok();
+    let position = position(&form);
     let values = match step_form::to_values(step, &typed, viewer.tr, state.time_zone) {
         Ok(values) => values,
         Err(errors) => {
             let shown = step_page(
-                &viewer,
+                viewer,
                 context,
                 &step_id,
                 &typed,
                 &coi,
                 (errors, None, None),
             )?;
-            return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+            return Ok(page(viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
         }
     };
     match field(&form, "intent").as_str() {
         "sign" => {}
         "edit" => {
             let none = BTreeMap::new();
-            let shown = step_page(&viewer, context, &step_id, &typed, &coi, (none, None, None))?;
-            return Ok(page(&viewer, StatusCode::OK, &shown));
+            let shown = step_page(viewer, context, &step_id, &typed, &coi, (none, None, None))?;
+            return Ok(page(viewer, StatusCode::OK, &shown));
         }
         _ => {
             let errors = step_form::field_refusals(step, &values, viewer.tr);
             if !errors.is_empty() {
                 let shown = step_page(
-                    &viewer,
+                    viewer,
                     context,
                     &step_id,
                     &typed,
                     &coi,
                     (errors, None, None),
                 )?;
-                return Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
+                return Ok(page(viewer, StatusCode::UNPROCESSABLE_ENTITY, &shown));
             }
-            let shown = sign_page(&viewer, &context, step, &form, position, None, None)?;
-            return Ok(page(&viewer, StatusCode::OK, &shown));
+            let shown = sign_page(viewer, &context, step, &form, position, None, None)?;
+            return Ok(page(viewer, StatusCode::OK, &shown));
         }
     }
     let number = context.batch.batch_number.clone();
@@ -217,31 +180,17 @@ pub async fn submit(
         values,
         coi: Some(coi.clone()).filter(|c| !c.is_empty()),
     };
-    let signature = SignatureInput {
-        password: SecretString::from(field(&form, "password")),
-        meaning: SignatureMeaning::Performed,
-        comment: Some(field(&form, "comment")).filter(|c| !c.trim().is_empty()),
-    };
-    let recorded = signed(
-        &req,
-        &state,
-        viewer.who.clone(),
-        signature,
-        SignatureMeaning::Performed,
-        {
-            let number = number.clone();
-            move |conn, who, signer| {
-                batches::record_step(conn, who, &number, input, position, signer)
-            }
-        },
-    )
-    .await;
+    let recorded = sign(req, viewer, &form, SignatureMeaning::Performed, {
+        let number = number.clone();
+        move |conn, who, signer| batches::record_step(conn, who, &number, input, position, signer)
+    })
+    .await?;
     match recorded {
         Ok(()) => Ok(see_other(&format!(
             "/batches/{number}?recorded={step_id}#step-{step_id}"
         ))),
         Err(error) => refused(
-            &viewer,
+            viewer,
             context,
             &step_id,
             &form,
@@ -293,17 +242,17 @@ fn refused(
     error: AppError,
 ) -> Result<HttpResponse, WebError> {
     let status = error.status_code();
-    let message = viewer.tr.refusal(error.code());
-    let detail = error.to_string();
-    if is_password_refusal(error.code()) {
+    let refusal = Refusal::of(viewer, &error);
+    if let Some(message) = refusal.at_password() {
         let step = step_of(&context.template, step_id)?;
         let shown = sign_page(viewer, &context, step, form, position, Some(message), None)?;
         return Ok(page(viewer, status, &shown));
     }
+    let (message, detail) = refusal.above();
     let mut field_errors = BTreeMap::new();
     let mut coi_error = None;
     let mut general = None;
-    match error.field() {
+    match refusal.member() {
         Some("coi") => coi_error = Some(message.clone()),
         Some(field)
             if typed.contains_key(field)
@@ -325,13 +274,6 @@ fn refused(
         (field_errors, coi_error, general),
     )?;
     Ok(page(viewer, status, &shown))
-}
-
-fn is_password_refusal(code: &str) -> bool {
-    matches!(
-        code,
-        "signature_password_wrong" | "wrong_password" | "invalid_credentials" | "too_many_attempts"
-    )
 }
 
 fn sign_page(
@@ -371,34 +313,23 @@ fn sign_page(
         .map(|(id, value)| (step_form::input_name(id), value.clone()))
         .collect();
     carried.push(("coi".to_owned(), coi));
-    Ok(SignPage {
-        frame: Frame::of(viewer, &format!("/batches/{number}/steps/{}", step.id)),
-        action: format!("/batches/{number}/steps/{}", step.id),
-        step_title: step.title.clone(),
-        meaning: viewer.tr.t("meaning-performed"),
-        signer: viewer.who.full_name.as_str().to_owned(),
-        summary,
-        carried,
-        password_error,
-        error,
-        position: position.unwrap_or(context.batch.position),
-        editable: true,
-        multipart: true,
-        heading: BatchHeading::of(&context.batch, viewer.tr),
-    })
+    let action = format!("/batches/{number}/steps/{}", step.id);
+    let (title, meaning) = ((action, step.title.clone()), SignatureMeaning::Performed);
+    let mut shown = SignPage::new(viewer, &context.batch, title, meaning, summary, carried);
+    shown.signature.password_error = password_error;
+    shown.error = error;
+    shown.position = position.unwrap_or(context.batch.position);
+    shown.multipart = true;
+    Ok(shown)
 }
 
 /// The signature dialog for verifying the latest record of a step.
-pub async fn verify_form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn verify_form(request: PageRequest, path: web::Path<(String, String)>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let (number, step_id) = path.into_inner();
-    let state = session::state(&req)?;
-    let context = context(&state, number).await?;
-    let shown = verify_page(&viewer, &context, &step_id, None, None)?;
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    let context = context(state, number).await?;
+    let shown = verify_page(viewer, &context, &step_id, None, None)?;
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 fn verify_page(
@@ -429,68 +360,43 @@ fn verify_page(
         }
     }
     let number = &context.batch.batch_number;
-    Ok(SignPage {
-        frame: Frame::of(viewer, &format!("/batches/{number}/steps/{step_id}/verify")),
-        action: format!("/batches/{number}/steps/{step_id}/verify"),
-        step_title: step.title.clone(),
-        meaning: viewer.tr.t("meaning-verified"),
-        signer: viewer.who.full_name.as_str().to_owned(),
-        summary,
-        carried: vec![("record".to_owned(), record.record.to_string())],
-        password_error,
-        error,
-        position: context.batch.position,
-        editable: false,
-        multipart: false,
-        heading: BatchHeading::of(&context.batch, viewer.tr),
-    })
+    let action = format!("/batches/{number}/steps/{step_id}/verify");
+    let carried = vec![("record".to_owned(), record.record.to_string())];
+    let (title, meaning) = ((action, step.title.clone()), SignatureMeaning::Verified);
+    let mut shown = SignPage::new(viewer, &context.batch, title, meaning, summary, carried);
+    shown.signature.password_error = password_error;
+    shown.error = error;
+    shown.editable = false;
+    Ok(shown)
 }
 
 /// A second person's verification, signed (`verified`); a refusal (the performer verifying
 /// their own step, a wrong password) comes back in the dialog as a readable message.
-pub async fn verify(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn verify(request: PostedForm, path: web::Path<(String, String)>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let (number, step_id) = path.into_inner();
-    let state = session::state(&req)?;
-    let context = context(&state, number.clone()).await?;
-    let record: Option<u32> = field(&form, "record").parse().ok();
-    let position: Option<i64> = field(&form, "position").parse().ok();
-    let signature = SignatureInput {
-        password: SecretString::from(field(&form, "password")),
-        meaning: SignatureMeaning::Verified,
-        comment: Some(field(&form, "comment")).filter(|c| !c.trim().is_empty()),
-    };
-    let verified = signed(
-        &req,
-        &state,
-        viewer.who.clone(),
-        signature,
-        SignatureMeaning::Verified,
-        {
-            let (number, step_id) = (number.clone(), step_id.clone());
-            move |conn, who, signer| {
-                batches::verify_step(conn, who, &number, (&step_id, record), position, signer)
-            }
-        },
-    )
-    .await;
+    let context = context(state, number.clone()).await?;
+    let record: Option<u32> = field(form, "record").parse().ok();
+    let position = position(form);
+    let verified = sign(req, viewer, form, SignatureMeaning::Verified, {
+        let (number, step_id) = (number.clone(), step_id.clone());
+        move |conn, who, signer| {
+            batches::verify_step(conn, who, &number, (&step_id, record), position, signer)
+        }
+    })
+    .await?;
     match verified {
         Ok(()) => Ok(see_other(&format!(
             "/batches/{number}?verified={step_id}#step-{step_id}"
         ))),
         Err(error) => {
-            let message = viewer.tr.refusal(error.code());
-            let (password_error, general) = if is_password_refusal(error.code()) {
-                (Some(message), None)
-            } else {
-                (None, Some((message, error.to_string())))
+            let refusal = Refusal::of(viewer, &error);
+            let (password_error, general) = match refusal.at_password() {
+                Some(message) => (Some(message), None),
+                None => (None, Some(refusal.above())),
             };
-            let shown = verify_page(&viewer, &context, &step_id, password_error, general)?;
-            Ok(page(&viewer, error.status_code(), &shown))
+            let shown = verify_page(viewer, &context, &step_id, password_error, general)?;
+            Ok(page(viewer, error.status_code(), &shown))
         }
     }
 }

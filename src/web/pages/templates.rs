@@ -4,22 +4,22 @@
 //! `/api/v1/templates`; the rules are in `domain::template::lifecycle`.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest};
 use askama::Template;
-use secrecy::SecretString;
 
-use super::forms::{field, SignActionPage, Typed};
+use super::batches::StageShown;
 use super::{page, see_other};
-use crate::auth::{Action, SignatureInput, SignatureMeaning};
+use crate::auth::{Action, SignatureMeaning};
 use crate::domain::template::lifecycle::{TemplateVersion, VersionStatus};
 use crate::domain::template::{Field, QcSpec, Template as ProcessTemplate};
-use crate::edge::signed;
 use crate::error::AppError;
 use crate::services::projections::templates::{self as rows, TemplateRow};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::WebError;
+use crate::web::session::{self, PageRequest, Posted, Viewer};
+use crate::web::signing::plain::SignActionPage;
+use crate::web::signing::Typed;
+use crate::web::{signing, Answer, WebError};
 
 #[derive(Template)]
 #[template(path = "ui/templates.html")]
@@ -29,24 +29,15 @@ struct ListPage {
     done: Option<String>,
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    approved: Option<String>,
-}
-
-pub async fn list(
-    req: HttpRequest,
-    viewer: Viewer,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn list(request: PageRequest) -> Answer {
+    let (_, viewer, state, done) = request.parts();
     let found = state
         .db
         .run(|conn| rows::list(conn).map_err(AppError::from))
         .await?;
     let tr = viewer.tr;
     let shown = ListPage {
-        frame: Frame::of(&viewer, "/templates"),
+        frame: Frame::of(viewer, "/templates"),
         versions: found
             .into_iter()
             .map(|row| {
@@ -59,12 +50,7 @@ pub async fn list(
             .as_deref()
             .map(|v| tr.t1("template-approved-notice", "version", v)),
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
-}
-
-pub struct StageShown {
-    pub title: String,
-    pub steps: Vec<StepShown>,
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 pub struct StepShown {
@@ -119,7 +105,7 @@ fn field_shown(field: &Field, tr: Tr) -> FieldShown {
     }
 }
 
-fn stages(template: &ProcessTemplate, tr: Tr) -> Vec<StageShown> {
+fn stages(template: &ProcessTemplate, tr: Tr) -> Vec<StageShown<StepShown>> {
     template
         .stages
         .iter()
@@ -183,7 +169,7 @@ struct ShowPage {
     sha256: String,
     imported_by: String,
     approved_by: Option<String>,
-    stages: Vec<StageShown>,
+    stages: Vec<StageShown<StepShown>>,
     /// (title, method, specification).
     qc_tests: Vec<(String, String, String)>,
     shipping: Option<String>,
@@ -209,16 +195,13 @@ async fn version(
     Ok((found, parsed))
 }
 
-pub async fn show(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn show(request: PageRequest, path: web::Path<(String, u32)>) -> Answer {
+    let (req, viewer, _, _) = request.parts();
     let (code, number) = path.into_inner();
-    let (found, template) = version(&req, code, number).await?;
+    let (found, template) = version(req, code, number).await?;
     let tr = viewer.tr;
     let shown = ShowPage {
-        frame: Frame::of(&viewer, &format!("/templates/{}/{number}", template.code)),
+        frame: Frame::of(viewer, &format!("/templates/{}/{number}", template.code)),
         title: template.title.clone(),
         version: number,
         status: tr.t(&format!("template-status-{}", found.status.as_str())),
@@ -238,7 +221,7 @@ pub async fn show(
         can_approve: viewer.can(Action::ManageTemplates) && found.status == VersionStatus::Draft,
         code: template.code,
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 fn approve_dialog(
@@ -274,46 +257,37 @@ fn approve_dialog(
     dialog
 }
 
-pub async fn approve_form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn approve_form(request: PageRequest, path: web::Path<(String, u32)>) -> Answer {
+    let (req, viewer, _, _) = request.parts();
     let (code, number) = path.into_inner();
-    let (found, template) = version(&req, code, number).await?;
-    Ok(approve_dialog(&viewer, &found, &template).show(&viewer))
+    let (found, template) = version(req, code, number).await?;
+    Ok(approve_dialog(viewer, &found, &template).show(viewer))
 }
 
 /// QA's signed approval, as `POST /api/v1/templates/{code}/versions/{version}/approve`.
 pub async fn approve(
-    req: HttpRequest,
-    viewer: Viewer,
+    request: PageRequest,
     path: web::Path<(String, u32)>,
     Posted(typed): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
+) -> Answer {
+    let (req, viewer, _, _) = request.parts();
     let (code, number) = path.into_inner();
-    let state = session::state(&req)?;
     let meaning = SignatureMeaning::Approved;
-    let input = SignatureInput {
-        password: SecretString::from(field(&typed, "password")),
-        meaning,
-        comment: Some(field(&typed, "comment")).filter(|c| !c.trim().is_empty()),
-    };
-    let approved = signed(&req, &state, viewer.who.clone(), input, meaning, {
+    let approved = signing::sign(req, viewer, &typed, meaning, {
         let code = code.clone();
         move |conn, who, signer| {
             crate::services::templates::approve(conn, &who.actor(), &code, number, signer)
         }
     })
-    .await;
+    .await?;
     match approved {
         Ok(row) => Ok(see_other(&format!(
             "/templates?approved={}%20v{}",
             row.code, row.version
         ))),
         Err(error) => {
-            let (found, template) = version(&req, code, number).await?;
-            Ok(approve_dialog(&viewer, &found, &template).refused(&viewer, &error))
+            let (found, template) = version(req, code, number).await?;
+            Ok(approve_dialog(viewer, &found, &template).refused(viewer, &error))
         }
     }
 }

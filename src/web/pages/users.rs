@@ -5,23 +5,24 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 
-use super::forms::{all, field, place, FormPage, General, Input, Typed};
 use super::{page, see_other};
 use crate::auth::password::generate_password;
 use crate::auth::Action;
 use crate::domain::{About, Role, Roles, Username};
+use crate::edge::AppState;
 use crate::error::AppError;
 use crate::services::accounts::{self, Account, NewAccount};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::step_form;
-use crate::web::WebError;
+use crate::web::session::{PageRequest, Posted, Viewer};
+use crate::web::signing::plain::{place, FormPage, General};
+use crate::web::signing::step as step_form;
+use crate::web::signing::{all, field, Input, Refusal, Typed};
+use crate::web::{Answer, WebError};
 
 /// An account as the pages show it.
 pub struct AccountLine {
@@ -73,15 +74,15 @@ struct ListPage {
     can_create: bool,
 }
 
-pub async fn list(req: HttpRequest, viewer: Viewer) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn list(request: PageRequest) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let found = state.db.run(accounts::list_accounts).await?;
     let shown = ListPage {
-        frame: Frame::of(&viewer, "/admin/users"),
-        accounts: found.iter().map(|a| AccountLine::of(a, &viewer)).collect(),
+        frame: Frame::of(viewer, "/admin/users"),
+        accounts: found.iter().map(|a| AccountLine::of(a, viewer)).collect(),
         can_create: viewer.can(Action::CreateUser),
     };
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 fn role_options(ticked: &[String], tr: Tr) -> Vec<(String, String, bool)> {
@@ -163,12 +164,8 @@ fn password_page(
 }
 
 /// Creates the account as `POST /api/v1/users` does, and shows its temporary password once.
-pub async fn create(
-    req: HttpRequest,
-    viewer: Viewer,
-    Posted(typed): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
-    let state = session::state(&req)?;
+pub async fn create(request: PageRequest, Posted(typed): Posted<Typed>) -> Answer {
+    let (_, viewer, state, _) = request.parts();
     let password = generate_password();
     let made: Result<Account, AppError> = async {
         let new = NewAccount::requested(
@@ -185,8 +182,8 @@ pub async fn create(
     }
     .await;
     match made {
-        Ok(account) => Ok(password_page(&viewer, &account, &password, true)),
-        Err(error) => Ok(new_user_form(&viewer, &typed).refused(&viewer, &error)),
+        Ok(account) => Ok(password_page(viewer, &account, &password, true)),
+        Err(error) => Ok(new_user_form(viewer, &typed).refused(viewer, &error)),
     }
 }
 
@@ -206,13 +203,11 @@ struct UserPage {
     error: General,
 }
 
-#[derive(Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
-async fn account(req: &HttpRequest, username: &str) -> Result<Account, WebError> {
-    let state = session::state(req)?;
+/// The account named in a page's path (an unknown or malformed name is not found).
+pub(super) async fn account(
+    state: &web::Data<AppState>,
+    username: &str,
+) -> Result<Account, WebError> {
     let username = Username::parse(username).map_err(|_| WebError::NotFound)?;
     Ok(state
         .db
@@ -264,20 +259,16 @@ fn user_page(
     }
 }
 
-pub async fn show(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    done: web::Query<Done>,
-) -> Result<HttpResponse, WebError> {
-    let account = account(&req, &path).await?;
-    let mut shown = user_page(&viewer, &account, None, false);
+pub async fn show(request: PageRequest, path: web::Path<String>) -> Answer {
+    let (_req, viewer, state, done) = request.parts();
+    let account = account(state, &path).await?;
+    let mut shown = user_page(viewer, &account, None, false);
     shown.done = done
         .done
         .as_deref()
         .filter(|d| ["roles", "deactivated", "unlocked"].contains(d))
         .map(|d| viewer.tr.t(&format!("user-done-{d}")));
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    Ok(page(viewer, StatusCode::OK, &shown))
 }
 
 /// What an administrator does to an account from its page.
@@ -289,11 +280,11 @@ enum Change {
 }
 
 pub async fn change(
-    req: HttpRequest,
-    viewer: Viewer,
+    request: PageRequest,
     path: web::Path<(String, String)>,
     Posted(typed): Posted<Typed>,
-) -> Result<HttpResponse, WebError> {
+) -> Answer {
+    let (_req, viewer, state, _) = request.parts();
     let (username, what) = path.into_inner();
     let change = match what.as_str() {
         "roles" => Change::Roles,
@@ -303,7 +294,6 @@ pub async fn change(
         _ => return Err(WebError::NotFound),
     };
     let target = Username::parse(&username).map_err(|_| WebError::NotFound)?;
-    let state = session::state(&req)?;
     let who = viewer.who.clone();
     let outcome: Result<(Account, Option<SecretString>), AppError> = match change {
         Change::Roles => match Roles::parse_names(&all(&typed, "roles")).about("roles") {
@@ -341,7 +331,7 @@ pub async fn change(
         }
     };
     match outcome {
-        Ok((account, Some(temporary))) => Ok(password_page(&viewer, &account, &temporary, false)),
+        Ok((account, Some(temporary))) => Ok(password_page(viewer, &account, &temporary, false)),
         Ok(_) => {
             let done = match what.as_str() {
                 "deactivate" => "deactivated",
@@ -351,14 +341,14 @@ pub async fn change(
             Ok(see_other(&format!("/admin/users/{username}?done={done}")))
         }
         Err(error) => {
-            let account = account(&req, &username).await?;
-            let mut shown = user_page(&viewer, &account, Some(&typed), what == "roles");
+            let account = account(state, &username).await?;
+            let mut shown = user_page(viewer, &account, Some(&typed), what == "roles");
             let mut inputs: Vec<Input> = shown.roles_inputs.drain(..).collect();
             inputs.append(&mut shown.reason_inputs);
-            shown.error = place(&viewer, &mut inputs, &error);
+            shown.error = place(&mut inputs, &Refusal::of(viewer, &error));
             shown.reason_inputs = inputs.split_off(1);
             shown.roles_inputs = inputs;
-            Ok(page(&viewer, error.status_code(), &shown))
+            Ok(page(viewer, error.status_code(), &shown))
         }
     }
 }

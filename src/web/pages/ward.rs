@@ -4,7 +4,7 @@
 //! decides. A bedside mismatch answers with a full-screen stop.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 use askama::Template;
 use chrono::{DateTime, Utc};
 
@@ -16,9 +16,10 @@ use crate::domain::batch::custody::{BedsideRole, Dispatch, Receipt};
 use crate::services::batches::custody::{self, Write};
 use crate::services::batches::BatchView;
 use crate::web::frame::Frame;
-use crate::web::session::{self, Posted, Viewer};
-use crate::web::signed_form::{self, answer, field, on_batch, FormPage, Input, Posting};
-use crate::web::WebError;
+use crate::web::session::{PageRequest, PostedForm, Viewer};
+use crate::web::signing::form::{self, answer, on_batch, FormPage, Posting};
+use crate::web::signing::{field, Input};
+use crate::web::{signing, Answer};
 
 /// Now in the site's time zone, as a `datetime-local` input takes it.
 /// Rounded up to the next second, so that it is never before an entry made this second.
@@ -35,25 +36,20 @@ pub(super) fn time(
     form: &[(String, String)],
     name: &str,
 ) -> Result<DateTime<Utc>, String> {
-    crate::web::step_form::local_to_rfc3339(field(form, name).trim(), viewer.zone)
+    crate::web::signing::step::local_to_rfc3339(field(form, name).trim(), viewer.zone)
         .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
         .map(|at| at.with_timezone(&Utc))
         .ok_or_else(|| viewer.tr.t("form-datetime"))
 }
 
 /// The batch a ward page is about.
-pub(super) async fn opened(req: &HttpRequest, number: String) -> Result<BatchView, WebError> {
-    let state = session::state(req)?;
-    signed_form::batch(&state, number).await
-}
-
 fn dispatch_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
     let tr = viewer.tr;
     let mut shown = FormPage::new(
         viewer,
         batch,
         format!("/batches/{}/ship", batch.batch_number),
-        "performed",
+        SignatureMeaning::Performed,
     );
     shown.title = tr.t("ship-title");
     shown.intro = vec![tr.t("ship-intro")];
@@ -67,56 +63,30 @@ fn dispatch_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
     shown
 }
 
-pub async fn ship_form(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let batch = opened(&req, path.into_inner()).await?;
-    let shown = dispatch_form(&viewer, &batch);
-    Ok(page(&viewer, StatusCode::OK, &shown))
+pub async fn ship_form(request: PageRequest, path: web::Path<String>) -> Answer {
+    form::opened(request, path.into_inner(), dispatch_form).await
 }
 
-pub async fn ship(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
-    let batch = opened(&req, path.into_inner()).await?;
+pub async fn ship(request: PostedForm, path: web::Path<String>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
+    let batch = signing::batch(state, path.into_inner()).await?;
     let number = &batch.batch_number;
     let read = || {
         Ok(Dispatch {
-            shipper_id: field(&form, "shipper_id"),
-            container_id: field(&form, "container_id"),
-            logger_id: field(&form, "logger_id"),
-            dispatched_at: time(&viewer, &form, "dispatched_at")
+            shipper_id: field(form, "shipper_id"),
+            container_id: field(form, "container_id"),
+            logger_id: field(form, "logger_id"),
+            dispatched_at: time(viewer, form, "dispatched_at")
                 .map_err(|message| ("dispatched_at", message))?,
         })
     };
-    performed(&req, &viewer, &form, number)
+    Posting::on((req, viewer), form, SignatureMeaning::Performed, number)
         .submit(
-            dispatch_form(&viewer, &batch),
+            dispatch_form(viewer, &batch),
             read,
             on_batch(number, custody::dispatch),
         )
         .await
-}
-
-/// A custody write the person signs as performed, back to the batch after.
-fn performed<'a>(
-    req: &'a HttpRequest,
-    viewer: &'a Viewer,
-    form: &'a [(String, String)],
-    number: &str,
-) -> Posting<'a> {
-    Posting {
-        req,
-        viewer,
-        form,
-        meaning: SignatureMeaning::Performed,
-        done: format!("/batches/{number}"),
-    }
 }
 
 fn receive_form(viewer: &Viewer, batch: &BatchView, shipment_id: u32) -> FormPage {
@@ -128,7 +98,7 @@ fn receive_form(viewer: &Viewer, batch: &BatchView, shipment_id: u32) -> FormPag
             "/batches/{}/shipments/{shipment_id}/receive",
             batch.batch_number
         ),
-        "performed",
+        SignatureMeaning::Performed,
     );
     shown.title = tr.t1("receive-title", "shipment", &shipment_id.to_string());
     shown.intro = vec![tr.t("receive-intro")];
@@ -138,7 +108,7 @@ fn receive_form(viewer: &Viewer, batch: &BatchView, shipment_id: u32) -> FormPag
         .iter()
         .find(|s| s.shipment_id == shipment_id)
     {
-        let when = crate::web::step_form::show_datetime(&s.dispatched_at, viewer.zone, tr);
+        let when = crate::web::signing::step::show_datetime(&s.dispatched_at, viewer.zone, tr);
         shown.facts = vec![
             (tr.t("ship-shipper"), s.shipper_id.clone()),
             (tr.t("ship-container"), s.container_id.clone()),
@@ -148,51 +118,44 @@ fn receive_form(viewer: &Viewer, batch: &BatchView, shipment_id: u32) -> FormPag
     }
     shown.inputs = vec![
         Input::new("received_at", tr.t("receive-at"), "datetime").value(now_local(viewer)),
-        Input::new("min_temperature_c", tr.t("receive-min"), "decimal").unit("°C"),
+        Input::new("min_temperature_c", tr.t("receive-min"), "decimal").unit("°C".to_owned()),
         Input::new("max_temperature_c", tr.t("receive-max"), "decimal")
-            .unit("°C")
+            .unit("°C".to_owned())
             .hint(tr.t("receive-max-hint")),
         Input::new("container_intact", tr.t("receive-intact"), "yesno"),
     ];
     shown
 }
 
-pub async fn receive_form_page(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32)>,
-) -> Result<HttpResponse, WebError> {
+pub async fn receive_form_page(request: PageRequest, path: web::Path<(String, u32)>) -> Answer {
     let (number, shipment_id) = path.into_inner();
-    let batch = opened(&req, number).await?;
-    let shown = receive_form(&viewer, &batch, shipment_id);
-    Ok(page(&viewer, StatusCode::OK, &shown))
+    form::opened(request, number, |viewer, batch| {
+        receive_form(viewer, batch, shipment_id)
+    })
+    .await
 }
 
-pub async fn receive(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<(String, u32)>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
+pub async fn receive(request: PostedForm, path: web::Path<(String, u32)>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
     let (number, shipment_id) = path.into_inner();
-    let batch = opened(&req, number).await?;
+    let batch = signing::batch(state, number).await?;
     let number = &batch.batch_number;
     let tr = viewer.tr;
     let read = || {
         Ok(Receipt {
-            received_at: time(&viewer, &form, "received_at")
+            received_at: time(viewer, form, "received_at")
                 .map_err(|message| ("received_at", message))?,
-            min_temperature_c: tr.parse_decimal(&field(&form, "min_temperature_c")),
-            max_temperature_c: tr.parse_decimal(&field(&form, "max_temperature_c")),
-            container_intact: field(&form, "container_intact") == "true",
+            min_temperature_c: tr.parse_decimal(&field(form, "min_temperature_c")),
+            max_temperature_c: tr.parse_decimal(&field(form, "max_temperature_c")),
+            container_intact: field(form, "container_intact") == "true",
         })
     };
     let record = move |conn: &mut DbConn, write: Write<'_>, receipt: Receipt| {
         custody::receive(conn, write, shipment_id, receipt)
     };
-    performed(&req, &viewer, &form, number)
+    Posting::on((req, viewer), form, SignatureMeaning::Performed, number)
         .submit(
-            receive_form(&viewer, &batch, shipment_id),
+            receive_form(viewer, &batch, shipment_id),
             read,
             on_batch(number, record),
         )
@@ -210,9 +173,9 @@ fn bedside_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
         .rev()
         .find(|c| c.awaiting_witness);
     let meaning = if waiting.is_some() {
-        "witnessed"
+        SignatureMeaning::Witnessed
     } else {
-        "performed"
+        SignatureMeaning::Performed
     };
     let mut shown = FormPage::new(
         viewer,
@@ -221,7 +184,7 @@ fn bedside_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
         meaning,
     );
     shown.title = tr.t("bedside-title");
-    shown.carried = vec![("meaning", meaning)];
+    shown.carried = vec![("meaning", meaning.as_str())];
     shown.intro = match waiting {
         Some(check) => vec![
             tr.t1("bedside-witness-intro", "clinician", &check.performed_by),
@@ -241,14 +204,8 @@ fn bedside_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
     shown
 }
 
-pub async fn bedside_form_page(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let batch = opened(&req, path.into_inner()).await?;
-    let shown = bedside_form(&viewer, &batch);
-    Ok(page(&viewer, StatusCode::OK, &shown))
+pub async fn bedside_form_page(request: PageRequest, path: web::Path<String>) -> Answer {
+    form::opened(request, path.into_inner(), bedside_form).await
 }
 
 #[derive(Template)]
@@ -261,30 +218,27 @@ struct StopPage {
     detail: String,
 }
 
-pub async fn bedside(
-    req: HttpRequest,
-    viewer: Viewer,
-    path: web::Path<String>,
-    Posted(form): Posted<Vec<(String, String)>>,
-) -> Result<HttpResponse, WebError> {
-    let batch = opened(&req, path.into_inner()).await?;
-    let mut shown = bedside_form(&viewer, &batch).typed(&form);
+pub async fn bedside(request: PostedForm, path: web::Path<String>) -> Answer {
+    let (req, viewer, state, form) = request.parts();
+    let batch = signing::batch(state, path.into_inner()).await?;
+    let mut shown = bedside_form(viewer, &batch).typed(form);
     for input in &mut shown.inputs {
         input.focus = false;
     }
-    if !shown.complete(&form) {
-        return Ok(page(&viewer, StatusCode::OK, &shown));
+    if !shown.complete(form) {
+        return Ok(page(viewer, StatusCode::OK, &shown));
     }
     // The meaning the person was shown and signs; the domain refuses it if it no longer fits.
-    let (meaning, role) = match field(&form, "meaning").as_str() {
+    let (meaning, role) = match field(form, "meaning").as_str() {
         "witnessed" => (SignatureMeaning::Witnessed, BedsideRole::Witness),
         _ => (SignatureMeaning::Performed, BedsideRole::Checker),
     };
-    let (product, wristband) = (field(&form, "product_coi"), field(&form, "patient_coi"));
+    let (product, wristband) = (field(form, "product_coi"), field(form, "patient_coi"));
     let number = batch.batch_number.clone();
-    let signed = signed_form::sign(&req, &viewer, &form, meaning, {
+    let if_match = signing::position(form);
+    let signed = signing::sign(req, viewer, form, meaning, {
         let (number, product, wristband) = (number.clone(), product.clone(), wristband.clone());
-        move |conn, who, signer, if_match| {
+        move |conn, who, signer| {
             let write = Write {
                 who,
                 batch_number: &number,
@@ -299,14 +253,14 @@ pub async fn bedside(
     match signed {
         Err(error) if matches!(error.code(), "coi_mismatch" | "invalid_coi") => {
             let stop = StopPage {
-                frame: Frame::of(&viewer, &format!("/batches/{number}/bedside")),
+                frame: Frame::of(viewer, &format!("/batches/{number}/bedside")),
                 heading: BatchHeading::of(&batch, viewer.tr),
                 product,
                 wristband,
                 detail: error.to_string(),
             };
-            Ok(page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &stop))
+            Ok(page(viewer, StatusCode::UNPROCESSABLE_ENTITY, &stop))
         }
-        signed => answer(&viewer, signed, shown, &format!("/batches/{number}")),
+        signed => answer(viewer, signed, shown, &format!("/batches/{number}")),
     }
 }

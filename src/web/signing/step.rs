@@ -8,30 +8,15 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::{Map, Value};
 
-use super::i18n::Tr;
+use super::Input;
 use crate::domain::material::LotUse;
 use crate::domain::template::{Field, FieldType, Step};
 use crate::services::projections::materials::{EquipmentRow, LotRow};
+use crate::web::i18n::Tr;
 
 /// The form's field name for a template field.
 pub fn input_name(field_id: &str) -> String {
     format!("f.{field_id}")
-}
-
-/// One field as the form shows it.
-pub struct FieldInput {
-    pub name: String,
-    pub label: String,
-    /// `decimal`, `integer`, `text`, `choice`, `boolean`, `datetime`, `picker` or `attachment`.
-    pub widget: &'static str,
-    pub unit: Option<String>,
-    /// The acceptance range as this language writes it, e.g. `≥ 2,0` or `2,0 – 8,0`.
-    pub range: Option<String>,
-    pub required: bool,
-    /// For choices and pickers: (value, label).
-    pub options: Vec<(String, String)>,
-    pub typed: String,
-    pub error: Option<String>,
 }
 
 /// The lots and equipment a step may use today.
@@ -85,23 +70,18 @@ impl Pickers {
     }
 }
 
+/// The inputs of `step`'s fields: each carries its field's id, which is what a refusal names.
 pub fn inputs(
     step: &Step,
     typed: &BTreeMap<String, String>,
     errors: &BTreeMap<String, String>,
     pickers: &Pickers,
     tr: Tr,
-) -> Vec<FieldInput> {
+) -> Vec<Input> {
     step.fields
         .iter()
-        .map(|field| FieldInput {
-            name: input_name(&field.id),
-            label: field.label.clone(),
-            widget: widget(field.kind),
-            unit: field.unit.clone(),
-            range: range(field, tr),
-            required: field.required,
-            options: match field.kind {
+        .map(|field| {
+            let options = match field.kind {
                 FieldType::Choice => field
                     .choices
                     .iter()
@@ -112,9 +92,22 @@ pub fn inputs(
                     ("false".to_owned(), tr.t("no")),
                 ],
                 _ => pickers.options(field),
-            },
-            typed: typed.get(&field.id).cloned().unwrap_or_default(),
-            error: errors.get(&field.id).cloned(),
+            };
+            let input = Input {
+                carries: field.id.clone(),
+                range: range(field, tr),
+                required: field.required,
+                error: errors.get(&field.id).cloned(),
+                ..Input::new(
+                    input_name(&field.id),
+                    field.label.clone(),
+                    widget(field.kind),
+                )
+            };
+            input
+                .unit(field.unit.clone())
+                .options(options)
+                .value(typed.get(&field.id).cloned().unwrap_or_default())
         })
         .collect()
 }

@@ -6,74 +6,22 @@
 //! is sent to the record until the password is there.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
-use secrecy::SecretString;
 
-use super::frame::Frame;
-use super::pages::batches::BatchHeading;
-use super::pages::{page, see_other};
-use super::session::{self, Viewer};
-use super::WebError;
-use crate::auth::{SignatureInput, SignatureMeaning};
+use super::{field, position, sign, Input, Refusal, Signature};
+use crate::auth::SignatureMeaning;
 use crate::db::DbConn;
-use crate::edge::AppState;
 use crate::error::{AppError, ServiceError};
 use crate::services::accounts::Principal;
 use crate::services::batches::custody::Write;
-use crate::services::batches::{self, BatchView};
+use crate::services::batches::BatchView;
 use crate::services::signatures::VerifiedSigner;
-
-/// One input of a signed form.
-pub struct Input {
-    pub name: &'static str,
-    pub label: String,
-    /// `text`, `datetime`, `date`, `decimal`, `integer`, `yesno` or `textarea`.
-    pub kind: &'static str,
-    pub value: String,
-    pub unit: Option<&'static str>,
-    pub hint: Option<String>,
-    pub error: Option<String>,
-    pub focus: bool,
-    /// Must be filled in before the form is signed (an Enter before that only moves on).
-    pub needed: bool,
-}
-
-impl Input {
-    pub fn new(name: &'static str, label: String, kind: &'static str) -> Input {
-        Input {
-            name,
-            label,
-            kind,
-            value: String::new(),
-            unit: None,
-            hint: None,
-            error: None,
-            focus: false,
-            needed: true,
-        }
-    }
-
-    pub fn hint(mut self, hint: String) -> Input {
-        self.hint = Some(hint);
-        self
-    }
-
-    pub fn unit(mut self, unit: &'static str) -> Input {
-        self.unit = Some(unit);
-        self
-    }
-
-    pub fn optional(mut self) -> Input {
-        self.needed = false;
-        self
-    }
-
-    pub fn value(mut self, value: String) -> Input {
-        self.value = value;
-        self
-    }
-}
+use crate::web::frame::Frame;
+use crate::web::pages::batches::BatchHeading;
+use crate::web::pages::{page, see_other};
+use crate::web::session::{PageRequest, Viewer};
+use crate::web::{Answer, WebError};
 
 #[derive(Template)]
 #[template(path = "ui/signed_form.html")]
@@ -88,10 +36,7 @@ pub struct FormPage {
     /// Hidden values the form posts back as they were shown (e.g. the meaning).
     pub carried: Vec<(&'static str, &'static str)>,
     pub inputs: Vec<Input>,
-    pub meaning: String,
-    pub signer: String,
-    pub password_error: Option<String>,
-    pub password_focus: bool,
+    pub signature: Signature,
     pub error: Option<(String, String)>,
     pub position: i64,
     pub submit: String,
@@ -99,7 +44,12 @@ pub struct FormPage {
 }
 
 impl FormPage {
-    pub fn new(viewer: &Viewer, batch: &BatchView, action: String, meaning: &str) -> FormPage {
+    pub fn new(
+        viewer: &Viewer,
+        batch: &BatchView,
+        action: String,
+        meaning: SignatureMeaning,
+    ) -> FormPage {
         let tr = viewer.tr;
         FormPage {
             frame: Frame::of(viewer, &action),
@@ -110,10 +60,7 @@ impl FormPage {
             action,
             carried: vec![],
             inputs: vec![],
-            meaning: tr.t(&format!("meaning-{meaning}")),
-            signer: viewer.who.full_name.as_str().to_owned(),
-            password_error: None,
-            password_focus: false,
+            signature: Signature::new(viewer, meaning),
             error: None,
             position: batch.position,
             submit: tr.t("sign"),
@@ -124,11 +71,11 @@ impl FormPage {
     /// Keeps what was typed into each input, and the position the form was opened at.
     pub fn typed(mut self, form: &[(String, String)]) -> FormPage {
         for input in &mut self.inputs {
-            if let Some(value) = value_of(form, input.name) {
-                input.value = value;
+            if form.iter().any(|(key, _)| *key == input.name) {
+                input.value = field(form, &input.name);
             }
         }
-        if let Ok(position) = field(form, "position").parse() {
+        if let Some(position) = position(form) {
             self.position = position;
         }
         self
@@ -140,13 +87,13 @@ impl FormPage {
         if let Some(input) = self
             .inputs
             .iter_mut()
-            .find(|i| i.needed && i.value.trim().is_empty())
+            .find(|i| i.required && i.value.trim().is_empty())
         {
             input.focus = true;
             return false;
         }
         if field(form, "password").is_empty() {
-            self.password_focus = true;
+            self.signature.focus = true;
             return false;
         }
         true
@@ -155,23 +102,21 @@ impl FormPage {
     /// A refusal: a wrong password at the password, one naming an input beside it, anything
     /// else above the form with the server's own words beneath.
     pub fn refused(mut self, viewer: &Viewer, error: &AppError) -> FormPage {
-        let message = viewer.tr.refusal(error.code());
-        let detail = error.to_string();
-        if is_password_refusal(error.code()) {
-            self.password_error = Some(message);
-            self.password_focus = true;
+        let refusal = Refusal::of(viewer, error);
+        if let Some(message) = refusal.at_password() {
+            self.signature.refused(message);
             return self;
         }
         let concerned = self
             .inputs
             .iter_mut()
-            .find(|i| Some(i.name) == error.field());
+            .find(|i| refusal.member() == Some(i.carries.as_str()));
         match concerned {
             Some(input) => {
-                input.error = Some(format!("{message} ({detail})"));
+                input.error = Some(format!("{} ({})", refusal.message, refusal.detail));
                 input.focus = true;
             }
-            None => self.error = Some((message, detail)),
+            None => self.error = Some(refusal.above()),
         }
         self
     }
@@ -186,78 +131,25 @@ impl FormPage {
     }
 }
 
-pub fn is_password_refusal(code: &str) -> bool {
-    matches!(
-        code,
-        "signature_password_wrong" | "wrong_password" | "invalid_credentials" | "too_many_attempts"
-    )
-}
-
-pub fn field(form: &[(String, String)], name: &str) -> String {
-    value_of(form, name).unwrap_or_default()
-}
-
-fn value_of(form: &[(String, String)], name: &str) -> Option<String> {
-    form.iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.clone())
-}
-
-/// The signature of the form: its password and comment, with the meaning it is made for.
-pub fn signature(form: &[(String, String)], meaning: SignatureMeaning) -> SignatureInput {
-    SignatureInput {
-        password: SecretString::from(field(form, "password")),
-        meaning,
-        comment: Some(field(form, "comment")).filter(|c| !c.trim().is_empty()),
-    }
-}
-
-/// The batch as it is now.
-pub async fn batch(state: &web::Data<AppState>, number: String) -> Result<BatchView, WebError> {
-    Ok(state
-        .db
-        .run(move |conn| batches::record_view(conn, &number))
-        .await?)
-}
-
 /// The form shown (200), or shown again after a refusal with its status.
 pub fn show(viewer: &Viewer, shown: &FormPage, status: StatusCode) -> HttpResponse {
     page(viewer, status, shown)
 }
 
-/// What a signed write did: where to go next, or the refusal.
-pub type Signed = Result<(), AppError>;
-
-/// Signs and runs `work` as the API handler does (password re-checked for `meaning`, the
-/// throttle counted), with the position the form was opened at as `If-Match`.
-pub async fn sign<F>(
-    req: &HttpRequest,
-    viewer: &Viewer,
-    form: &[(String, String)],
-    meaning: SignatureMeaning,
-    work: F,
-) -> Result<Signed, WebError>
-where
-    F: FnOnce(&mut DbConn, &Principal, VerifiedSigner, Option<i64>) -> Result<(), ServiceError>
-        + Send
-        + 'static,
-{
-    let state = session::state(req)?;
-    let position: Option<i64> = field(form, "position").parse().ok();
-    Ok(crate::edge::signed(
-        req,
-        &state,
-        viewer.who.clone(),
-        signature(form, meaning),
-        meaning,
-        move |conn, who, signer| work(conn, who, signer, position),
-    )
-    .await)
-}
-
 /// An input typed so that it cannot be read (a time that does not exist): its name and what
 /// to say beside it.
 pub type Unreadable = (&'static str, String);
+
+/// The form about batch `number`, as `build` lays it out for the viewer.
+pub async fn opened(
+    request: PageRequest,
+    number: String,
+    build: impl FnOnce(&Viewer, &BatchView) -> FormPage,
+) -> Answer {
+    let batch = super::batch(&request.state, number).await?;
+    let shown = build(&request.viewer, &batch);
+    Ok(show(&request.viewer, &shown, StatusCode::OK))
+}
 
 /// A posted signed form, as its page declares it: signed with `meaning`, then on to `done`.
 pub struct Posting<'a> {
@@ -268,7 +160,23 @@ pub struct Posting<'a> {
     pub done: String,
 }
 
-impl Posting<'_> {
+impl<'a> Posting<'a> {
+    /// `form`, signed with `meaning`, then back to the page of batch `number`.
+    pub fn on(
+        (req, viewer): (&'a HttpRequest, &'a Viewer),
+        form: &'a [(String, String)],
+        meaning: SignatureMeaning,
+        number: &str,
+    ) -> Posting<'a> {
+        Posting {
+            req,
+            viewer,
+            form,
+            meaning,
+            done: format!("/batches/{number}"),
+        }
+    }
+
     /// The one way a signed form is taken: shown again, with what was typed, until every input
     /// it needs is filled in; then `read` into the command (an unreadable input is said beside
     /// it), signed, and `write` run with the signer and the position the form was opened at;
@@ -302,12 +210,13 @@ impl Posting<'_> {
                 return Ok(show(self.viewer, &shown, StatusCode::UNPROCESSABLE_ENTITY));
             }
         };
+        let if_match = position(self.form);
         let signed = sign(
             self.req,
             self.viewer,
             self.form,
             self.meaning,
-            move |conn, who, signer, if_match| write(conn, who, signer, if_match, command),
+            move |conn, who, signer| write(conn, who, signer, if_match, command),
         )
         .await?;
         answer(self.viewer, signed, shown, &self.done)
@@ -337,7 +246,7 @@ pub fn on_batch<T>(
 /// After a signed form: back to `done`, or the form again with the refusal.
 pub fn answer(
     viewer: &Viewer,
-    signed: Signed,
+    signed: Result<(), AppError>,
     shown: FormPage,
     done: &str,
 ) -> Result<HttpResponse, WebError> {
