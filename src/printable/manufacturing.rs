@@ -100,7 +100,7 @@ fn record_block(section: &mut Section, step: &Step, record: &RecordView) {
                         shown(&change.value),
                         format!("{}, {}", change.by, when(&change.at)),
                         optional(change.reason.as_ref()),
-                        change.status.to_owned(),
+                        change.status.as_str().to_owned(),
                         format!(
                             "{}, {}",
                             optional(change.verified_by.as_ref()),

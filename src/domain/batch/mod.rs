@@ -149,6 +149,17 @@ impl Correction {
     pub fn awaits_approval(&self) -> bool {
         self.corrected.needs_approval && self.approved_by.is_none()
     }
+
+    /// Verification comes first, then QA's approval; then the corrected value is in effect.
+    pub fn status(&self) -> ValueStatus {
+        if self.awaits_verification() {
+            ValueStatus::AwaitingVerification
+        } else if self.awaits_approval() {
+            ValueStatus::AwaitingApproval
+        } else {
+            ValueStatus::InEffect
+        }
+    }
 }
 
 /// Who did something, when, and the entry that says so.
@@ -297,6 +308,41 @@ impl StepStatus {
     /// What a second person verifies.
     pub fn awaits_verification(self) -> bool {
         self == StepStatus::Recorded
+    }
+}
+
+/// Where one value of a record stands in its history: as recorded, or corrected and waiting
+/// for the second person's verification, QA's approval, or in effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum ValueStatus {
+    #[serde(rename = "recorded")]
+    Recorded,
+    #[serde(rename = "awaiting verification")]
+    AwaitingVerification,
+    #[serde(rename = "awaiting approval")]
+    AwaitingApproval,
+    #[serde(rename = "in effect")]
+    InEffect,
+}
+
+impl ValueStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueStatus::Recorded => "recorded",
+            ValueStatus::AwaitingVerification => "awaiting verification",
+            ValueStatus::AwaitingApproval => "awaiting approval",
+            ValueStatus::InEffect => "in effect",
+        }
+    }
+
+    /// The name a message id is made of (`correction-awaiting-verification`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            ValueStatus::Recorded => "recorded",
+            ValueStatus::AwaitingVerification => "awaiting-verification",
+            ValueStatus::AwaitingApproval => "awaiting-approval",
+            ValueStatus::InEffect => "in-effect",
+        }
     }
 }
 

@@ -506,3 +506,32 @@ fn a_correction_names_what_it_corrects_and_asks_for_what_the_record_had() {
         "correction_not_awaiting_approval"
     );
 }
+
+/// The API documents these names and the UI's styles and message ids are made of them: each
+/// state is written as the name it has always had.
+#[test]
+fn states_are_written_as_their_names() {
+    for status in [StepStatus::Pending, StepStatus::Recorded, StepStatus::Done] {
+        let written = serde_json::to_value(status).unwrap();
+        assert_eq!(written, json!(status.as_str()));
+    }
+    let values = [
+        (ValueStatus::Recorded, "recorded", "recorded"),
+        (
+            ValueStatus::AwaitingVerification,
+            "awaiting verification",
+            "awaiting-verification",
+        ),
+        (
+            ValueStatus::AwaitingApproval,
+            "awaiting approval",
+            "awaiting-approval",
+        ),
+        (ValueStatus::InEffect, "in effect", "in-effect"),
+    ];
+    for (status, name, slug) in values {
+        assert_eq!(serde_json::to_value(status).unwrap(), json!(name));
+        assert_eq!(status.as_str(), name);
+        assert_eq!(status.slug(), slug);
+    }
+}

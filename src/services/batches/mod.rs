@@ -140,7 +140,7 @@ fn next_coi(conn: &mut DbConn, facility: &FacilityId, year: i32) -> Result<Coi, 
         })
         .max()
         .unwrap_or(0);
-    Ok(Coi::assign(facility, year, used + 1)?)
+    Ok(Coi::assign(facility, year, used + 1).about("coi")?)
 }
 
 /// The batch and the template version it is pinned to, from the stream.

@@ -11,7 +11,9 @@ use serde_json::Value;
 use super::load;
 use super::release_view::{after_manufacturing, AfterManufacturing};
 use crate::db::DbConn;
-use crate::domain::batch::{Batch, BatchEvent, BatchState, DeviationState, StepRecord, StepStatus};
+use crate::domain::batch::{
+    Batch, BatchEvent, BatchState, DeviationState, StepRecord, StepStatus, ValueStatus,
+};
 use crate::domain::signature::SignatureApplied;
 use crate::domain::template::Step;
 use crate::domain::Recorded;
@@ -107,7 +109,7 @@ pub struct ValueChange {
     pub approved_by: Option<String>,
     /// `recorded`, `awaiting verification`, `awaiting approval` or `in effect`.
     #[schema(value_type = String)]
-    pub status: &'static str,
+    pub status: ValueStatus,
 }
 
 /// What a signature shows (21 CFR Part 11 §11.50): printed name, date and time, meaning.
@@ -262,7 +264,7 @@ fn record_of(
                     reason: None,
                     verified_by: record.verified_by.clone(),
                     approved_by: None,
-                    status: "recorded",
+                    status: ValueStatus::Recorded,
                 })
                 .into_iter()
                 .collect();
@@ -278,13 +280,7 @@ fn record_of(
                 reason: Some(c.corrected.reason.clone()),
                 verified_by: c.verified_by.clone(),
                 approved_by: c.approved_by.clone(),
-                status: if c.awaits_verification() {
-                    "awaiting verification"
-                } else if c.awaits_approval() {
-                    "awaiting approval"
-                } else {
-                    "in effect"
-                },
+                status: c.status(),
             }));
             let current = corrections
                 .last()

@@ -30,10 +30,10 @@ impl LotRow {
 
     /// Whether the lot may be used on `day` (an unreadable expiry, never).
     pub fn lot_use(&self, day: NaiveDate) -> LotUse {
-        match NaiveDate::parse_from_str(&self.expiry, "%Y-%m-%d") {
-            Ok(expiry) => lot_use(self.lot_status(), expiry, day),
-            Err(_) => LotUse::Expired,
-        }
+        // An expiry that cannot be read is taken as passed; the lot's own status (in
+        // quarantine, rejected) is still said first, as for any other lot.
+        let expiry = NaiveDate::parse_from_str(&self.expiry, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
+        lot_use(self.lot_status(), expiry, day)
     }
 }
 

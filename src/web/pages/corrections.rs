@@ -12,7 +12,7 @@ use super::batches::{show_value, BatchHeading};
 use super::page;
 use crate::auth::{Action, SignatureMeaning};
 use crate::domain::batch::corrections::Correct;
-use crate::domain::batch::BatchState;
+use crate::domain::batch::{BatchState, ValueStatus};
 use crate::domain::template::{FieldType, Step, Template as ProcessTemplate};
 use crate::edge::AppState;
 use crate::error::AppError;
@@ -35,7 +35,7 @@ pub struct CorrectionShown {
     pub value: String,
     pub reason: String,
     pub by: String,
-    pub status: &'static str,
+    pub status: ValueStatus,
     pub status_label: String,
     pub can_verify: bool,
     pub can_approve: bool,
@@ -85,12 +85,11 @@ pub(super) fn corrections(
                         reason: change.reason.clone().unwrap_or_default(),
                         by: format!("{} · {}", change.by, show_datetime(&change.at, zone, tr)),
                         status: change.status,
-                        status_label: tr
-                            .t(&format!("correction-{}", change.status.replace(' ', "-"))),
+                        status_label: tr.t(&format!("correction-{}", change.status.slug())),
                         can_verify: viewer.can(Action::RecordStep)
-                            && change.status == "awaiting verification",
+                            && change.status == ValueStatus::AwaitingVerification,
                         can_approve: viewer.can(Action::SuperviseBatch)
-                            && change.status == "awaiting approval",
+                            && change.status == ValueStatus::AwaitingApproval,
                     });
                 }
             }
@@ -178,7 +177,7 @@ pub async fn waiting_lines(
     Ok(found
         .iter()
         .flat_map(|(batch, template)| corrections(batch, template, viewer))
-        .filter(|c| c.status != "in effect")
+        .filter(|c| c.status != ValueStatus::InEffect)
         .collect())
 }
 

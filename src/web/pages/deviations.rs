@@ -30,7 +30,7 @@ pub struct DeviationShown {
     pub origin: String,
     pub step: Option<String>,
     pub raised: String,
-    pub state: &'static str,
+    pub open: bool,
     pub state_label: String,
     pub classification: Option<String>,
     /// Investigation, root cause, CAPA reference, and who closed it when.
@@ -61,7 +61,7 @@ fn shown(d: &DeviationView, template: &ProcessTemplate, viewer: &Viewer) -> Devi
             d.raised_by,
             show_datetime(&d.raised_at, zone, tr)
         ),
-        state: d.state.as_str(),
+        open,
         state_label: tr.t(&format!("deviation-{}", d.state.as_str())),
         classification: d
             .classification
