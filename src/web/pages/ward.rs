@@ -42,7 +42,6 @@ pub(super) fn time(
         .ok_or_else(|| viewer.tr.t("form-datetime"))
 }
 
-/// The batch a ward page is about.
 fn dispatch_form(viewer: &Viewer, batch: &BatchView) -> FormPage {
     let tr = viewer.tr;
     let mut shown = FormPage::new(
