@@ -57,6 +57,61 @@ where
     Ok(outcome?)
 }
 
+/// What a command decides on when it is more than its stream's events: an aggregate folded
+/// once, which the command path then carries through the append to the projections and to
+/// the answer (a write reads its stream once; nothing folds it again to know where it is).
+pub trait Aggregate {
+    type Event: Serialize + DeserializeOwned + Clone;
+    /// The number of events folded into it: where the next one is appended.
+    fn position(&self) -> i64;
+    /// The aggregate after one more event of its stream, as appended.
+    fn extend(&mut self, recorded: Recorded<Self::Event>);
+}
+
+/// Runs one command on one aggregate in its own transaction: `load` reads and folds it (once),
+/// `decide` decides on it, what it decided is appended at its position and applied to it, and
+/// `then` runs in the same transaction with the aggregate as it now stands (signatures append
+/// to it; projections are written from it). Returns the aggregate as committed, with what
+/// `then` returned.
+pub fn execute_on<A: Aggregate, T>(
+    conn: &mut DbConn,
+    (stream, actor): (&Stream, &Actor),
+    if_match: Option<i64>,
+    load: impl FnOnce(&mut DbConn) -> Result<A, ServiceError>,
+    decide: impl FnOnce(&mut DbConn, &A) -> Result<Decision<A::Event>, ServiceError>,
+    then: impl FnOnce(&mut Appender<'_>, &Appended<A::Event>, &mut A) -> Result<T, ServiceError>,
+) -> Result<(A, T), ServiceError> {
+    let outcome = ledger::write(conn, |tx| {
+        let mut aggregate = load(tx.conn())?;
+        let position = aggregate.position();
+        check_precondition(if_match, position)?;
+        let (new, refusal) = match decide(tx.conn(), &aggregate)? {
+            Decision::Accept(new) => (new, None),
+            Decision::RefuseAndRecord { record, refusal } => (record, Some(refusal)),
+        };
+        let appended = append_all(tx, stream, actor, position, new)?;
+        for recorded in &appended.events {
+            aggregate.extend(recorded.clone());
+        }
+        let result = then(tx, &appended, &mut aggregate)?;
+        Ok::<_, ServiceError>(match refusal {
+            None => Ok((aggregate, result)),
+            Some(refusal) => Err(refusal),
+        })
+    })?;
+    Ok(outcome?)
+}
+
+fn check_precondition(if_match: Option<i64>, position: i64) -> Result<(), ServiceError> {
+    match if_match {
+        Some(expected) if expected != position => Err(ServiceError::PreconditionFailed {
+            expected,
+            actual: position,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// The same inside a transaction the caller holds (when the stream's name is only known once
 /// the append lock is held, as for a new batch's number). Returns what was appended and, for
 /// a decision that refuses but records, the refusal to answer after the commit.
@@ -72,14 +127,7 @@ where
 {
     let events = ledger::stream_events::<E>(tx.conn(), stream)?;
     let position = i64::try_from(events.len()).unwrap_or(i64::MAX);
-    if let Some(expected) = if_match {
-        if expected != position {
-            return Err(ServiceError::PreconditionFailed {
-                expected,
-                actual: position,
-            });
-        }
-    }
+    check_precondition(if_match, position)?;
     let (new, refusal) = match decide(tx.conn(), &events)? {
         Decision::Accept(new) => (new, None),
         Decision::RefuseAndRecord { record, refusal } => (record, Some(refusal)),

@@ -35,6 +35,7 @@ struct Metrics {
     pool: IntGaugeVec,
     distrusted: IntCounter,
     trusted: prometheus::IntGauge,
+    work: IntGaugeVec,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
@@ -148,6 +149,19 @@ impl Metrics {
             )
             .expect("valid gauge"),
         );
+        let work = register(
+            &registry,
+            IntGaugeVec::new(
+                Opts::new(
+                    "request_work",
+                    "What this instance's requests cost the database since it started: \
+                     statements (queries), reads of a batch's stream (batch_stream_reads) and \
+                     of a template's (template_stream_reads)",
+                ),
+                &["what"],
+            )
+            .expect("valid gauge"),
+        );
         let distrusted = counter(
             "ledger_distrust_total",
             "Times this process stopped trusting its ledger (an entry no signed head covers, a \
@@ -165,6 +179,7 @@ impl Metrics {
         Metrics {
             distrusted,
             trusted,
+            work,
             registry,
             requests,
             latency,
@@ -286,6 +301,8 @@ pub struct Gauges {
     pub pool: (u32, u32, u32),
     /// Whether this instance trusts its ledger (and so writes).
     pub ledger_trusted: bool,
+    /// Statements, batch stream reads and template stream reads of its requests so far.
+    pub work: (u64, u64, u64),
 }
 
 /// Reads the gauges; handed in by the start-up so that counting imports nothing of the
@@ -294,6 +311,12 @@ pub type ReadGauges = std::sync::Arc<dyn Fn() -> Gauges + Send + Sync>;
 
 /// The Prometheus text exposition of every metric, with the gauges read now.
 pub fn render(gauges: Gauges) -> String {
+    // The gauges are this instance's, set and encoded under one lock: two instances in one
+    // process (the tests) never read each other's.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let (open, idle, max) = gauges.pool;
     let pool = &METRICS.pool;
     pool.with_label_values(&["in_use"])
@@ -301,6 +324,14 @@ pub fn render(gauges: Gauges) -> String {
     pool.with_label_values(&["idle"]).set(i64::from(idle));
     pool.with_label_values(&["max"]).set(i64::from(max));
     METRICS.trusted.set(i64::from(gauges.ledger_trusted));
+    let (queries, batch_reads, template_reads) = gauges.work;
+    let work = &METRICS.work;
+    let as_gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    work.with_label_values(&["queries"]).set(as_gauge(queries));
+    work.with_label_values(&["batch_stream_reads"])
+        .set(as_gauge(batch_reads));
+    work.with_label_values(&["template_stream_reads"])
+        .set(as_gauge(template_reads));
     let mut text = Vec::new();
     // Encoding into memory fails only for a metric family the registry cannot hold, which
     // the definitions above never make; an empty answer would show it.

@@ -156,6 +156,10 @@ fn serve_metrics(settings: &Settings, db: &Db) -> anyhow::Result<Option<(Server,
     let gauges = std::sync::Arc::new(move || crate::metrics::Gauges {
         pool: db.pool_usage(),
         ledger_trusted: db.ledger_trusted(),
+        work: {
+            let count = db.work_counts();
+            (count.queries, count.batch_reads, count.template_reads)
+        },
     });
     Ok(Some((crate::metrics::serve(listener, gauges)?, port)))
 }

@@ -68,6 +68,12 @@ impl ConnectionManager {
     }
 
     pub fn connect(&self) -> Result<DbConn, DbError> {
+        let mut conn = self.open()?;
+        conn.set_instrumentation(count_queries);
+        Ok(conn)
+    }
+
+    fn open(&self) -> Result<DbConn, DbError> {
         match self.backend {
             Backend::Postgres => Ok(DbConn::Postgresql(diesel::PgConnection::establish(
                 &self.url,
@@ -86,6 +92,27 @@ impl ConnectionManager {
             }
         }
     }
+}
+
+thread_local! {
+    static QUERIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts every statement a pooled connection starts, on the thread that runs it: the count
+/// the service reports of what its requests cost the database (`crate::runner` takes it
+/// around each piece of work), so that a view whose queries grow with the data shows.
+fn count_queries(event: diesel::connection::InstrumentationEvent<'_>) {
+    if matches!(
+        event,
+        diesel::connection::InstrumentationEvent::StartQuery { .. }
+    ) {
+        QUERIES.with(|n| n.set(n.get() + 1));
+    }
+}
+
+/// The statements started on this thread so far.
+pub fn queries_on_this_thread() -> u64 {
+    QUERIES.with(std::cell::Cell::get)
 }
 
 /// Switches a database file to WAL (a setting stored in the file, so only its first opener

@@ -71,10 +71,7 @@ pub async fn create(
         .db
         .run({
             let state = state.clone();
-            move |conn| {
-                let number = batches::create(conn, &actor, &state.facility, command)?;
-                batches::record_view(conn, &number)
-            }
+            move |conn| BatchView::of(&batches::create(conn, &actor, &state.facility, command)?)
         })
         .await?;
     Ok(with_etag(HttpResponse::Created(), view.position).json(view))
@@ -281,8 +278,9 @@ pub async fn record_step(
         body.signature,
         meaning,
         move |conn, who, signer| {
-            batches::record_step(conn, who, &number, step, expected, signer)?;
-            batches::record_view(conn, &number)
+            BatchView::of(&batches::record_step(
+                conn, who, &number, step, expected, signer,
+            )?)
         },
     )
     .await?;
@@ -337,8 +335,9 @@ pub async fn verify_step(
         meaning,
         move |conn, who, signer| {
             let target = (step_id.as_str(), body.record);
-            batches::verify_step(conn, who, &number, target, expected, signer)?;
-            batches::record_view(conn, &number)
+            BatchView::of(&batches::verify_step(
+                conn, who, &number, target, expected, signer,
+            )?)
         },
     )
     .await?;

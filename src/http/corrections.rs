@@ -15,7 +15,7 @@ use crate::domain::batch::corrections::Correct;
 use crate::edge::signed;
 use crate::error::AppError;
 use crate::services::accounts::Principal;
-use crate::services::batches;
+use crate::services::batches::{self, BatchView};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -75,8 +75,9 @@ pub async fn correct(
         body.signature,
         meaning,
         move |conn, who, signer| {
-            batches::correct(conn, who, &number, command, expected, signer)?;
-            batches::record_view(conn, &number)
+            BatchView::of(&batches::correct(
+                conn, who, &number, command, expected, signer,
+            )?)
         },
     )
     .await?;
@@ -174,8 +175,9 @@ async fn confirm(
         meaning,
         move |conn, who, signer| {
             let target = (correction_id, approve);
-            batches::confirm_correction(conn, who, &number, target, expected, signer)?;
-            batches::record_view(conn, &number)
+            let confirmed =
+                batches::confirm_correction(conn, who, &number, target, expected, signer)?;
+            BatchView::of(&confirmed)
         },
     )
     .await?;

@@ -91,7 +91,6 @@ pub async fn dispatch(
         &req,
         who,
         &state,
-        number,
         signature,
         StatusCode::CREATED,
         move |conn, who, signer, if_match| {
@@ -164,7 +163,6 @@ pub async fn receive(
         &req,
         who,
         &state,
-        number,
         signature,
         StatusCode::OK,
         move |conn, who, signer, if_match| {
@@ -246,7 +244,6 @@ pub async fn bedside_check(
         &req,
         who,
         &state,
-        number,
         signature,
         StatusCode::CREATED,
         move |conn, who, signer, if_match| {
@@ -326,7 +323,6 @@ pub async fn infuse(
         &req,
         who,
         &state,
-        number,
         signature,
         StatusCode::CREATED,
         move |conn, who, signer, if_match| {
@@ -398,7 +394,6 @@ pub async fn follow_up(
         &req,
         who,
         &state,
-        number,
         signature,
         StatusCode::CREATED,
         move |conn, who, signer, if_match| {

@@ -16,7 +16,7 @@ use crate::domain::batch::Classification;
 use crate::edge::client_address;
 use crate::error::AppError;
 use crate::services::accounts::Principal;
-use crate::services::batches::{self, Supervision};
+use crate::services::batches::{self, BatchView, Supervision};
 use crate::services::signatures;
 
 /// Runs the command (with QA's signature when one is given) and answers the batch record.
@@ -51,8 +51,9 @@ async fn run(
                         )
                     })
                     .transpose()?;
-                batches::supervise(conn, &who, &batch_number, command, expected, signer)?;
-                batches::record_view(conn, &batch_number)
+                let supervised =
+                    batches::supervise(conn, &who, &batch_number, command, expected, signer)?;
+                BatchView::of(&supervised)
             }
         })
         .await?;

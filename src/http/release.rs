@@ -19,7 +19,7 @@ use crate::domain::batch::ReleaseDecision;
 use crate::edge::signed;
 use crate::error::{AppError, ServiceError};
 use crate::services::accounts::Principal;
-use crate::services::batches::{self, BatchView};
+use crate::services::batches::{self, BatchView, Folded};
 use crate::services::signatures::VerifiedSigner;
 
 /// A signed write on one batch: checks the password for `meaning`, runs `work` with the
@@ -28,13 +28,12 @@ pub(super) async fn signed_write<F>(
     req: &HttpRequest,
     who: Principal,
     state: &web::Data<AppState>,
-    batch_number: String,
     (signature, meaning): (SignatureInput, SignatureMeaning),
     status: StatusCode,
     work: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut DbConn, &Principal, VerifiedSigner, Option<i64>) -> Result<(), ServiceError>
+    F: FnOnce(&mut DbConn, &Principal, VerifiedSigner, Option<i64>) -> Result<Folded, ServiceError>
         + Send
         + 'static,
 {
@@ -45,10 +44,7 @@ where
         who,
         signature,
         meaning,
-        move |conn, who, signer| {
-            work(conn, who, signer, expected)?;
-            batches::record_view(conn, &batch_number)
-        },
+        move |conn, who, signer| BatchView::of(&work(conn, who, signer, expected)?),
     )
     .await?;
     Ok(with_etag(HttpResponseBuilder::new(status), view.position).json(view))
@@ -103,7 +99,6 @@ pub async fn record_qc_result(
         &req,
         who,
         &state,
-        number,
         signature,
         StatusCode::CREATED,
         move |conn, who, signer, expected| {
@@ -159,7 +154,6 @@ pub async fn verify_qc_result(
         &req,
         who,
         &state,
-        number,
         signature,
         StatusCode::OK,
         move |conn, who, signer, expected| {
@@ -216,7 +210,6 @@ pub async fn physician_request(
         &req,
         who,
         &state,
-        number,
         signature,
         StatusCode::CREATED,
         move |conn, who, signer, expected| {
@@ -278,7 +271,6 @@ pub async fn release(
         &req,
         who,
         &state,
-        number,
         (body.signature, meaning),
         StatusCode::OK,
         move |conn, who, signer, expected| {

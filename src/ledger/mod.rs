@@ -30,8 +30,9 @@ pub use entry::{
 pub use group::GroupCommit;
 pub use heads::{Sealer, SignedHead};
 pub use read::{
-    audit_page, decode, entries_of_kind, entry_at, page, stream_entries, stream_entries_after,
-    stream_events, streams_with_prefix, AuditFilter,
+    audit_page, decode, entries_of_kind, entry_at, page, payload_digests, stream_entries,
+    stream_entries_after, stream_entries_from, stream_events, stream_reads_on_this_thread,
+    streams_with_prefix, AuditFilter, StreamReads,
 };
 pub use row_seal::RowSeals;
 pub use tree::{

@@ -40,13 +40,79 @@ pub fn page(
     Ok((entries, next))
 }
 
+/// How many times this thread read a stream, by the kind of stream (the part of its name
+/// before the `/`): `batch`, `template` or any other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamReads {
+    pub batch: u64,
+    pub template: u64,
+    pub other: u64,
+}
+
+thread_local! {
+    static STREAM_READS: std::cell::Cell<StreamReads> = const {
+        std::cell::Cell::new(StreamReads { batch: 0, template: 0, other: 0 })
+    };
+}
+
+/// The stream reads made on this thread so far (`crate::runner` counts them per piece of
+/// work: a write that reads its stream more than once shows).
+pub fn stream_reads_on_this_thread() -> StreamReads {
+    STREAM_READS.with(std::cell::Cell::get)
+}
+
+fn count_read(stream: &str) {
+    STREAM_READS.with(|reads| {
+        let mut now = reads.get();
+        match stream.split_once('/').map(|(kind, _)| kind) {
+            Some("batch") => now.batch += 1,
+            Some("template") => now.template += 1,
+            _ => now.other += 1,
+        }
+        reads.set(now);
+    });
+}
+
 /// Every entry of one stream, in order. Inside a [`super::write`] transaction this is the
 /// state the caller decides on, and nobody can append to it before the transaction ends.
 pub fn stream_entries(conn: &mut DbConn, stream: &Stream) -> Result<Vec<Entry>, LedgerError> {
+    count_read(stream.as_str());
     Ok(le::ledger_entries
         .filter(le::stream.eq(stream.as_str()))
         .order(le::stream_seq.asc())
         .select(Entry::as_select())
+        .load(conn)?)
+}
+
+/// The entries of one stream from `seq` on, in order: what a reader that already folded the
+/// stream up to the entry at `seq` needs to check that entry and catch up.
+pub fn stream_entries_from(
+    conn: &mut DbConn,
+    stream: &Stream,
+    seq: i64,
+) -> Result<Vec<Entry>, LedgerError> {
+    count_read(stream.as_str());
+    Ok(le::ledger_entries
+        .filter(le::stream.eq(stream.as_str()))
+        .filter(le::seq.ge(seq))
+        .order(le::seq.asc())
+        .select(Entry::as_select())
+        .load(conn)?)
+}
+
+/// The payload digests of one stream's entries of one kind, in order, without their
+/// payloads: enough to know which of them a reader already holds, decoded.
+pub fn payload_digests(
+    conn: &mut DbConn,
+    stream: &Stream,
+    kind: &str,
+) -> Result<Vec<String>, LedgerError> {
+    count_read(stream.as_str());
+    Ok(le::ledger_entries
+        .filter(le::stream.eq(stream.as_str()))
+        .filter(le::kind.eq(kind))
+        .order(le::seq.asc())
+        .select(le::payload_sha256)
         .load(conn)?)
 }
 
@@ -101,6 +167,7 @@ pub fn stream_entries_after(
     stream: &str,
     seq: i64,
 ) -> Result<Vec<Entry>, LedgerError> {
+    count_read(stream);
     Ok(le::ledger_entries
         .filter(le::stream.eq(stream))
         .filter(le::seq.gt(seq))

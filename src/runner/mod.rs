@@ -7,10 +7,58 @@ mod pinned;
 
 pub use pinned::Pinned;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::db::{DbConn, DbError, Pool};
-use crate::ledger::{group, heads, GroupCommit, Sealer};
+use crate::ledger::{group, heads, GroupCommit, Sealer, StreamReads};
+
+/// What the requests of this instance cost the database so far: statements, and reads of a
+/// batch's or a template's stream. Counted around every piece of work [`Db::run`] runs (so
+/// background work on threads of its own is not in it); the metrics show them.
+#[derive(Default)]
+pub struct WorkCounts {
+    queries: AtomicU64,
+    batch_reads: AtomicU64,
+    template_reads: AtomicU64,
+}
+
+/// A reading of [`WorkCounts`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkCount {
+    pub queries: u64,
+    pub batch_reads: u64,
+    pub template_reads: u64,
+}
+
+impl WorkCounts {
+    pub fn read(&self) -> WorkCount {
+        WorkCount {
+            queries: self.queries.load(Ordering::Relaxed),
+            batch_reads: self.batch_reads.load(Ordering::Relaxed),
+            template_reads: self.template_reads.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Runs `work` on this thread and adds what it cost.
+    fn count<T>(&self, work: impl FnOnce() -> T) -> T {
+        let (queries, reads) = (
+            crate::db::queries_on_this_thread(),
+            crate::ledger::stream_reads_on_this_thread(),
+        );
+        let done = work();
+        let StreamReads {
+            batch, template, ..
+        } = crate::ledger::stream_reads_on_this_thread();
+        let add = |counter: &AtomicU64, now: u64, before: u64| {
+            counter.fetch_add(now.saturating_sub(before), Ordering::Relaxed);
+        };
+        add(&self.queries, crate::db::queries_on_this_thread(), queries);
+        add(&self.batch_reads, batch, reads.batch);
+        add(&self.template_reads, template, reads.template);
+        done
+    }
+}
 
 /// The pool plus the one way async code runs database work: on the blocking thread pool,
 /// inside the caller's tracing span, with panics turned into errors. Ledger writes made in
@@ -20,6 +68,7 @@ pub struct Db {
     pool: Pool,
     group: Option<Arc<GroupCommit>>,
     sealer: Option<Arc<Sealer>>,
+    counts: Arc<WorkCounts>,
 }
 
 impl Db {
@@ -31,7 +80,13 @@ impl Db {
             pool,
             group,
             sealer,
+            counts: Arc::default(),
         }
+    }
+
+    /// What this instance's requests cost the database so far.
+    pub fn work_counts(&self) -> WorkCount {
+        self.counts.read()
     }
 
     /// The signer of tree heads, and with it whether this instance trusts its ledger.
@@ -90,14 +145,15 @@ impl Db {
         let sealer = self.sealer.clone();
         let pinned = Pinned::current();
         let span = tracing::Span::current();
+        let counts = self.counts.clone();
         let task = actix_web::web::block(move || {
             let _entered = span.enter();
             heads::within(sealer.as_ref(), || {
                 group::within(group.as_ref(), || match pinned {
-                    Some(pinned) => pinned.with(work),
+                    Some(pinned) => counts.count(|| pinned.with(work)),
                     None => {
                         let mut conn = pool.get().map_err(DbError::from)?;
-                        work(&mut conn)
+                        counts.count(|| work(&mut conn))
                     }
                 })
             })

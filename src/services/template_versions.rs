@@ -24,20 +24,69 @@ pub fn history(conn: &mut DbConn, code: &str) -> Result<TemplateHistory, Service
     Ok(TemplateHistory::fold(&events))
 }
 
-/// The approved version a batch is pinned to.
+/// The approved version a batch is pinned to. Every batch write and view needs it; reading and
+/// folding the template's stream each time (its source is 15 KB, de-TOASTed on PostgreSQL)
+/// cost more than the write itself. So parsed versions are kept by the payload digest of the
+/// entry that imported them, and a lookup reads only the digests of the stream's imports (no
+/// payload): the ledger still says which version this is, and an entry never changes.
 pub fn pinned_version(
     conn: &mut DbConn,
     code: &str,
     version: u32,
 ) -> Result<Template, ServiceError> {
-    let history = history(conn, code)?;
-    let found = history.version(version).ok_or_else(|| unknown(code))?;
-    pinned(&found.imported)
+    let stream = stream(code)?;
+    let digests = ledger::payload_digests(conn, &stream, IMPORTED)?;
+    if let Some(template) = parsed_imports::find(&digests, version) {
+        return Ok(template);
+    }
+    for entry in ledger::stream_entries(conn, &stream)? {
+        if entry.kind != IMPORTED {
+            continue;
+        }
+        let recorded = ledger::decode::<lifecycle::TemplateEvent>(&entry)?;
+        if let lifecycle::TemplateEvent::Imported(imported) = &recorded.event {
+            if imported.version == version {
+                let template = pinned(imported)?;
+                parsed_imports::keep(&entry.payload_sha256, &template);
+                return Ok(template);
+            }
+        }
+    }
+    Err(unknown(code))
 }
 
-/// The template an imported source holds. Every batch write reads its batch's template twice
-/// (to decide, and to project), inside the ledger's lock; parsing it again each time (JSON,
-/// Unicode normalization of every text, validation) was most of that write's own CPU. A source
+const IMPORTED: &str = "template.imported";
+
+/// Parsed template versions by the payload digest of the entry that imported them.
+mod parsed_imports {
+    use std::num::NonZeroUsize;
+    use std::sync::{Mutex, PoisonError};
+
+    use lru::LruCache;
+
+    use crate::domain::template::Template;
+
+    /// Versions are few (a handful per template); the bound only guards against surprises.
+    const KEPT: NonZeroUsize = NonZeroUsize::new(64).expect("non-zero");
+    static PARSED: Mutex<Option<LruCache<String, Template>>> = Mutex::new(None);
+
+    pub(super) fn find(digests: &[String], version: u32) -> Option<Template> {
+        let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+        let parsed = parsed.get_or_insert_with(|| LruCache::new(KEPT));
+        digests
+            .iter()
+            .find_map(|digest| parsed.get(digest).filter(|t| t.version == version).cloned())
+    }
+
+    pub(super) fn keep(digest: &str, template: &Template) {
+        let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+        let parsed = parsed.get_or_insert_with(|| LruCache::new(KEPT));
+        parsed.put(digest.to_owned(), template.clone());
+    }
+}
+
+/// The template an imported source holds. Parsing it (JSON, Unicode normalization of every
+/// text, validation) was most of a batch write's own CPU. A source
 /// never changes once recorded, so parsed templates are kept by the SHA-256 of their source:
 /// the same bytes always parse to the same template, whichever database they came from.
 pub(crate) fn pinned(imported: &lifecycle::Imported) -> Result<Template, ServiceError> {

@@ -47,6 +47,7 @@ mod runtime_role;
 mod schemathesis;
 mod sessions;
 mod signatures;
+mod state_kept;
 mod templates;
 mod tiles;
 mod ui;

@@ -9,14 +9,14 @@ use reqwest::StatusCode;
 use crate::helpers::{spawn_app_with, TestApp};
 
 /// A port free a moment ago, for the metrics listener (the test helpers know only the API's).
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
 }
 
-async fn spawn_with_metrics(
+pub async fn spawn_with_metrics(
     configure: impl FnOnce(&mut cartrec::config::Settings),
 ) -> (TestApp, String) {
     let port = free_port();
@@ -28,7 +28,7 @@ async fn spawn_with_metrics(
     (app, format!("http://127.0.0.1:{port}/metrics"))
 }
 
-async fn scrape(app: &TestApp, url: &str) -> String {
+pub async fn scrape(app: &TestApp, url: &str) -> String {
     let response = app.client.get(url).send().await.expect("scraped");
     assert_eq!(response.status(), StatusCode::OK);
     let content_type = response.headers()["content-type"].to_str().unwrap_or("");
@@ -37,7 +37,7 @@ async fn scrape(app: &TestApp, url: &str) -> String {
 }
 
 /// The value of the series `name` whose labels include every pair of `labels` (0 if absent).
-fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+pub fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| {

@@ -945,3 +945,19 @@ fn an_unreadable_identifier_at_the_bedside_is_recorded_and_voids_the_check() {
     story.add("doctor", recorded[0].clone());
     assert!(story.batch().bedside_checks[0].voided);
 }
+
+/// A write applies what it appended to the fold it decided on: from any point of the stream,
+/// extending event by event gives what a fold of the whole stream gives.
+#[test]
+fn extending_a_fold_gives_the_fold_of_the_whole_stream() {
+    let story = Story::checked();
+    let whole = story.batch();
+    for split in 1..story.events.len() {
+        let (first, rest) = story.events.split_at(split);
+        let mut batch = Batch::fold(first).expect("folds").expect("a batch");
+        for recorded in rest {
+            batch.extend(recorded);
+        }
+        assert_eq!(batch, whole, "extended from event {split}");
+    }
+}

@@ -408,6 +408,12 @@ impl Batch {
         Ok(batch)
     }
 
+    /// The batch after one more event of its stream: what a write appended, applied to the
+    /// fold it decided on, so that nothing reads the stream again to know the batch now.
+    pub fn extend(&mut self, recorded: &Recorded<BatchEvent>) {
+        self.apply(recorded, &recorded.event);
+    }
+
     fn apply(&mut self, recorded: &Recorded<BatchEvent>, event: &BatchEvent) {
         // Whoever wrote anything in the batch took part in it (a QP never certifies it).
         if !matches!(event, BatchEvent::SignatureApplied(_)) {

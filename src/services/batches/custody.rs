@@ -25,7 +25,7 @@ fn run(
         &crate::domain::batch::Batch,
         &crate::domain::template::Template,
     ) -> Result<Outcome, ServiceError>,
-) -> Result<(), ServiceError> {
+) -> Result<super::Folded, ServiceError> {
     let Write {
         who,
         batch_number,
@@ -42,7 +42,11 @@ fn run(
     )
 }
 
-pub fn dispatch(conn: &mut DbConn, write: Write<'_>, input: Dispatch) -> Result<(), ServiceError> {
+pub fn dispatch(
+    conn: &mut DbConn,
+    write: Write<'_>,
+    input: Dispatch,
+) -> Result<super::Folded, ServiceError> {
     run(conn, write, |batch, _| {
         Ok(Outcome::Record(vec![custody::decide_dispatch(
             batch,
@@ -57,7 +61,7 @@ pub fn receive(
     write: Write<'_>,
     shipment_id: u32,
     input: Receipt,
-) -> Result<(), ServiceError> {
+) -> Result<super::Folded, ServiceError> {
     run(conn, write, |batch, template| {
         Ok(Outcome::Record(custody::decide_receive(
             batch,
@@ -74,7 +78,7 @@ pub fn bedside_check(
     write: Write<'_>,
     identifiers: (&str, &str),
     role: BedsideRole,
-) -> Result<(), ServiceError> {
+) -> Result<super::Folded, ServiceError> {
     let clinician = write.who.username.as_str().to_owned();
     run(conn, write, |batch, _| {
         Ok(custody::decide_bedside_check(
@@ -86,7 +90,11 @@ pub fn bedside_check(
     })
 }
 
-pub fn infuse(conn: &mut DbConn, write: Write<'_>, input: Infusion) -> Result<(), ServiceError> {
+pub fn infuse(
+    conn: &mut DbConn,
+    write: Write<'_>,
+    input: Infusion,
+) -> Result<super::Folded, ServiceError> {
     run(conn, write, |batch, _| {
         Ok(Outcome::Record(vec![custody::decide_infusion(
             batch,
@@ -96,7 +104,11 @@ pub fn infuse(conn: &mut DbConn, write: Write<'_>, input: Infusion) -> Result<()
     })
 }
 
-pub fn follow_up(conn: &mut DbConn, write: Write<'_>, input: Visit) -> Result<(), ServiceError> {
+pub fn follow_up(
+    conn: &mut DbConn,
+    write: Write<'_>,
+    input: Visit,
+) -> Result<super::Folded, ServiceError> {
     run(conn, write, |batch, _| {
         Ok(Outcome::Record(vec![custody::decide_follow_up(
             batch,

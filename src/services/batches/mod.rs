@@ -4,6 +4,7 @@
 
 pub mod custody;
 pub mod export;
+mod folded;
 mod oversight;
 mod release;
 pub mod release_view;
@@ -12,6 +13,7 @@ pub mod view;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
 
+pub use folded::Folded;
 pub use oversight::{confirm_correction, correct, supervise, Supervision};
 pub use release::{
     decide_release, record_qc_result, request_exceptional_release, review, verify_qc_result,
@@ -19,16 +21,15 @@ pub use release::{
 };
 pub use view::{record_and_template, record_view, BatchView};
 
-use crate::command::{self, Decision};
+use crate::command::{self, Appended, Decision};
 use crate::db::DbConn;
 use crate::domain::batch::decide::{self, NewBatch, RecordStep, Resources};
 use crate::domain::batch::{Batch, BatchEvent, CoiAssigned, CoiEvent};
 use crate::domain::coi::{Coi, FacilityId};
 use crate::domain::{About, DomainError, Recorded};
 use crate::error::ServiceError;
-use crate::ledger::{self, Actor, Appender, Stream};
+use crate::ledger::{self, Actor, Appender, Entry, Stream};
 use crate::services::accounts::{now, Principal};
-use crate::services::projections::batches as rows;
 use crate::services::signatures::{self, VerifiedSigner};
 
 pub fn stream(batch_number: &str) -> Result<Stream, ServiceError> {
@@ -54,16 +55,16 @@ pub struct CreateBatch {
 
 /// Creates a batch on the newest approved version of its template, under the next batch
 /// number, with the given identifier (from the collection centre) or the next one of this
-/// facility. Returns the batch number.
+/// facility. Returns the batch as created.
 pub fn create(
     conn: &mut DbConn,
     actor: &Actor,
     facility: &FacilityId,
     command: CreateBatch,
-) -> Result<String, ServiceError> {
+) -> Result<Folded, ServiceError> {
     let today = now().date_naive();
-    ledger::write(conn, |tx| {
-        let (version, _) =
+    let folded = ledger::write(conn, |tx| {
+        let (version, template) =
             crate::services::templates::latest_approved(tx.conn(), &command.template)
                 .about("template")?;
         let count = ledger::streams_with_prefix(tx.conn(), "batch/")?.len();
@@ -83,12 +84,16 @@ pub fn create(
             treating_site: command.treating_site.clone(),
             patient_weight_kg: command.patient_weight_kg.clone(),
         };
-        command::decide_and_append(tx, &stream(&batch_number)?, actor, Some(0), |_, _| {
-            Ok(Decision::Accept(vec![decide::decide_create(new, today)?]))
-        })?;
-        rows::refresh(tx.conn(), &batch_number)?;
-        Ok(batch_number)
-    })
+        let (appended, _) =
+            command::decide_and_append(tx, &stream(&batch_number)?, actor, Some(0), |_, _| {
+                Ok(Decision::Accept(vec![decide::decide_create(new, today)?]))
+            })?;
+        let mut folded = Folded::created(appended.events, template, &batch_number)?;
+        folded.project(tx.conn())?;
+        Ok::<_, ServiceError>(folded)
+    })?;
+    folded.clone().keep();
+    Ok(folded)
 }
 
 /// The first event of `coi/<identifier>`: a second batch with the same identifier finds the
@@ -143,20 +148,33 @@ fn next_coi(conn: &mut DbConn, facility: &FacilityId, year: i32) -> Result<Coi, 
     Ok(Coi::assign(facility, year, used + 1).about("coi")?)
 }
 
-/// The batch and the template version it is pinned to, from the stream.
-pub fn load(
+/// The one write of a batch: its fold read once, `decide` on it, what it decided appended and
+/// applied to the fold, `sign` (in the same transaction) returning the signature it appended,
+/// the projection rows that changed written. Returns the batch as committed (kept for the
+/// next read too), for the answer.
+pub(super) fn write(
     conn: &mut DbConn,
-    events: &[Recorded<BatchEvent>],
+    who: &Principal,
     batch_number: &str,
-) -> Result<(Batch, crate::domain::template::Template), ServiceError> {
-    let batch = Batch::fold(events)?.ok_or_else(|| unknown(batch_number))?;
-    let created = &batch.created;
-    let template = crate::services::templates::pinned_version(
+    if_match: Option<i64>,
+    decide: impl FnOnce(&mut DbConn, &Folded) -> Result<Decision<BatchEvent>, ServiceError>,
+    sign: impl FnOnce(&mut Appender<'_>, &Appended<BatchEvent>) -> Result<Option<Entry>, ServiceError>,
+) -> Result<Folded, ServiceError> {
+    let (folded, ()) = command::execute_on(
         conn,
-        &created.template_code,
-        created.template_version,
+        (&stream(batch_number)?, &who.actor()),
+        if_match,
+        |conn| Folded::read(conn, batch_number),
+        decide,
+        |tx, appended, folded| {
+            if let Some(signature) = sign(tx, appended)? {
+                command::Aggregate::extend(folded, ledger::decode(&signature)?);
+            }
+            folded.project(tx.conn())
+        },
     )?;
-    Ok((batch, template))
+    folded.clone().keep();
+    Ok(folded)
 }
 
 /// What an operator submits for a step.
@@ -174,7 +192,7 @@ pub fn record_step(
     input: StepInput,
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     let today = now().date_naive();
     let StepInput {
         step_id,
@@ -237,7 +255,7 @@ pub fn verify_step(
     target: (&str, Option<u32>),
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     let (step_id, record) = target;
     confirm(
         conn,
@@ -271,26 +289,23 @@ pub(super) fn confirm(
         &Batch,
         &crate::domain::template::Template,
     ) -> Result<(BatchEvent, Option<i64>), DomainError>,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     // Found while deciding, signed after the append.
     let about = std::cell::Cell::new(None);
-    command::execute(
+    write(
         conn,
-        &stream(batch_number)?,
-        &who.actor(),
+        who,
+        batch_number,
         if_match,
-        |conn, events| {
-            let (batch, template) = load(conn, events, batch_number)?;
-            let (event, seq) = decide(&batch, &template)?;
+        |_, folded| {
+            let (event, seq) = decide(&folded.batch, &folded.template)?;
             about.set(seq);
             Ok(Decision::Accept(vec![event]))
         },
         |tx, _| {
             let seq = about.get().ok_or_else(|| unknown(batch_number))?;
             let entry = ledger::entry_at(tx.conn(), seq)?.ok_or_else(|| unknown(batch_number))?;
-            signatures::apply(tx, signer, &[entry])?;
-            rows::refresh(tx.conn(), batch_number)?;
-            Ok(())
+            Ok(Some(signatures::apply(tx, signer, &[entry])?))
         },
     )
 }

@@ -3,13 +3,12 @@
 
 use serde_json::Map;
 
-use super::{confirm, load, resources, stream};
-use crate::command::{self, Decision};
+use super::{confirm, resources, write, Folded};
+use crate::command::Decision;
 use crate::db::DbConn;
 use crate::domain::batch::decide::{Outcome, Resources};
 use crate::error::ServiceError;
 use crate::services::accounts::{now, Principal};
-use crate::services::projections::batches as rows;
 use crate::services::signatures::{self, VerifiedSigner};
 
 /// What QA (or, for raising, an operator) does about a batch's deviations and its course.
@@ -43,44 +42,41 @@ pub fn supervise(
     command: Supervision,
     if_match: Option<i64>,
     signer: Option<VerifiedSigner>,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     use crate::domain::batch::supervision as rules;
-    command::execute(
+    write(
         conn,
-        &stream(batch_number)?,
-        &who.actor(),
+        who,
+        batch_number,
         if_match,
-        |conn, events| {
-            let (batch, template) = load(conn, events, batch_number)?;
+        |_, folded| {
+            let (batch, template) = (&folded.batch, &folded.template);
             let event = match &command {
                 Supervision::Raise {
                     description,
                     step_id,
-                } => rules::decide_raise(&batch, &template, description, step_id.clone())?,
+                } => rules::decide_raise(batch, template, description, step_id.clone())?,
                 Supervision::Classify {
                     deviation_id,
                     classification,
-                } => rules::decide_classify(&batch, *deviation_id, *classification)?,
+                } => rules::decide_classify(batch, *deviation_id, *classification)?,
                 Supervision::Close {
                     deviation_id,
                     investigation,
                     root_cause,
                     capa_ref,
                 } => {
-                    rules::decide_close(&batch, *deviation_id, investigation, root_cause, capa_ref)?
+                    rules::decide_close(batch, *deviation_id, investigation, root_cause, capa_ref)?
                 }
                 Supervision::Course { course, reason } => {
-                    rules::decide_course(&batch, *course, reason)?
+                    rules::decide_course(batch, *course, reason)?
                 }
             };
             Ok(Decision::Accept(vec![event]))
         },
-        |tx, appended| {
-            if let Some(signer) = signer {
-                signatures::apply(tx, signer, &appended.entries)?;
-            }
-            rows::refresh(tx.conn(), batch_number)?;
-            Ok(())
+        |tx, appended| match signer {
+            Some(signer) => Ok(Some(signatures::apply(tx, signer, &appended.entries)?)),
+            None => Ok(None),
         },
     )
 }
@@ -93,16 +89,16 @@ pub fn correct(
     command: crate::domain::batch::corrections::Correct,
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     use crate::domain::batch::corrections;
     let today = now().date_naive();
-    command::execute(
+    write(
         conn,
-        &stream(batch_number)?,
-        &who.actor(),
+        who,
+        batch_number,
         if_match,
-        |conn, events| {
-            let (batch, template) = load(conn, events, batch_number)?;
+        |conn, folded| {
+            let (batch, template) = (&folded.batch, &folded.template);
             let mut submitted = Map::new();
             submitted.insert(command.field_id.clone(), command.value.clone());
             let resources = match template.step(&command.step_id) {
@@ -110,9 +106,8 @@ pub fn correct(
                 None => Resources::default(),
             };
             let author = (who.username.as_str(), &who.roles);
-            match corrections::decide_correct(
-                &batch, &template, command, author, &resources, today,
-            )? {
+            match corrections::decide_correct(batch, template, command, author, &resources, today)?
+            {
                 Outcome::Record(events) => Ok(Decision::Accept(events)),
                 Outcome::RefuseAndRecord(events, refusal) => Ok(Decision::RefuseAndRecord {
                     record: events,
@@ -128,9 +123,11 @@ pub fn correct(
                     "nothing to sign",
                 ))
             })?;
-            signatures::apply(tx, signer, std::slice::from_ref(corrected))?;
-            rows::refresh(tx.conn(), batch_number)?;
-            Ok(())
+            Ok(Some(signatures::apply(
+                tx,
+                signer,
+                std::slice::from_ref(corrected),
+            )?))
         },
     )
 }
@@ -144,7 +141,7 @@ pub fn confirm_correction(
     (correction_id, approve): (u32, bool),
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     use crate::domain::batch::corrections;
     confirm(
         conn,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{confirm, load, stream};
+use super::{confirm, Folded};
 use crate::command::{self, Appended, Decision};
 use crate::db::DbConn;
 use crate::domain::batch::decide::Outcome;
@@ -12,9 +12,8 @@ use crate::domain::batch::release::{self as rules, Review, ReviewContext};
 use crate::domain::batch::{qc, Batch, BatchEvent, ReleaseDecision};
 use crate::domain::template::Template;
 use crate::error::ServiceError;
-use crate::ledger::{self, Appender};
+use crate::ledger::{Appender, Entry};
 use crate::services::accounts::Principal;
-use crate::services::projections::batches as rows;
 use crate::services::signatures::{self, VerifiedSigner};
 
 /// Appends what `decide` returns and signs, with the signer's meaning, the record it made (the
@@ -27,15 +26,14 @@ pub(super) fn record_signed(
     if_match: Option<i64>,
     signer: VerifiedSigner,
     decide: impl FnOnce(&mut DbConn, &Batch, &Template) -> Result<Outcome, ServiceError>,
-) -> Result<(), ServiceError> {
-    command::execute(
+) -> Result<Folded, ServiceError> {
+    super::write(
         conn,
-        &stream(batch_number)?,
-        &who.actor(),
+        who,
+        batch_number,
         if_match,
-        |conn, events| {
-            let (batch, template) = load(conn, events, batch_number)?;
-            Ok(match decide(conn, &batch, &template)? {
+        |conn, folded| {
+            Ok(match decide(conn, &folded.batch, &folded.template)? {
                 Outcome::Record(events) => Decision::Accept(events),
                 Outcome::RefuseAndRecord(events, refusal) => Decision::RefuseAndRecord {
                     record: events,
@@ -43,11 +41,7 @@ pub(super) fn record_signed(
                 },
             })
         },
-        |tx, appended| {
-            sign_the_record(tx, signer, appended)?;
-            rows::refresh(tx.conn(), batch_number)?;
-            Ok(())
-        },
+        |tx, appended| sign_the_record(tx, signer, appended),
     )
 }
 
@@ -55,16 +49,20 @@ fn sign_the_record(
     tx: &mut Appender<'_>,
     signer: VerifiedSigner,
     appended: &Appended<BatchEvent>,
-) -> Result<(), ServiceError> {
+) -> Result<Option<Entry>, ServiceError> {
     let record = appended
         .events
         .iter()
         .zip(&appended.entries)
         .find(|(event, _)| !matches!(event.event, BatchEvent::CoiMismatch(_)));
-    if let Some((_, entry)) = record {
-        signatures::apply(tx, signer, std::slice::from_ref(entry))?;
+    match record {
+        Some((_, entry)) => Ok(Some(signatures::apply(
+            tx,
+            signer,
+            std::slice::from_ref(entry),
+        )?)),
+        None => Ok(None),
     }
-    Ok(())
 }
 
 /// A QC result, signed `performed` by the analyst.
@@ -75,7 +73,7 @@ pub fn record_qc_result(
     (test_id, result, comment): (&str, &str, Option<&str>),
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     record_signed(
         conn,
         who,
@@ -98,7 +96,7 @@ pub fn verify_qc_result(
     test_id: &str,
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     confirm(
         conn,
         who,
@@ -121,7 +119,7 @@ pub fn request_exceptional_release(
     (reason, risk_acknowledged): (&str, bool),
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     record_signed(conn, who, batch_number, if_match, signer, |_, batch, _| {
         let event = rules::decide_physician_request(batch, reason, risk_acknowledged)?;
         Ok(Outcome::Record(vec![event]))
@@ -136,7 +134,7 @@ pub fn decide_release(
     (decision, justification): (ReleaseDecision, Option<&str>),
     if_match: Option<i64>,
     signer: VerifiedSigner,
-) -> Result<(), ServiceError> {
+) -> Result<Folded, ServiceError> {
     record_signed(
         conn,
         who,
@@ -165,8 +163,11 @@ pub fn review(
     batch_number: &str,
     late_entry_minutes: u32,
 ) -> Result<Reviewed, ServiceError> {
-    let events = ledger::stream_events::<BatchEvent>(conn, &stream(batch_number)?)?;
-    let (batch, template) = load(conn, &events, batch_number)?;
+    let folded = Folded::read(conn, batch_number)?;
+    let position = command::Aggregate::position(&folded);
+    let Folded {
+        batch, template, ..
+    } = folded;
     let mut lots = BTreeMap::new();
     for lot_id in rules::lots_used(&batch) {
         let lot = crate::services::materials::lot(conn, &lot_id)?;
@@ -181,6 +182,6 @@ pub fn review(
         batch,
         template,
         review,
-        position: i64::try_from(events.len()).unwrap_or(i64::MAX),
+        position,
     })
 }

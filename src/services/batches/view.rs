@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::load;
 use super::release_view::{after_manufacturing, AfterManufacturing};
+use super::Folded;
 use crate::db::DbConn;
 use crate::domain::batch::{
     Batch, BatchEvent, BatchState, DeviationState, StepRecord, StepStatus, ValueStatus,
@@ -18,7 +18,6 @@ use crate::domain::signature::SignatureApplied;
 use crate::domain::template::Step;
 use crate::domain::Recorded;
 use crate::error::ServiceError;
-use crate::ledger;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct BatchView {
@@ -160,38 +159,53 @@ pub fn record_and_template(
     conn: &mut DbConn,
     batch_number: &str,
 ) -> Result<(BatchView, crate::domain::template::Template), ServiceError> {
-    let events = ledger::stream_events::<BatchEvent>(conn, &super::stream(batch_number)?)?;
-    let (batch, template) = load(conn, &events, batch_number)?;
-    let signatures = manifestations(&events);
-    let created = &batch.created;
-    let view = BatchView {
-        batch_number: created.batch_number.clone(),
-        coi: created.coi.clone(),
-        coi_printed: batch.coi()?.printed(),
-        state: batch.state(&template),
-        template: TemplateRef {
-            code: created.template_code.clone(),
-            version: created.template_version,
-        },
-        patient: Patient {
-            patient_code: created.patient_code.clone(),
-            date_of_birth: created.date_of_birth.to_string(),
-            treating_site: created.treating_site.clone(),
-            weight_kg: created.patient_weight_kg.as_str().to_owned(),
-        },
-        created_by: batch.created_by.clone(),
-        steps: template
-            .steps()
-            .map(|step| step_view(&batch, step, &signatures))
-            .collect(),
-        deviations: deviations(&batch),
-        coi_mismatches: batch.coi_mismatches(),
-        hold: batch.hold().map(str::to_owned),
-        terminated: batch.terminated.clone(),
-        after_manufacturing: after_manufacturing(&batch, &signatures),
-        position: i64::try_from(events.len()).unwrap_or(i64::MAX),
-    };
+    let folded = Folded::read(conn, batch_number)?;
+    let view = BatchView::of(&folded)?;
+    let template = folded.template.clone();
+    folded.keep();
     Ok((view, template))
+}
+
+impl BatchView {
+    /// The record of a batch as folded (after a write, the fold it was decided on and
+    /// extended with what it appended: nothing reads the stream again to answer).
+    pub fn of(folded: &Folded) -> Result<BatchView, ServiceError> {
+        let Folded {
+            events,
+            batch,
+            template,
+            ..
+        } = folded;
+        let signatures = manifestations(events);
+        let created = &batch.created;
+        Ok(BatchView {
+            batch_number: created.batch_number.clone(),
+            coi: created.coi.clone(),
+            coi_printed: batch.coi()?.printed(),
+            state: batch.state(template),
+            template: TemplateRef {
+                code: created.template_code.clone(),
+                version: created.template_version,
+            },
+            patient: Patient {
+                patient_code: created.patient_code.clone(),
+                date_of_birth: created.date_of_birth.to_string(),
+                treating_site: created.treating_site.clone(),
+                weight_kg: created.patient_weight_kg.as_str().to_owned(),
+            },
+            created_by: batch.created_by.clone(),
+            steps: template
+                .steps()
+                .map(|step| step_view(batch, step, &signatures))
+                .collect(),
+            deviations: deviations(batch),
+            coi_mismatches: batch.coi_mismatches(),
+            hold: batch.hold().map(str::to_owned),
+            terminated: batch.terminated.clone(),
+            after_manufacturing: after_manufacturing(batch, &signatures),
+            position: i64::try_from(events.len()).unwrap_or(i64::MAX),
+        })
+    }
 }
 
 /// Signatures by the seq of the entry they sign.

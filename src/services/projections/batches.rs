@@ -1,6 +1,7 @@
 //! The `batches` list, the `pending_verifications` a second person can pick up, and the
-//! `lot_usage` a recall traces: all recomputed from a batch's whole stream (and its pinned
-//! template) whenever the stream changes, so they can never drift from a fold of it.
+//! `lot_usage` a recall traces: the rows a fold of a batch's stream (with its pinned template)
+//! says it has. A write computes them from the fold it decided on and writes what changed;
+//! a replay writes them from a fresh fold, so they can never drift from one.
 
 use diesel::prelude::*;
 
@@ -13,7 +14,7 @@ use crate::domain::Role;
 use crate::error::ServiceError;
 use crate::ledger::{self, Stream};
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = batches)]
 pub struct BatchRow {
     pub batch_number: String,
@@ -50,8 +51,76 @@ pub struct LotUsageRow {
     pub seq: i64,
 }
 
-/// Recomputes the rows of one batch from its stream.
-pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError> {
+/// The rows one batch has in the projections: what a fold of its stream says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Projected {
+    batch: Option<BatchRow>,
+    pending: Vec<PendingRow>,
+    lot_uses: Vec<LotUsageRow>,
+}
+
+impl Projected {
+    /// The rows of a batch folded from `position` events.
+    pub fn of(batch: &Batch, template: &Template, position: i64) -> Projected {
+        Projected {
+            batch: Some(row(batch, template, position)),
+            pending: pending(batch, template),
+            lot_uses: lot_uses(batch),
+        }
+    }
+}
+
+/// Writes what changed between the rows a batch had and the rows it has now: the batch's row,
+/// the verifications that stopped or started waiting, the lot uses added. A write to a long
+/// batch touches as many rows as a write to a short one.
+pub fn write_changes(conn: &mut DbConn, was: &Projected, now: &Projected) -> QueryResult<()> {
+    match (&was.batch, &now.batch) {
+        (Some(old), Some(new)) if old != new => {
+            diesel::update(batches::table.find(&new.batch_number))
+                .set(new)
+                .execute(conn)?;
+        }
+        (None, Some(new)) => {
+            diesel::insert_into(batches::table)
+                .values(new)
+                .execute(conn)?;
+        }
+        _ => {}
+    }
+    for gone in was.pending.iter().filter(|r| !now.pending.contains(r)) {
+        diesel::delete(
+            pending_verifications::table
+                .filter(pending_verifications::batch_number.eq(&gone.batch_number))
+                .filter(pending_verifications::step_id.eq(&gone.step_id))
+                .filter(pending_verifications::record.eq(gone.record)),
+        )
+        .execute(conn)?;
+    }
+    // One by one: a multi-row insert does not compile for the two backends at once.
+    for added in now.pending.iter().filter(|r| !was.pending.contains(r)) {
+        diesel::insert_into(pending_verifications::table)
+            .values(added)
+            .execute(conn)?;
+    }
+    for gone in was.lot_uses.iter().filter(|r| !now.lot_uses.contains(r)) {
+        diesel::delete(
+            lot_usage::table
+                .filter(lot_usage::batch_number.eq(&gone.batch_number))
+                .filter(lot_usage::seq.eq(gone.seq))
+                .filter(lot_usage::field_id.eq(&gone.field_id)),
+        )
+        .execute(conn)?;
+    }
+    for added in now.lot_uses.iter().filter(|r| !was.lot_uses.contains(r)) {
+        diesel::insert_into(lot_usage::table)
+            .values(added)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Projects one batch from its stream, on tables that hold nothing of it yet (a replay).
+pub fn replay(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError> {
     let stream = Stream::named("batch/", batch_number)?;
     // A stream that does not begin with a batch's creation holds no batch (the ledger's own
     // tests write such streams); there is nothing to project.
@@ -75,31 +144,12 @@ pub fn refresh(conn: &mut DbConn, batch_number: &str) -> Result<(), ServiceError
         &created.template_code,
         created.template_version,
     )?;
-    diesel::delete(
-        pending_verifications::table.filter(pending_verifications::batch_number.eq(batch_number)),
-    )
-    .execute(conn)?;
-    diesel::delete(lot_usage::table.filter(lot_usage::batch_number.eq(batch_number)))
-        .execute(conn)?;
-    diesel::delete(batches::table.find(batch_number)).execute(conn)?;
-    diesel::insert_into(batches::table)
-        .values(row(&batch, &template, events.len()))
-        .execute(conn)?;
-    // One by one: a multi-row insert does not compile for the two backends at once.
-    for waiting in pending(&batch, &template) {
-        diesel::insert_into(pending_verifications::table)
-            .values(waiting)
-            .execute(conn)?;
-    }
-    for used in lot_uses(&batch) {
-        diesel::insert_into(lot_usage::table)
-            .values(used)
-            .execute(conn)?;
-    }
-    Ok(())
+    let position = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    let now = Projected::of(&batch, &template, position);
+    Ok(write_changes(conn, &Projected::default(), &now)?)
 }
 
-fn row(batch: &Batch, template: &Template, position: usize) -> BatchRow {
+fn row(batch: &Batch, template: &Template, position: i64) -> BatchRow {
     let created = &batch.created;
     BatchRow {
         batch_number: created.batch_number.clone(),
@@ -111,7 +161,7 @@ fn row(batch: &Batch, template: &Template, position: usize) -> BatchRow {
         state: batch.state(template).as_str().to_owned(),
         open_deviations: i32::try_from(batch.deviations.iter().filter(|d| d.is_open()).count())
             .unwrap_or(i32::MAX),
-        position: i64::try_from(position).unwrap_or(i64::MAX),
+        position,
     }
 }
 

@@ -64,7 +64,7 @@ fn replay(conn: &mut DbConn) -> Result<u64, ServiceError> {
     // Batches are recomputed whole from their streams (their templates are replayed by now).
     for stream in ledger::streams_with_prefix(conn, "batch/")? {
         if let Some(batch_number) = stream.strip_prefix("batch/") {
-            batches::refresh(conn, batch_number)?;
+            batches::replay(conn, batch_number)?;
         }
     }
     Ok(read)

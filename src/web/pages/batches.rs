@@ -174,7 +174,10 @@ async fn start(
     Ok(state
         .db
         .run(move |conn| batches::create(conn, &actor, &facility, command))
-        .await?)
+        .await?
+        .batch
+        .created
+        .batch_number)
 }
 
 #[derive(Template)]

@@ -97,7 +97,7 @@ pub async fn confirm(request: PostedForm, path: web::Path<(String, u32, String)>
     .await?;
     match done {
         // The notice names what was signed: `done-correction-verified` or `-approved`.
-        Ok(()) => Ok(super::see_other(&format!(
+        Ok(_) => Ok(super::see_other(&format!(
             "/batches/{number}/corrections?done={}",
             meaning.as_str()
         ))),

@@ -301,7 +301,7 @@ pub async fn correct(
         done: format!("/batches/{number}/corrections?done=corrected"),
     };
     signing::review::flow(flow, build, move |conn, who, signer, position| {
-        batches::correct(conn, who, &number, command, position, signer)
+        batches::correct(conn, who, &number, command, position, signer).map(drop)
     })
     .await
 }

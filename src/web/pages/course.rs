@@ -80,7 +80,7 @@ pub async fn submit(request: PostedForm, path: web::Path<(String, String)>) -> A
         flow,
         |errors| course_form(viewer, &batch, &name, form, errors),
         move |conn, who, signer, position| {
-            batches::supervise(conn, who, &number, command, position, Some(signer))
+            batches::supervise(conn, who, &number, command, position, Some(signer)).map(drop)
         },
     )
     .await

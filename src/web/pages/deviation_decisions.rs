@@ -198,7 +198,7 @@ pub async fn close(request: PostedForm, path: web::Path<(String, u32)>) -> Answe
         flow,
         |errors| close_form(viewer, &batch, d, form, errors),
         move |conn, who, signer, position| {
-            batches::supervise(conn, who, &number, command, position, Some(signer))
+            batches::supervise(conn, who, &number, command, position, Some(signer)).map(drop)
         },
     )
     .await

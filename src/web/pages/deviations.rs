@@ -239,6 +239,7 @@ pub(super) async fn unsigned(
         .db
         .run(move |conn| batches::supervise(conn, &who, &number, command, position, None))
         .await
+        .map(drop)
         .map_err(AppError::from)
 }
 

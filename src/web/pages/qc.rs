@@ -287,7 +287,7 @@ pub async fn submit(request: PostedForm, path: web::Path<(String, String)>) -> A
     })
     .await?;
     match recorded {
-        Ok(()) => Ok(see_other(&format!(
+        Ok(_) => Ok(see_other(&format!(
             "/batches/{number}/qc?recorded={test_id}#qc-{test_id}"
         ))),
         Err(error) => {
@@ -354,7 +354,7 @@ pub async fn verify(request: PostedForm, path: web::Path<(String, String)>) -> A
     })
     .await?;
     match verified {
-        Ok(()) => Ok(see_other(&format!(
+        Ok(_) => Ok(see_other(&format!(
             "/batches/{number}/qc?verified={test_id}#qc-{test_id}"
         ))),
         Err(error) => {

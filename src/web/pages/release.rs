@@ -182,7 +182,7 @@ pub async fn decide(request: PostedForm, path: web::Path<(String, String)>) -> A
                        if_match,
                        justification: Option<String>| {
         let decided = (decision, justification.as_deref());
-        batches::decide_release(conn, who, &number, decided, if_match, signer)
+        batches::decide_release(conn, who, &number, decided, if_match, signer).map(drop)
     };
     posting
         .submit(decision_form(viewer, &batch, decision), read, decide)
@@ -240,6 +240,7 @@ pub async fn request(request: PostedForm, path: web::Path<String>) -> Answer {
                         (reason, acknowledged): (String, bool)| {
         let request = (reason.as_str(), acknowledged);
         batches::request_exceptional_release(conn, who, &number, request, if_match, signer)
+            .map(drop)
     };
     posting
         .submit(request_form(viewer, &batch), read, request)

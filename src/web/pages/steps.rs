@@ -186,7 +186,7 @@ pub async fn submit(
     })
     .await?;
     match recorded {
-        Ok(()) => Ok(see_other(&format!(
+        Ok(_) => Ok(see_other(&format!(
             "/batches/{number}?recorded={step_id}#step-{step_id}"
         ))),
         Err(error) => refused(
@@ -386,7 +386,7 @@ pub async fn verify(request: PostedForm, path: web::Path<(String, String)>) -> A
     })
     .await?;
     match verified {
-        Ok(()) => Ok(see_other(&format!(
+        Ok(_) => Ok(see_other(&format!(
             "/batches/{number}?verified={step_id}#step-{step_id}"
         ))),
         Err(error) => {

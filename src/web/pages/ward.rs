@@ -260,6 +260,11 @@ pub async fn bedside(request: PostedForm, path: web::Path<String>) -> Answer {
             };
             Ok(page(viewer, StatusCode::UNPROCESSABLE_ENTITY, &stop))
         }
-        signed => answer(viewer, signed, shown, &format!("/batches/{number}")),
+        signed => answer(
+            viewer,
+            signed.map(drop),
+            shown,
+            &format!("/batches/{number}"),
+        ),
     }
 }

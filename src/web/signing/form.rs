@@ -225,9 +225,9 @@ impl<'a> Posting<'a> {
 
 /// A custody write on batch `number` (dispatch, receipt, infusion, follow-up) as the work of a
 /// signed form.
-pub fn on_batch<T>(
+pub fn on_batch<T, R>(
     number: &str,
-    record: impl FnOnce(&mut DbConn, Write<'_>, T) -> Result<(), ServiceError> + Send + 'static,
+    record: impl FnOnce(&mut DbConn, Write<'_>, T) -> Result<R, ServiceError> + Send + 'static,
 ) -> impl FnOnce(&mut DbConn, &Principal, VerifiedSigner, Option<i64>, T) -> Result<(), ServiceError>
        + Send
        + 'static {
@@ -239,7 +239,7 @@ pub fn on_batch<T>(
             if_match,
             signer,
         };
-        record(conn, write, command)
+        record(conn, write, command).map(drop)
     }
 }
 
