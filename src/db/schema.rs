@@ -122,6 +122,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    open_deviation_rows (batch_number, deviation_id) {
+        batch_number -> Text,
+        deviation_id -> Integer,
+        description -> Text,
+        automatic -> Bool,
+        step_title -> Nullable<Text>,
+        raised_by -> Text,
+        raised_at -> Text,
+        classification -> Nullable<Text>,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
     password_history (username, set_at) {
         username -> Text,
         password_hash -> Text,
@@ -192,6 +206,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    waiting_correction_rows (batch_number, correction_id) {
+        batch_number -> Text,
+        correction_id -> Integer,
+        step_title -> Text,
+        record -> Integer,
+        field_label -> Text,
+        field_kind -> Text,
+        unit -> Nullable<Text>,
+        previous -> Nullable<Text>,
+        value -> Text,
+        reason -> Text,
+        corrected_by -> Text,
+        corrected_at -> Text,
+        status -> Text,
+        seq -> BigInt,
+    }
+}
+
 diesel::joinable!(password_history -> users (username));
 diesel::joinable!(sessions -> users (username));
 
@@ -206,6 +239,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     lot_usage,
     lots,
     merkle_nodes,
+    open_deviation_rows,
     password_history,
     pending_verifications,
     sessions,
@@ -213,4 +247,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     templates,
     tree_heads,
     users,
+    waiting_correction_rows,
 );

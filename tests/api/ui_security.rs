@@ -9,7 +9,7 @@ use reqwest::{Client, Response};
 use crate::batch_support::site;
 use crate::helpers::{spawn_app, TestApp};
 
-fn client() -> Client {
+pub fn client() -> Client {
     Client::builder()
         .redirect(Policy::none())
         .build()
@@ -36,7 +36,7 @@ fn hidden_csrf(html: &str) -> String {
 }
 
 /// Signs in through the login form; returns the session cookie and a form token of its pages.
-async fn sign_in(app: &TestApp, username: &str, password: &str) -> (String, String) {
+pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> (String, String) {
     let http = client();
     let form = http
         .get(app.url("/login"))

@@ -335,6 +335,17 @@ impl ValueStatus {
         }
     }
 
+    pub fn parse(name: &str) -> Option<ValueStatus> {
+        [
+            ValueStatus::Recorded,
+            ValueStatus::AwaitingVerification,
+            ValueStatus::AwaitingApproval,
+            ValueStatus::InEffect,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+
     /// The name a message id is made of (`correction-awaiting-verification`).
     pub fn slug(self) -> &'static str {
         match self {

@@ -34,6 +34,37 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    pub const ALL: [FieldType; 9] = [
+        FieldType::Number,
+        FieldType::Integer,
+        FieldType::Text,
+        FieldType::Choice,
+        FieldType::Boolean,
+        FieldType::Datetime,
+        FieldType::MaterialLot,
+        FieldType::Equipment,
+        FieldType::Attachment,
+    ];
+
+    /// The name a template writes in `"type"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Number => "number",
+            FieldType::Integer => "integer",
+            FieldType::Text => "text",
+            FieldType::Choice => "choice",
+            FieldType::Boolean => "boolean",
+            FieldType::Datetime => "datetime",
+            FieldType::MaterialLot => "material_lot",
+            FieldType::Equipment => "equipment",
+            FieldType::Attachment => "attachment",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<FieldType> {
+        FieldType::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// Types that may carry a unit and an acceptance range.
     pub fn is_numeric(self) -> bool {
         matches!(self, FieldType::Number | FieldType::Integer)

@@ -346,3 +346,13 @@ fn fields_without_a_range_or_of_another_type_never_breach() {
     assert_eq!(viability.out_of_range(&FieldValue::Integer(3)), None);
     assert_eq!(viability.out_of_range(&FieldValue::Text("3".into())), None);
 }
+
+#[test]
+fn a_field_type_is_named_as_templates_write_it() {
+    for kind in FieldType::ALL {
+        let written = serde_json::to_value(kind).unwrap();
+        assert_eq!(written.as_str(), Some(kind.as_str()));
+        assert_eq!(FieldType::parse(kind.as_str()), Some(kind));
+    }
+    assert_eq!(FieldType::parse("Number"), None);
+}

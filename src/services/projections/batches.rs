@@ -1,14 +1,17 @@
-//! The `batches` list, the `pending_verifications` a second person can pick up, and the
-//! `lot_usage` a recall traces: the rows a fold of a batch's stream (with its pinned template)
+//! The `batches` list, the `pending_verifications` a second person can pick up, the
+//! `lot_usage` a recall traces, and QA's lists across batches (`open_deviation_rows`,
+//! `waiting_correction_rows`): the rows a fold of a batch's stream (with its pinned template)
 //! says it has. A write computes them from the fold it decided on and writes what changed;
 //! a replay writes them from a fresh fold, so they can never drift from one.
 
 use diesel::prelude::*;
 
-use crate::db::schema::{batches, lot_usage, pending_verifications};
+use crate::db::schema::{
+    batches, lot_usage, open_deviation_rows, pending_verifications, waiting_correction_rows,
+};
 use crate::db::DbConn;
 use crate::domain::batch::custody::BEDSIDE_CHECK;
-use crate::domain::batch::{Batch, BatchEvent};
+use crate::domain::batch::{Batch, BatchEvent, ValueStatus};
 use crate::domain::template::Template;
 use crate::domain::Role;
 use crate::error::ServiceError;
@@ -51,12 +54,56 @@ pub struct LotUsageRow {
     pub seq: i64,
 }
 
+/// A deviation still open, in QA's list across batches.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = open_deviation_rows)]
+pub struct OpenDeviationRow {
+    pub batch_number: String,
+    pub deviation_id: i32,
+    pub description: String,
+    pub automatic: bool,
+    /// The title of the step it was raised on, in the batch's template version.
+    pub step_title: Option<String>,
+    pub raised_by: String,
+    pub raised_at: String,
+    pub classification: Option<String>,
+    /// The entry that raised it.
+    pub seq: i64,
+}
+
+/// A correction waiting for a second person's verification or QA's approval, in QA's list
+/// across batches.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = waiting_correction_rows)]
+pub struct WaitingCorrectionRow {
+    pub batch_number: String,
+    pub correction_id: i32,
+    pub step_title: String,
+    pub record: i32,
+    pub field_label: String,
+    /// `FieldType::as_str` of the field, and its unit: how the values are shown.
+    pub field_kind: String,
+    pub unit: Option<String>,
+    /// The value it replaces and the value it sets, as JSON.
+    pub previous: Option<String>,
+    pub value: String,
+    pub reason: String,
+    pub corrected_by: String,
+    pub corrected_at: String,
+    /// `ValueStatus::as_str`.
+    pub status: String,
+    /// The entry that made it.
+    pub seq: i64,
+}
+
 /// The rows one batch has in the projections: what a fold of its stream says.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Projected {
     batch: Option<BatchRow>,
     pending: Vec<PendingRow>,
     lot_uses: Vec<LotUsageRow>,
+    open_deviations: Vec<OpenDeviationRow>,
+    waiting_corrections: Vec<WaitingCorrectionRow>,
 }
 
 impl Projected {
@@ -66,8 +113,15 @@ impl Projected {
             batch: Some(row(batch, template, position)),
             pending: pending(batch, template),
             lot_uses: lot_uses(batch),
+            open_deviations: open_deviations(batch, template),
+            waiting_corrections: waiting_corrections(batch, template),
         }
     }
+}
+
+/// The rows in `now` that are not in `was`.
+fn added<'a, R: PartialEq>(was: &'a [R], now: &'a [R]) -> impl Iterator<Item = &'a R> {
+    now.iter().filter(move |r| !was.contains(r))
 }
 
 /// Writes what changed between the rows a batch had and the rows it has now: the batch's row,
@@ -87,7 +141,7 @@ pub fn write_changes(conn: &mut DbConn, was: &Projected, now: &Projected) -> Que
         }
         _ => {}
     }
-    for gone in was.pending.iter().filter(|r| !now.pending.contains(r)) {
+    for gone in added(&now.pending, &was.pending) {
         diesel::delete(
             pending_verifications::table
                 .filter(pending_verifications::batch_number.eq(&gone.batch_number))
@@ -97,12 +151,12 @@ pub fn write_changes(conn: &mut DbConn, was: &Projected, now: &Projected) -> Que
         .execute(conn)?;
     }
     // One by one: a multi-row insert does not compile for the two backends at once.
-    for added in now.pending.iter().filter(|r| !was.pending.contains(r)) {
+    for new in added(&was.pending, &now.pending) {
         diesel::insert_into(pending_verifications::table)
-            .values(added)
+            .values(new)
             .execute(conn)?;
     }
-    for gone in was.lot_uses.iter().filter(|r| !now.lot_uses.contains(r)) {
+    for gone in added(&now.lot_uses, &was.lot_uses) {
         diesel::delete(
             lot_usage::table
                 .filter(lot_usage::batch_number.eq(&gone.batch_number))
@@ -111,9 +165,35 @@ pub fn write_changes(conn: &mut DbConn, was: &Projected, now: &Projected) -> Que
         )
         .execute(conn)?;
     }
-    for added in now.lot_uses.iter().filter(|r| !was.lot_uses.contains(r)) {
+    for new in added(&was.lot_uses, &now.lot_uses) {
         diesel::insert_into(lot_usage::table)
-            .values(added)
+            .values(new)
+            .execute(conn)?;
+    }
+    write_queue_changes(conn, was, now)
+}
+
+/// QA's lists: a row that changed (a deviation classified, a correction verified) is
+/// deleted and inserted again.
+fn write_queue_changes(conn: &mut DbConn, was: &Projected, now: &Projected) -> QueryResult<()> {
+    for gone in added(&now.open_deviations, &was.open_deviations) {
+        diesel::delete(open_deviation_rows::table.find((&gone.batch_number, gone.deviation_id)))
+            .execute(conn)?;
+    }
+    for new in added(&was.open_deviations, &now.open_deviations) {
+        diesel::insert_into(open_deviation_rows::table)
+            .values(new)
+            .execute(conn)?;
+    }
+    for gone in added(&now.waiting_corrections, &was.waiting_corrections) {
+        diesel::delete(
+            waiting_correction_rows::table.find((&gone.batch_number, gone.correction_id)),
+        )
+        .execute(conn)?;
+    }
+    for new in added(&was.waiting_corrections, &now.waiting_corrections) {
+        diesel::insert_into(waiting_correction_rows::table)
+            .values(new)
             .execute(conn)?;
     }
     Ok(())
@@ -231,6 +311,101 @@ fn lot_uses(batch: &Batch) -> Vec<LotUsageRow> {
     recorded.chain(corrected).collect()
 }
 
+fn open_deviations(batch: &Batch, template: &Template) -> Vec<OpenDeviationRow> {
+    batch
+        .deviations
+        .iter()
+        .filter(|d| d.is_open())
+        .map(|d| OpenDeviationRow {
+            batch_number: batch.created.batch_number.clone(),
+            deviation_id: i32::try_from(d.raised.deviation_id).unwrap_or(i32::MAX),
+            description: d.raised.description.clone(),
+            automatic: d.raised.automatic,
+            step_title: d.raised.step_id.as_ref().map(|id| {
+                template
+                    .step(id)
+                    .map_or_else(|| id.clone(), |(_, s)| s.title.clone())
+            }),
+            raised_by: d.raised_by.clone(),
+            raised_at: d.raised_at.clone(),
+            classification: d.classification.map(|c| c.as_str().to_owned()),
+            seq: d.seq,
+        })
+        .collect()
+}
+
+/// The corrections not yet in effect, of a batch not finished, with the value each replaces:
+/// the one before it in the field's history (the value recorded, or an earlier correction).
+fn waiting_corrections(batch: &Batch, template: &Template) -> Vec<WaitingCorrectionRow> {
+    if batch.state(template).is_finished() {
+        return Vec::new();
+    }
+    let corrections = &batch.corrections;
+    corrections
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.status() != ValueStatus::InEffect)
+        .filter_map(|(i, c)| {
+            let v = &c.corrected;
+            let (_, step) = template.step(&v.step_id)?;
+            let field = step.field(&v.field_id)?;
+            let same_value = |e: &&crate::domain::batch::Correction| {
+                let e = &e.corrected;
+                (e.step_id == v.step_id) && e.record == v.record && e.field_id == v.field_id
+            };
+            let earlier = corrections[..i].iter().rev().find(same_value);
+            let recorded = || {
+                let record = batch
+                    .records
+                    .iter()
+                    .find(|r| r.step_id == v.step_id && r.record == v.record)?;
+                record.values.get(&v.field_id).map(|value| value.as_json())
+            };
+            let previous = earlier
+                .map(|e| e.corrected.value.as_json())
+                .or_else(recorded);
+            Some(WaitingCorrectionRow {
+                batch_number: batch.created.batch_number.clone(),
+                correction_id: i32::try_from(v.correction_id).unwrap_or(i32::MAX),
+                step_title: step.title.clone(),
+                record: i32::try_from(v.record).unwrap_or(i32::MAX),
+                field_label: field.label.clone(),
+                field_kind: field.kind.as_str().to_owned(),
+                unit: field.unit.clone(),
+                previous: previous.map(|p| p.to_string()),
+                value: v.value.as_json().to_string(),
+                reason: v.reason.clone(),
+                corrected_by: c.by.clone(),
+                corrected_at: c.at.clone(),
+                status: c.status().as_str().to_owned(),
+                seq: c.seq,
+            })
+        })
+        .collect()
+}
+
+/// QA's list of open deviations, by batch and then as raised.
+pub fn open_deviation_list(conn: &mut DbConn) -> QueryResult<Vec<OpenDeviationRow>> {
+    open_deviation_rows::table
+        .order((
+            open_deviation_rows::batch_number.asc(),
+            open_deviation_rows::deviation_id.asc(),
+        ))
+        .select(OpenDeviationRow::as_select())
+        .load(conn)
+}
+
+/// QA's list of corrections waiting, by batch and then as made.
+pub fn waiting_correction_list(conn: &mut DbConn) -> QueryResult<Vec<WaitingCorrectionRow>> {
+    waiting_correction_rows::table
+        .order((
+            waiting_correction_rows::batch_number.asc(),
+            waiting_correction_rows::correction_id.asc(),
+        ))
+        .select(WaitingCorrectionRow::as_select())
+        .load(conn)
+}
+
 /// The uses of one lot, with the row of each batch that used it, by batch number and then in
 /// ledger order.
 pub fn uses_of_lot(conn: &mut DbConn, lot_id: &str) -> QueryResult<Vec<(LotUsageRow, BatchRow)>> {
@@ -277,6 +452,8 @@ pub fn list(conn: &mut DbConn, filter: &Filter) -> QueryResult<Vec<BatchRow>> {
 }
 
 pub fn clear(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::delete(waiting_correction_rows::table).execute(conn)?;
+    diesel::delete(open_deviation_rows::table).execute(conn)?;
     diesel::delete(lot_usage::table).execute(conn)?;
     diesel::delete(pending_verifications::table).execute(conn)?;
     diesel::delete(batches::table).execute(conn).map(drop)
@@ -305,5 +482,17 @@ pub fn snapshot(conn: &mut DbConn) -> QueryResult<Vec<String>> {
         .select(LotUsageRow::as_select())
         .load(conn)?;
     rows.extend(uses.iter().map(|r| format!("lot_usage {r:?}")));
+    let deviations = open_deviation_list(conn)?;
+    rows.extend(
+        deviations
+            .iter()
+            .map(|r| format!("open_deviation_rows {r:?}")),
+    );
+    let corrections = waiting_correction_list(conn)?;
+    rows.extend(
+        corrections
+            .iter()
+            .map(|r| format!("waiting_correction_rows {r:?}")),
+    );
     Ok(rows)
 }

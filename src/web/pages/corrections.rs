@@ -12,12 +12,12 @@ use super::batches::{show_value, BatchHeading};
 use super::page;
 use crate::auth::{Action, SignatureMeaning};
 use crate::domain::batch::corrections::Correct;
-use crate::domain::batch::{BatchState, ValueStatus};
+use crate::domain::batch::ValueStatus;
 use crate::domain::template::{FieldType, Step, Template as ProcessTemplate};
 use crate::edge::AppState;
 use crate::error::AppError;
 use crate::services::batches::{self, BatchView};
-use crate::services::projections::batches::{self as rows, Filter};
+use crate::services::projections::batches::{self as rows, WaitingCorrectionRow};
 use crate::web::frame::Frame;
 use crate::web::session::{self, PageRequest, PostedForm, Viewer};
 use crate::web::signing::review::{Flow, FormPage};
@@ -35,7 +35,6 @@ pub struct CorrectionShown {
     pub value: String,
     pub reason: String,
     pub by: String,
-    pub status: ValueStatus,
     pub status_label: String,
     pub can_verify: bool,
     pub can_approve: bool,
@@ -84,12 +83,9 @@ pub(super) fn corrections(
                         value: show(&change.value),
                         reason: change.reason.clone().unwrap_or_default(),
                         by: format!("{} · {}", change.by, show_datetime(&change.at, zone, tr)),
-                        status: change.status,
                         status_label: tr.t(&format!("correction-{}", change.status.slug())),
-                        can_verify: viewer.can(Action::RecordStep)
-                            && change.status == ValueStatus::AwaitingVerification,
-                        can_approve: viewer.can(Action::SuperviseBatch)
-                            && change.status == ValueStatus::AwaitingApproval,
+                        can_verify: may_verify(viewer, change.status),
+                        can_approve: may_approve(viewer, change.status),
                     });
                 }
             }
@@ -150,35 +146,57 @@ struct Waiting {
     lines: Vec<CorrectionShown>,
 }
 
-/// The corrections waiting for verification or approval in every batch still open.
+/// The corrections waiting for verification or approval in every batch still open, from
+/// their projection rows: as many queries with a thousand open batches as with one.
 pub async fn waiting_lines(
     state: &web::Data<AppState>,
     viewer: &Viewer,
 ) -> Result<Vec<CorrectionShown>, WebError> {
     let found = state
         .db
-        .run(|conn| {
-            let listed = rows::list(conn, &Filter::default()).map_err(AppError::from)?;
-            let mut open = vec![];
-            let finished =
-                |state: &str| BatchState::parse(state).is_some_and(BatchState::is_finished);
-            for row in listed.into_iter().filter(|r| !finished(&r.state)) {
-                let batch = batches::record_view(conn, &row.batch_number)?;
-                let template = crate::services::templates::pinned_version(
-                    conn,
-                    &batch.template.code,
-                    batch.template.version,
-                )?;
-                open.push((batch, template));
-            }
-            Ok::<_, AppError>(open)
-        })
+        .run(|conn| rows::waiting_correction_list(conn).map_err(AppError::from))
         .await?;
     Ok(found
-        .iter()
-        .flat_map(|(batch, template)| corrections(batch, template, viewer))
-        .filter(|c| c.status != ValueStatus::InEffect)
+        .into_iter()
+        .filter_map(|row| waiting_line(row, viewer))
         .collect())
+}
+
+fn waiting_line(row: WaitingCorrectionRow, viewer: &Viewer) -> Option<CorrectionShown> {
+    let (tr, zone) = (viewer.tr, viewer.zone);
+    let kind = FieldType::parse(&row.field_kind).unwrap_or(FieldType::Text);
+    let status = ValueStatus::parse(&row.status)?;
+    let unit = row.unit.map(|u| format!(" {u}")).unwrap_or_default();
+    let show = |json: &str| {
+        let value = serde_json::from_str(json).unwrap_or(serde_json::Value::Null);
+        format!("{}{unit}", show_value(&value, kind, zone, tr))
+    };
+    Some(CorrectionShown {
+        id: u32::try_from(row.correction_id).ok()?,
+        previous: row.previous.as_deref().map(show).unwrap_or_default(),
+        value: show(&row.value),
+        batch_number: row.batch_number,
+        step: row.step_title,
+        record: u32::try_from(row.record).ok()?,
+        field: row.field_label,
+        reason: row.reason,
+        by: format!(
+            "{} · {}",
+            row.corrected_by,
+            show_datetime(&row.corrected_at, zone, tr)
+        ),
+        status_label: tr.t(&format!("correction-{}", status.slug())),
+        can_verify: may_verify(viewer, status),
+        can_approve: may_approve(viewer, status),
+    })
+}
+
+fn may_verify(viewer: &Viewer, status: ValueStatus) -> bool {
+    viewer.can(Action::RecordStep) && status == ValueStatus::AwaitingVerification
+}
+
+fn may_approve(viewer: &Viewer, status: ValueStatus) -> bool {
+    viewer.can(Action::SuperviseBatch) && status == ValueStatus::AwaitingApproval
 }
 
 pub async fn waiting(request: PageRequest) -> Answer {

@@ -1,0 +1,2 @@
+DROP TABLE waiting_correction_rows;
+DROP TABLE open_deviation_rows;
