@@ -11,6 +11,7 @@ diesel::table! {
         state -> Text,
         open_deviations -> Integer,
         position -> BigInt,
+        created_at -> Text,
     }
 }
 

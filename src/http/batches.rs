@@ -9,13 +9,14 @@ use super::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, TooManyAttempts, Unauthorized,
     Unprocessable,
 };
-use super::AppState;
+use super::{paging, AppState};
 use crate::auth::{SignatureInput, SignatureMeaning};
 use crate::edge::signed;
 use crate::error::AppError;
 use crate::services::accounts::Principal;
 use crate::services::batches::BatchView;
 use crate::services::batches::{self, CreateBatch};
+use crate::services::paging::{DayRange, PageSpec};
 use crate::services::projections::batches::{self as rows, Filter};
 
 #[derive(Deserialize, ToSchema)]
@@ -140,8 +141,21 @@ pub struct ListQuery {
     state: Option<String>,
     /// Only batches made from this template code.
     template: Option<String>,
+    /// Only batches for this treating site, exactly as written at the start.
+    site: Option<String>,
+    /// Only batches started on or after this day (UTC), `YYYY-MM-DD`.
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<String>,
+    /// Only batches started on or before this day (UTC), `YYYY-MM-DD`.
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<String>,
     /// `me`: only batches with a verification waiting for the caller.
     pending_for: Option<String>,
+    /// How many batches, 1 to 500; 50 when omitted.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    limit: Option<String>,
+    /// The `next` of the previous page; the first page when omitted.
+    cursor: Option<String>,
 }
 
 /// A batch in a list: the projection's row.
@@ -157,14 +171,22 @@ pub struct BatchSummary {
     /// How many deviations are open.
     deviations: i32,
     position: i64,
+    /// When the batch was started, RFC 3339 UTC.
+    started_at: String,
 }
 
+/// One page of batches, by batch number.
 #[derive(Serialize, ToSchema)]
 pub struct BatchList {
     batches: Vec<BatchSummary>,
+    /// The `cursor` of the next page (also in the `Link` header), or null on the last page.
+    next: Option<String>,
+    /// How many batches the filter matches, on every page.
+    total: i64,
 }
 
-/// Batches, optionally filtered; `pending_for=me` for those waiting for the caller to verify.
+/// Batches, one page at a time, optionally filtered; `pending_for=me` for those waiting for
+/// the caller to verify.
 #[utoipa::path(
     get,
     path = "/api/v1/batches",
@@ -173,13 +195,14 @@ pub struct BatchList {
     security(("bearer" = [])),
     params(ListQuery),
     responses(
-        (status = 200, description = "The batches", body = BatchList),
+        (status = 200, description = "One page of batches", body = BatchList, headers(("Link" = String, description = "`<...>; rel=\"next\"`: the next page, when there is one"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
     ),
 )]
 pub async fn list(
+    req: HttpRequest,
     who: Principal,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
@@ -198,15 +221,19 @@ pub async fn list(
         }
     };
     let filter = Filter {
-        state: query.state,
+        states: query.state.into_iter().collect(),
         template: query.template,
+        site: query.site,
+        started: DayRange::parse(query.from.as_deref(), query.to.as_deref())?,
         pending_for,
     };
-    let rows = state
+    let page = PageSpec::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let found = state
         .db
-        .run(move |conn| rows::list(conn, &filter).map_err(AppError::from))
+        .run(move |conn| rows::list(conn, &filter, &page).map_err(AppError::from))
         .await?;
-    let batches = rows
+    let batches = found
+        .rows
         .into_iter()
         .map(|r| BatchSummary {
             batch_number: r.batch_number,
@@ -218,9 +245,14 @@ pub async fn list(
             state: r.state,
             deviations: r.open_deviations,
             position: r.position,
+            started_at: r.created_at,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(BatchList { batches }))
+    Ok(paging::ok(&req, found.next.as_deref()).json(BatchList {
+        batches,
+        next: found.next,
+        total: found.total,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -17,6 +17,7 @@ pub(crate) mod incidents;
 pub(crate) mod ledger;
 mod materials;
 pub mod openapi;
+mod paging;
 pub(crate) mod printable;
 mod problems;
 mod proofs;

@@ -10,6 +10,7 @@ pub mod batches;
 pub mod checkpointing;
 pub mod incidents;
 pub mod materials;
+pub mod paging;
 pub mod projections;
 pub mod recall;
 pub mod signatures;

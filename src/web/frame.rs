@@ -115,6 +115,11 @@ impl Frame {
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
     }
+
+    /// A message with one argument.
+    pub fn t1(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.tr.t1(id, name, &value.to_string())
+    }
 }
 
 fn languages(current: Lang) -> Vec<(&'static str, &'static str, bool)> {

@@ -11,9 +11,9 @@ use actix_web::middleware::{self, Next};
 use actix_web::{guard, web, HttpMessage};
 
 use super::pages::{
-    approvals, auth, batches, correction_confirm, corrections, course, deviation_decisions,
-    deviations, equipment, follow_up, home, incident, infusion, ledger, lots, qc, release, steps,
-    templates, users, ward,
+    approvals, auth, batch_list, batches, correction_confirm, corrections, course,
+    deviation_decisions, deviations, equipment, follow_up, home, incident, infusion, ledger, lots,
+    qc, release, steps, templates, users, ward,
 };
 use super::session::Viewer;
 use super::{assets, WebError};
@@ -116,7 +116,7 @@ pages! {
     POST "/password", SignedIn => auth::change_password;
     GET "/", SignedIn => home::home;
 
-    GET "/batches", Allowed(Action::ReadBatches) => batches::list;
+    GET "/batches", Allowed(Action::ReadBatches) => batch_list::list;
     GET "/batches/new", Allowed(Action::CreateBatch) => batches::new_form;
     POST "/batches/new", Allowed(Action::CreateBatch) => batches::create;
     GET "/batches/{number}", Allowed(Action::ReadBatches) => batches::show;

@@ -35,6 +35,7 @@ mod merkle;
 mod metrics;
 mod migrations;
 mod openapi;
+mod paging;
 mod passwords;
 mod printable;
 mod private_files;

@@ -362,6 +362,8 @@ impl ValueStatus {
 pub struct Batch {
     pub created: BatchCreated,
     pub created_by: String,
+    /// When the batch was started (its `batch.created` entry), RFC 3339 UTC.
+    pub created_at: String,
     pub records: Vec<StepRecord>,
     pub deviations: Vec<Deviation>,
     pub corrections: Vec<Correction>,
@@ -391,6 +393,7 @@ impl Batch {
                     batch = Some(Batch {
                         created: created.clone(),
                         created_by: recorded.actor.clone(),
+                        created_at: recorded.recorded_at.clone(),
                         records: Vec::new(),
                         deviations: Vec::new(),
                         corrections: Vec::new(),

@@ -30,6 +30,8 @@ pub struct BatchView {
     pub template: TemplateRef,
     pub patient: Patient,
     pub created_by: String,
+    /// When the batch was started, RFC 3339 UTC.
+    pub created_at: String,
     pub steps: Vec<StepView>,
     pub deviations: Vec<DeviationView>,
     pub coi_mismatches: u32,
@@ -194,6 +196,7 @@ impl BatchView {
                 weight_kg: created.patient_weight_kg.as_str().to_owned(),
             },
             created_by: batch.created_by.clone(),
+            created_at: batch.created_at.clone(),
             steps: template
                 .steps()
                 .map(|step| step_view(batch, step, &signatures))

@@ -11,11 +11,12 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::domain::batch::custody::BEDSIDE_CHECK;
-use crate::domain::batch::{Batch, BatchEvent, ValueStatus};
+use crate::domain::batch::{Batch, BatchEvent, BatchState, ValueStatus};
 use crate::domain::template::Template;
 use crate::domain::Role;
 use crate::error::ServiceError;
 use crate::ledger::{self, Stream};
+use crate::services::paging::{batch_and_number, split_batch_and_number, DayRange, Page, PageSpec};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = batches)]
@@ -29,6 +30,7 @@ pub struct BatchRow {
     pub state: String,
     pub open_deviations: i32,
     pub position: i64,
+    pub created_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -242,6 +244,7 @@ fn row(batch: &Batch, template: &Template, position: i64) -> BatchRow {
         open_deviations: i32::try_from(batch.deviations.iter().filter(|d| d.is_open()).count())
             .unwrap_or(i32::MAX),
         position,
+        created_at: batch.created_at.clone(),
     }
 }
 
@@ -384,26 +387,61 @@ fn waiting_corrections(batch: &Batch, template: &Template) -> Vec<WaitingCorrect
         .collect()
 }
 
-/// QA's list of open deviations, by batch and then as raised.
-pub fn open_deviation_list(conn: &mut DbConn) -> QueryResult<Vec<OpenDeviationRow>> {
-    open_deviation_rows::table
-        .order((
-            open_deviation_rows::batch_number.asc(),
-            open_deviation_rows::deviation_id.asc(),
-        ))
+/// One page of QA's list of open deviations, by batch and then as raised. A cursor whose key
+/// is not a batch and a number (none this list gave) answers an empty page.
+pub fn open_deviation_list(
+    conn: &mut DbConn,
+    page: &PageSpec,
+) -> QueryResult<Page<OpenDeviationRow>> {
+    use open_deviation_rows::dsl::{batch_number, deviation_id};
+    let total = open_deviation_rows::table.count().get_result(conn)?;
+    let mut query = open_deviation_rows::table.into_boxed();
+    match page.after.as_deref().map(split_batch_and_number) {
+        None => {}
+        Some(None) => return Ok(Page::of(Vec::new(), page, total, key_of_deviation)),
+        Some(Some((batch, id))) => {
+            let later = batch_number.eq(batch.clone()).and(deviation_id.gt(id));
+            query = query.filter(batch_number.gt(batch).or(later));
+        }
+    }
+    let fetched = query
+        .order((batch_number.asc(), deviation_id.asc()))
+        .limit(page.fetch())
         .select(OpenDeviationRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok(Page::of(fetched, page, total, key_of_deviation))
 }
 
-/// QA's list of corrections waiting, by batch and then as made.
-pub fn waiting_correction_list(conn: &mut DbConn) -> QueryResult<Vec<WaitingCorrectionRow>> {
-    waiting_correction_rows::table
-        .order((
-            waiting_correction_rows::batch_number.asc(),
-            waiting_correction_rows::correction_id.asc(),
-        ))
+fn key_of_deviation(row: &OpenDeviationRow) -> String {
+    batch_and_number(&row.batch_number, row.deviation_id)
+}
+
+/// One page of QA's list of corrections waiting, by batch and then as made.
+pub fn waiting_correction_list(
+    conn: &mut DbConn,
+    page: &PageSpec,
+) -> QueryResult<Page<WaitingCorrectionRow>> {
+    use waiting_correction_rows::dsl::{batch_number, correction_id};
+    let total = waiting_correction_rows::table.count().get_result(conn)?;
+    let mut query = waiting_correction_rows::table.into_boxed();
+    match page.after.as_deref().map(split_batch_and_number) {
+        None => {}
+        Some(None) => return Ok(Page::of(Vec::new(), page, total, key_of_correction)),
+        Some(Some((batch, id))) => {
+            let later = batch_number.eq(batch.clone()).and(correction_id.gt(id));
+            query = query.filter(batch_number.gt(batch).or(later));
+        }
+    }
+    let fetched = query
+        .order((batch_number.asc(), correction_id.asc()))
+        .limit(page.fetch())
         .select(WaitingCorrectionRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok(Page::of(fetched, page, total, key_of_correction))
+}
+
+fn key_of_correction(row: &WaitingCorrectionRow) -> String {
+    batch_and_number(&row.batch_number, row.correction_id)
 }
 
 /// The uses of one lot, with the row of each batch that used it, by batch number and then in
@@ -422,33 +460,77 @@ pub fn uses_of_lot(conn: &mut DbConn, lot_id: &str) -> QueryResult<Vec<(LotUsage
 }
 
 /// A filter on the batch list.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub state: Option<String>,
+    /// In any of these states (any state when empty).
+    pub states: Vec<String>,
     pub template: Option<String>,
+    pub site: Option<String>,
+    /// Started on these days (UTC).
+    pub started: DayRange,
     /// Only batches with a verification this user may make: of a role they hold, of a step
     /// someone else performed.
     pub pending_for: Option<(String, Vec<String>)>,
 }
 
-pub fn list(conn: &mut DbConn, filter: &Filter) -> QueryResult<Vec<BatchRow>> {
-    let mut query = batches::table
+impl Filter {
+    pub fn in_states(states: &[BatchState]) -> Filter {
+        Filter {
+            states: states.iter().map(|s| s.as_str().to_owned()).collect(),
+            ..Filter::default()
+        }
+    }
+
+    fn query(&self) -> batches::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
+        let mut query = batches::table.into_boxed();
+        if !self.states.is_empty() {
+            query = query.filter(batches::state.eq_any(self.states.clone()));
+        }
+        if let Some(template) = &self.template {
+            query = query.filter(batches::template_code.eq(template.clone()));
+        }
+        if let Some(site) = &self.site {
+            query = query.filter(batches::treating_site.eq(site.clone()));
+        }
+        if let Some(from) = self.started.at_or_after() {
+            query = query.filter(batches::created_at.ge(from));
+        }
+        if let Some(before) = self.started.before() {
+            query = query.filter(batches::created_at.lt(before));
+        }
+        if let Some((username, roles)) = &self.pending_for {
+            let waiting = pending_verifications::table
+                .filter(pending_verifications::role.eq_any(roles.clone()))
+                .filter(pending_verifications::performed_by.ne(username.clone()))
+                .select(pending_verifications::batch_number);
+            query = query.filter(batches::batch_number.eq_any(waiting));
+        }
+        query
+    }
+}
+
+/// One page of the batches the filter matches, by batch number, with their count.
+pub fn list(conn: &mut DbConn, filter: &Filter, page: &PageSpec) -> QueryResult<Page<BatchRow>> {
+    let total = filter.query().count().get_result(conn)?;
+    let mut query = filter.query();
+    if let Some(after) = &page.after {
+        query = query.filter(batches::batch_number.gt(after.clone()));
+    }
+    let fetched = query
         .order(batches::batch_number.asc())
-        .into_boxed();
-    if let Some(state) = &filter.state {
-        query = query.filter(batches::state.eq(state.clone()));
-    }
-    if let Some(template) = &filter.template {
-        query = query.filter(batches::template_code.eq(template.clone()));
-    }
-    if let Some((username, roles)) = &filter.pending_for {
-        let waiting = pending_verifications::table
-            .filter(pending_verifications::role.eq_any(roles.clone()))
-            .filter(pending_verifications::performed_by.ne(username.clone()))
-            .select(pending_verifications::batch_number);
-        query = query.filter(batches::batch_number.eq_any(waiting));
-    }
-    query.select(BatchRow::as_select()).load(conn)
+        .limit(page.fetch())
+        .select(BatchRow::as_select())
+        .load(conn)?;
+    Ok(Page::of(fetched, page, total, |r| r.batch_number.clone()))
+}
+
+/// The treating sites batches are made for, for the list's filter.
+pub fn sites(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    batches::table
+        .select(batches::treating_site)
+        .distinct()
+        .order(batches::treating_site.asc())
+        .load(conn)
 }
 
 pub fn clear(conn: &mut DbConn) -> QueryResult<()> {
@@ -460,10 +542,11 @@ pub fn clear(conn: &mut DbConn) -> QueryResult<()> {
 }
 
 pub fn snapshot(conn: &mut DbConn) -> QueryResult<Vec<String>> {
-    let mut rows: Vec<String> = list(conn, &Filter::default())?
-        .iter()
-        .map(|r| format!("batches {r:?}"))
-        .collect();
+    let every: Vec<BatchRow> = batches::table
+        .order(batches::batch_number.asc())
+        .select(BatchRow::as_select())
+        .load(conn)?;
+    let mut rows: Vec<String> = every.iter().map(|r| format!("batches {r:?}")).collect();
     let pending: Vec<PendingRow> = pending_verifications::table
         .order((
             pending_verifications::batch_number,
@@ -482,13 +565,25 @@ pub fn snapshot(conn: &mut DbConn) -> QueryResult<Vec<String>> {
         .select(LotUsageRow::as_select())
         .load(conn)?;
     rows.extend(uses.iter().map(|r| format!("lot_usage {r:?}")));
-    let deviations = open_deviation_list(conn)?;
+    let deviations: Vec<OpenDeviationRow> = open_deviation_rows::table
+        .order((
+            open_deviation_rows::batch_number,
+            open_deviation_rows::deviation_id,
+        ))
+        .select(OpenDeviationRow::as_select())
+        .load(conn)?;
     rows.extend(
         deviations
             .iter()
             .map(|r| format!("open_deviation_rows {r:?}")),
     );
-    let corrections = waiting_correction_list(conn)?;
+    let corrections: Vec<WaitingCorrectionRow> = waiting_correction_rows::table
+        .order((
+            waiting_correction_rows::batch_number,
+            waiting_correction_rows::correction_id,
+        ))
+        .select(WaitingCorrectionRow::as_select())
+        .load(conn)?;
     rows.extend(
         corrections
             .iter()

@@ -12,65 +12,11 @@ use crate::edge::AppState;
 use crate::error::AppError;
 use crate::services::batches::view::RecordView;
 use crate::services::batches::{self, BatchView, CreateBatch};
-use crate::services::projections::batches::{self as rows, Filter};
 use crate::web::frame::Frame;
 use crate::web::i18n::Tr;
 use crate::web::session::{self, PageRequest, Posted, Viewer};
 use crate::web::signing::{self, step as step_form};
 use crate::web::{Answer, WebError};
-
-/// A batch in a list, as people read it.
-pub struct BatchLine {
-    pub batch_number: String,
-    pub patient_code: String,
-    pub treating_site: String,
-    pub state: String,
-    pub deviations: i32,
-}
-
-pub async fn summaries(
-    state: &web::Data<AppState>,
-    viewer: &Viewer,
-    filter: Filter,
-) -> Result<Vec<BatchLine>, WebError> {
-    let found = state
-        .db
-        .run(move |conn| rows::list(conn, &filter).map_err(AppError::from))
-        .await?;
-    Ok(found
-        .into_iter()
-        .map(|row| BatchLine {
-            state: viewer.tr.t(&format!("state-{}", row.state)),
-            batch_number: row.batch_number,
-            patient_code: row.patient_code,
-            treating_site: row.treating_site,
-            deviations: row.open_deviations,
-        })
-        .collect())
-}
-
-#[derive(Template)]
-#[template(path = "ui/batches.html")]
-struct ListPage {
-    frame: Frame,
-    batches: Vec<BatchLine>,
-    can_create: bool,
-}
-
-pub async fn list(request: PageRequest) -> Answer {
-    let (_, viewer, state, _) = request.parts();
-    let all = Filter {
-        state: None,
-        template: None,
-        pending_for: None,
-    };
-    let list = ListPage {
-        frame: Frame::of(viewer, "/batches"),
-        batches: summaries(state, viewer, all).await?,
-        can_create: viewer.can(Action::CreateBatch),
-    };
-    Ok(page(viewer, StatusCode::OK, &list))
-}
 
 /// What was typed into the new-batch form, kept as typed so that nothing is lost on an error.
 #[derive(Deserialize, Default)]

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::batches::{show_value, BatchHeading};
 use super::page;
+use super::pager::{CursorQuery, Pager};
 use crate::auth::{Action, SignatureMeaning};
 use crate::domain::batch::corrections::Correct;
 use crate::domain::batch::ValueStatus;
@@ -17,6 +18,7 @@ use crate::domain::template::{FieldType, Step, Template as ProcessTemplate};
 use crate::edge::AppState;
 use crate::error::AppError;
 use crate::services::batches::{self, BatchView};
+use crate::services::paging::{Page, PageSpec};
 use crate::services::projections::batches::{self as rows, WaitingCorrectionRow};
 use crate::web::frame::Frame;
 use crate::web::session::{self, PageRequest, PostedForm, Viewer};
@@ -144,22 +146,30 @@ pub async fn of_batch(request: PageRequest, path: web::Path<String>) -> Answer {
 struct Waiting {
     frame: Frame,
     lines: Vec<CorrectionShown>,
+    pager: Pager,
+    error: Option<String>,
 }
 
-/// The corrections waiting for verification or approval in every batch still open, from
-/// their projection rows: as many queries with a thousand open batches as with one.
+/// One page of the corrections waiting for verification or approval in every batch still
+/// open, from their projection rows: as many queries with a thousand open batches as with one.
 pub async fn waiting_lines(
     state: &web::Data<AppState>,
     viewer: &Viewer,
-) -> Result<Vec<CorrectionShown>, WebError> {
+    page: PageSpec,
+) -> Result<Page<CorrectionShown>, WebError> {
     let found = state
         .db
-        .run(|conn| rows::waiting_correction_list(conn).map_err(AppError::from))
+        .run(move |conn| rows::waiting_correction_list(conn, &page).map_err(AppError::from))
         .await?;
-    Ok(found
-        .into_iter()
-        .filter_map(|row| waiting_line(row, viewer))
-        .collect())
+    let Page { rows, next, total } = found;
+    Ok(Page {
+        rows: rows
+            .into_iter()
+            .filter_map(|row| waiting_line(row, viewer))
+            .collect(),
+        next,
+        total,
+    })
 }
 
 fn waiting_line(row: WaitingCorrectionRow, viewer: &Viewer) -> Option<CorrectionShown> {
@@ -199,11 +209,18 @@ fn may_approve(viewer: &Viewer, status: ValueStatus) -> bool {
     viewer.can(Action::SuperviseBatch) && status == ValueStatus::AwaitingApproval
 }
 
-pub async fn waiting(request: PageRequest) -> Answer {
+pub async fn waiting(request: PageRequest, asked: web::Query<CursorQuery>) -> Answer {
     let (req, viewer, _, _) = request.parts();
+    let (spec, error) = match asked.spec(viewer.tr) {
+        Ok(spec) => (spec, None),
+        Err(message) => (PageSpec::default(), Some(message)),
+    };
+    let found = waiting_lines(&session::state(req)?, viewer, spec).await?;
     let shown = Waiting {
         frame: Frame::of(viewer, "/corrections"),
-        lines: waiting_lines(&session::state(req)?, viewer).await?,
+        pager: Pager::of(&found, viewer.tr, "/corrections", &asked),
+        lines: found.rows,
+        error,
     };
     Ok(page(viewer, StatusCode::OK, &shown))
 }

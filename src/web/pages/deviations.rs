@@ -8,6 +8,7 @@ use actix_web::{web, ResponseError};
 use askama::Template;
 
 use super::batches::BatchHeading;
+use super::pager::{CursorQuery, Pager};
 use super::{page, see_other};
 use crate::auth::Action;
 use crate::domain::batch::DeviationState;
@@ -16,6 +17,7 @@ use crate::edge::AppState;
 use crate::error::AppError;
 use crate::services::batches::view::DeviationView;
 use crate::services::batches::{self, BatchView, Supervision};
+use crate::services::paging::{Page, PageSpec};
 use crate::services::projections::batches::{self as rows, OpenDeviationRow};
 use crate::web::frame::Frame;
 use crate::web::session::{PageRequest, PostedForm, Viewer};
@@ -136,22 +138,22 @@ pub struct OpenLine {
 struct OpenDeviations {
     frame: Frame,
     lines: Vec<OpenLine>,
+    pager: Pager,
+    error: Option<String>,
 }
 
-/// The open deviations of every batch, from their projection rows: as many queries with a
-/// thousand open batches as with one.
+/// One page of the open deviations of every batch, from their projection rows: as many
+/// queries with a thousand open batches as with one.
 pub async fn open_lines(
     state: &web::Data<AppState>,
     viewer: &Viewer,
-) -> Result<Vec<OpenLine>, WebError> {
+    page: PageSpec,
+) -> Result<Page<OpenLine>, WebError> {
     let found = state
         .db
-        .run(|conn| rows::open_deviation_list(conn).map_err(AppError::from))
+        .run(move |conn| rows::open_deviation_list(conn, &page).map_err(AppError::from))
         .await?;
-    Ok(found
-        .into_iter()
-        .map(|row| open_line(row, viewer))
-        .collect())
+    Ok(found.map(|row| open_line(row, viewer)))
 }
 
 fn open_line(row: OpenDeviationRow, viewer: &Viewer) -> OpenLine {
@@ -187,11 +189,18 @@ fn open_line(row: OpenDeviationRow, viewer: &Viewer) -> OpenLine {
     }
 }
 
-pub async fn open(request: PageRequest) -> Answer {
+pub async fn open(request: PageRequest, asked: web::Query<CursorQuery>) -> Answer {
     let (_req, viewer, state, _) = request.parts();
+    let (spec, error) = match asked.spec(viewer.tr) {
+        Ok(spec) => (spec, None),
+        Err(message) => (PageSpec::default(), Some(message)),
+    };
+    let found = open_lines(state, viewer, spec).await?;
     let listed = OpenDeviations {
         frame: Frame::of(viewer, "/deviations"),
-        lines: open_lines(state, viewer).await?,
+        pager: Pager::of(&found, viewer.tr, "/deviations", &asked),
+        lines: found.rows,
+        error,
     };
     Ok(page(viewer, StatusCode::OK, &listed))
 }

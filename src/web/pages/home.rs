@@ -3,10 +3,11 @@
 use actix_web::http::StatusCode;
 use askama::Template;
 
-use super::batches::{summaries, BatchLine};
+use super::batch_list::{summaries, waiting_for, Listed};
 use super::page;
 use crate::auth::Action;
 use crate::domain::batch::BatchState;
+use crate::services::paging::PageSpec;
 use crate::services::projections::batches::Filter;
 use crate::web::frame::Frame;
 use crate::web::session::{PageRequest, Viewer};
@@ -16,8 +17,8 @@ use crate::web::{Answer, WebError};
 #[template(path = "ui/home.html")]
 struct HomePage {
     frame: Frame,
-    to_verify: Vec<BatchLine>,
-    in_process: Vec<BatchLine>,
+    to_verify: Option<Listed>,
+    in_process: Option<Listed>,
     can_create: bool,
     can_read_batches: bool,
     sections: Vec<super::worklist::Section>,
@@ -25,7 +26,7 @@ struct HomePage {
     account_notice: Option<AccountNotice>,
     acknowledged_now: bool,
     /// After manufacturing, by role: (id, heading, batches).
-    queues: Vec<(&'static str, String, Vec<BatchLine>)>,
+    queues: Vec<(&'static str, String, Listed)>,
 }
 
 pub struct AccountNotice {
@@ -72,31 +73,15 @@ pub async fn home(request: PageRequest, query: actix_web::web::Query<HomeQuery>)
     }
     let can_read_batches = viewer.can(Action::ReadBatches);
     let (to_verify, in_process) = if can_read_batches {
-        let mine = Filter {
-            state: None,
-            template: None,
-            pending_for: Some((
-                viewer.who.username.as_str().to_owned(),
-                viewer
-                    .who
-                    .roles
-                    .names()
-                    .iter()
-                    .map(|r| (*r).to_owned())
-                    .collect(),
-            )),
-        };
-        let active = Filter {
-            state: Some(BatchState::InProcess.as_str().to_owned()),
-            template: None,
-            pending_for: None,
-        };
+        let mine = summaries(state, viewer, waiting_for(viewer), PageSpec::default()).await?;
+        let active = Filter::in_states(&[BatchState::InProcess]);
+        let active = summaries(state, viewer, active, PageSpec::default()).await?;
         (
-            summaries(state, viewer, mine).await?,
-            summaries(state, viewer, active).await?,
+            Some(mine.or_see_all("/batches?pending=me")),
+            Some(active.or_see_all("/batches?state=in_process")),
         )
     } else {
-        (vec![], vec![])
+        (None, None)
     };
     let queues = super::worklist::queues(state, viewer).await?;
     let home = HomePage {

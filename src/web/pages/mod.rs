@@ -2,6 +2,7 @@
 
 pub mod approvals;
 pub mod auth;
+pub mod batch_list;
 pub mod batches;
 pub mod correction_confirm;
 pub mod corrections;
@@ -16,6 +17,7 @@ pub mod infusion;
 pub mod ledger;
 pub mod lots;
 pub mod next;
+pub mod pager;
 pub mod qc;
 pub mod release;
 pub mod steps;

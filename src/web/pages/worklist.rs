@@ -5,11 +5,12 @@
 
 use actix_web::web;
 
-use super::batches::BatchLine;
+use super::batch_list::{queue_id, summaries, Listed};
 use crate::auth::Action;
 use crate::domain::batch::next::Queue;
 use crate::domain::batch::BatchState;
 use crate::edge::AppState;
+use crate::services::paging::{Page, PageSpec};
 use crate::services::projections::batches::Filter;
 use crate::web::session::Viewer;
 use crate::web::WebError;
@@ -20,6 +21,13 @@ pub struct Section {
     pub empty: String,
     /// (link, text)
     pub items: Vec<(String, String)>,
+    /// Where the whole list is, and its count, when these items are only its first page.
+    pub all: Option<(String, i64)>,
+}
+
+/// The whole list's address and count, when `page` is only its first page.
+fn see_all<T>(page: &Page<T>, href: &str) -> Option<(String, i64)> {
+    page.next.is_some().then(|| (href.to_owned(), page.total))
 }
 
 pub async fn sections(
@@ -29,12 +37,14 @@ pub async fn sections(
     let tr = viewer.tr;
     let mut sections = vec![];
     if viewer.can(Action::RecordQcResult) {
-        let testing = Filter {
-            state: Some(BatchState::QcPending.as_str().to_owned()),
-            ..Filter::default()
-        };
-        let items = super::batches::summaries(state, viewer, testing)
-            .await?
+        let testing = Filter::in_states(&[BatchState::QcPending]);
+        let testing = summaries(state, viewer, testing, PageSpec::default()).await?;
+        let all = testing
+            .all
+            .is_some()
+            .then(|| ("/batches?state=qc_pending".to_owned(), testing.total));
+        let items = testing
+            .lines
             .into_iter()
             .map(|b| {
                 let text = format!("{} · {}", b.batch_number, b.patient_code);
@@ -46,11 +56,14 @@ pub async fn sections(
             title: tr.t("work-qc"),
             empty: tr.t("work-nothing-qc"),
             items,
+            all,
         });
     }
     if viewer.can(Action::SuperviseBatch) {
-        let items = super::deviations::open_lines(state, viewer)
-            .await?
+        let open = super::deviations::open_lines(state, viewer, PageSpec::default()).await?;
+        let all = see_all(&open, "/deviations");
+        let items = open
+            .rows
             .into_iter()
             .map(|l| {
                 let d = &l.deviation;
@@ -72,9 +85,12 @@ pub async fn sections(
             title: tr.t("work-deviations"),
             empty: tr.t("deviations-none-open"),
             items,
+            all,
         });
-        let items = super::corrections::waiting_lines(state, viewer)
-            .await?
+        let waiting = super::corrections::waiting_lines(state, viewer, PageSpec::default()).await?;
+        let all = see_all(&waiting, "/corrections");
+        let items = waiting
+            .rows
             .into_iter()
             .map(|c| {
                 let link = format!("/batches/{}/corrections", c.batch_number);
@@ -90,36 +106,37 @@ pub async fn sections(
             title: tr.t("work-corrections"),
             empty: tr.t("corrections-none-waiting"),
             items,
+            all,
         });
     }
     Ok(sections)
 }
 
-/// The work-list queues after manufacturing, by role: (heading id, message id, batches).
+/// The work-list queues after manufacturing, by role: (heading id, heading, the queue's first
+/// page of batches).
 pub async fn queues(
     state: &web::Data<AppState>,
     viewer: &Viewer,
-) -> Result<Vec<(&'static str, String, Vec<BatchLine>)>, WebError> {
+) -> Result<Vec<(&'static str, String, Listed)>, WebError> {
     let mut queues = vec![];
     for queue in Queue::ALL {
-        let (action, id) = match queue {
-            Queue::AwaitingRelease => (Action::CertifyBatch, "awaiting-release"),
-            Queue::ToShip => (Action::ShipBatch, "to-ship"),
-            Queue::OnTheWard => (Action::TreatPatient, "on-the-ward"),
+        let action = match queue {
+            Queue::AwaitingRelease => Action::CertifyBatch,
+            Queue::ToShip => Action::ShipBatch,
+            Queue::OnTheWard => Action::TreatPatient,
         };
         if !viewer.can(action) {
             continue;
         }
-        let mut lines = vec![];
-        for batch_state in queue.states() {
-            let filter = Filter {
-                state: Some(batch_state.as_str().to_owned()),
-                template: None,
-                pending_for: None,
-            };
-            lines.extend(super::batches::summaries(state, viewer, filter).await?);
-        }
-        queues.push((id, viewer.tr.t(&format!("work-{id}")), lines));
+        let id = queue_id(queue);
+        let filter = Filter::in_states(queue.states());
+        let listed = summaries(state, viewer, filter, PageSpec::default()).await?;
+        let all = format!("/batches?queue={id}");
+        queues.push((
+            id,
+            viewer.tr.t(&format!("work-{id}")),
+            listed.or_see_all(&all),
+        ));
     }
     Ok(queues)
 }

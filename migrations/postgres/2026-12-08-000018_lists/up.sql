@@ -39,3 +39,9 @@ CREATE TABLE waiting_correction_rows (
     PRIMARY KEY (batch_number, correction_id)
 );
 CREATE INDEX waiting_correction_rows_by_seq ON waiting_correction_rows (seq);
+
+-- When each batch was started, for the batch list's date filter; filled by the rebuild that
+-- follows this migration.
+ALTER TABLE batches ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+CREATE INDEX batches_by_created_at ON batches (created_at);
+CREATE INDEX batches_by_treating_site ON batches (treating_site);
