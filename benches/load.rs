@@ -12,11 +12,15 @@
 //! count recorded with its `performed` signature, next to the rate of bare argon2id checks
 //! (the server's parameters) on every core. Prints each rate, its limit and their ratio,
 //! p50/p99 latency, the server's peak resident memory idle and under load, and the time from
-//! spawn until `/readyz` answers, each next to the goal of issue 17.
+//! spawn until `/readyz` answers, each next to the goal of issue 17. Then (c) the list views
+//! (the API's batch list, the UI's home page, batch list, open deviations and corrections
+//! waiting) at 20 and at 1,000 open batches, each next to issue 25's goal (within 2×).
 //!
 //! Settings (environment): `CARTREC_BENCH_SECONDS` each measured window (10),
 //! `CARTREC_BENCH_WARMUP_SECONDS` before it (1), `CARTREC_BENCH_CLIENTS` (16),
 //! `CARTREC_BENCH_BACKEND` (`sqlite` or `postgresql`: only that one),
+//! `CARTREC_BENCH_LISTS_SMALL` and `CARTREC_BENCH_LISTS_LARGE` (20 and 1000 open batches;
+//! a large of 0 skips the list views),
 //! `CARTREC_BENCH_POSTGRES` (an admin URL; default postgres://postgres@127.0.0.1:5432/postgres).
 
 mod common;
@@ -24,6 +28,8 @@ mod common;
 mod drive;
 #[path = "load/limits.rs"]
 mod limits;
+#[path = "load/lists.rs"]
+mod lists;
 #[path = "load/server.rs"]
 mod server;
 #[path = "load/site.rs"]
@@ -46,6 +52,9 @@ const SIGNED_GOAL: f64 = 0.8;
 const IDLE_RSS_GOAL_MIB: f64 = 64.0;
 const LOAD_RSS_GOAL_MIB: f64 = 256.0;
 const COLD_START_GOAL_S: f64 = 1.0;
+/// Issue 25: a list view at the large number of open batches within this many times its
+/// time at the small one.
+const LIST_GROWTH_GOAL: f64 = 2.0;
 /// Left to the server after it is ready and before its idle memory is read.
 const SETTLE: Duration = Duration::from_secs(1);
 
@@ -53,6 +62,8 @@ struct Config {
     seconds: f64,
     warm_up: f64,
     clients: usize,
+    /// Open batches at which the list views are timed (0 and 0: not timed).
+    lists: (usize, usize),
 }
 
 impl Config {
@@ -68,6 +79,10 @@ impl Config {
             seconds: number("CARTREC_BENCH_SECONDS", 10.0).max(1.0),
             warm_up: number("CARTREC_BENCH_WARMUP_SECONDS", 1.0),
             clients: number("CARTREC_BENCH_CLIENTS", 16.0).max(1.0) as usize,
+            lists: (
+                number("CARTREC_BENCH_LISTS_SMALL", 20.0) as usize,
+                number("CARTREC_BENCH_LISTS_LARGE", 1000.0) as usize,
+            ),
         }
     }
 
@@ -95,6 +110,7 @@ struct Measured {
     signed_cpu: Duration,
     signed_lock: LockUse,
     signed_rss: f64,
+    lists: Option<lists::Lists>,
 }
 
 fn bench_backend(backend: &str, url: &str) {
@@ -150,6 +166,9 @@ fn measure(
     let (signed, signed_cpu, signed_lock) =
         runtime.block_on(timed(&server, &api, signed_writers(&prepared), config));
     let signed_rss = server.peak_rss_mib();
+    let (small, large) = config.lists;
+    let lists =
+        (large > 0).then(|| runtime.block_on(lists::measure(&api, &prepared, small, large)));
     Measured {
         first_start,
         cold_start: server.ready_after,
@@ -165,6 +184,7 @@ fn measure(
         signed_cpu,
         signed_lock,
         signed_rss,
+        lists,
     }
 }
 
@@ -299,6 +319,32 @@ fn report(backend: &str, postgres: bool, config: &Config, m: &Measured) {
         m.signed_rss,
         verdict(m.signed_rss <= LOAD_RSS_GOAL_MIB)
     );
+    if let Some(lists) = &m.lists {
+        print_lists(lists);
+    }
+}
+
+fn print_lists(lists: &lists::Lists) {
+    println!(
+        "list views, median of {} requests one after another, at {} and {} open batches \
+         (each with an open deviation; QA's session for the UI; {} s after the last write):",
+        lists::SAMPLES,
+        lists.small,
+        lists.large,
+        lists::SETTLE.as_secs()
+    );
+    for (view, (small, large)) in lists::VIEWS.iter().zip(&lists.timed) {
+        let ratio = large.median.as_secs_f64() / small.median.as_secs_f64().max(1e-9);
+        println!(
+            "    {view:<36} {:>7.2} ms ({:>6} B) -> {:>7.2} ms ({:>6} B)   {ratio:.2}x   \
+             goal <= {LIST_GROWTH_GOAL}x: {}",
+            ms(small.median),
+            small.bytes,
+            ms(large.median),
+            large.bytes,
+            verdict(ratio <= LIST_GROWTH_GOAL)
+        );
+    }
 }
 
 fn print_load(

@@ -20,6 +20,8 @@ pub struct Prepared {
     pub operators: Vec<User>,
     pub batches: Vec<Batch>,
     pub auditor: User,
+    /// `qa0`, who reads QA's lists.
+    pub qa: User,
 }
 
 pub struct Batch {
@@ -196,6 +198,7 @@ pub async fn prepare(api: &Api, site: &Site, bootstrap_password: &str, clients: 
         operators,
         batches,
         auditor,
+        qa,
     }
 }
 

@@ -12,7 +12,7 @@ GRANT SELECT ON __diesel_schema_migrations TO cartrec_app;
 -- Rebuildable projections of the ledger (lists and pickers): written with their events;
 -- emptied and replayed by rebuild-projections, and by verify in a transaction it rolls back.
 GRANT SELECT, INSERT, UPDATE, DELETE ON lots, equipment, templates, batches,
-    pending_verifications, lot_usage TO cartrec_app;
+    pending_verifications, lot_usage, open_deviation_rows, waiting_correction_rows TO cartrec_app;
 -- Answers kept for retries with an Idempotency-Key.
 GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO cartrec_app;
 -- Uploaded files, stored once by their SHA-256 (the ledger records each upload).

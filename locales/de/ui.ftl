@@ -45,6 +45,7 @@ list-total = Insgesamt: { $count }
 list-see-all = Alle anzeigen ({ $count })
 batches-filter = Filtern
 batches-filter-any = Alle
+batches-filter-site-hint = So, wie es beim Start der Charge geschrieben wurde.
 batches-filter-from = Begonnen am oder nach dem
 batches-filter-to = Begonnen am oder vor dem
 batches-filter-pending = Nur die, die auf meine Verifizierung warten

@@ -45,6 +45,7 @@ list-total = In all: { $count }
 list-see-all = Show all ({ $count })
 batches-filter = Filter
 batches-filter-any = Any
+batches-filter-site-hint = As written when the batch was started.
 batches-filter-from = Started on or after
 batches-filter-to = Started on or before
 batches-filter-pending = Only those waiting for my verification

@@ -45,6 +45,7 @@ list-total = In tutto: { $count }
 list-see-all = Mostra tutti ({ $count })
 batches-filter = Filtra
 batches-filter-any = Tutti
+batches-filter-site-hint = Come scritto all'avvio del lotto.
 batches-filter-from = Iniziati il giorno o dopo il
 batches-filter-to = Iniziati il giorno o prima del
 batches-filter-pending = Solo quelli in attesa della mia verifica

@@ -6,8 +6,19 @@ use reqwest::header::{COOKIE, LINK};
 use serde_json::Value;
 
 use crate::batch_support::{create_batch, site};
-use crate::helpers::{problem, spawn_app};
+use crate::helpers::{problem, spawn_app, TestApp};
 use crate::ui_security::{client, sign_in};
+
+/// A page of the UI in this session: its status and HTML.
+async fn page(app: &TestApp, session: &str, path: String) -> (u16, String) {
+    let answer = client()
+        .get(app.url(&path))
+        .header(COOKIE, session)
+        .send()
+        .await
+        .expect("page");
+    (answer.status().as_u16(), answer.text().await.expect("html"))
+}
 
 /// Covers: GMP-EVT-6
 #[tokio::test]
@@ -131,19 +142,7 @@ async fn the_ui_batch_list_shows_its_count_a_next_page_and_a_readable_filter_err
         numbers.push(created["batch_number"].as_str().expect("number").to_owned());
     }
     let (session, _) = sign_in(&app, &site.op1.username, &site.op1.password).await;
-    let http = client();
-    let get = |path: String| {
-        let (http, session, app) = (&http, &session, &app);
-        async move {
-            let answer = http
-                .get(app.url(&path))
-                .header(COOKIE, session.as_str())
-                .send()
-                .await
-                .expect("page");
-            (answer.status().as_u16(), answer.text().await.expect("html"))
-        }
-    };
+    let get = |path: String| page(&app, &session, path);
     let (status, html) = get("/batches?state=created".to_owned()).await;
     assert_eq!(status, 200);
     assert!(html.contains("id=\"batch-count\""), "{html}");
@@ -177,19 +176,7 @@ async fn qa_sees_open_deviations_a_page_at_a_time_and_the_home_page_links_to_the
         );
     }
     let (session, _) = sign_in(&app, &site.qa.username, &site.qa.password).await;
-    let http = client();
-    let get = |path: String| {
-        let (http, session, app) = (&http, &session, &app);
-        async move {
-            let answer = http
-                .get(app.url(&path))
-                .header(COOKIE, session.as_str())
-                .send()
-                .await
-                .expect("page");
-            (answer.status().as_u16(), answer.text().await.expect("html"))
-        }
-    };
+    let get = |path: String| page(&app, &session, path);
     let (status, first) = get("/deviations".to_owned()).await;
     assert_eq!(status, 200);
     assert!(first.contains("observation 50") && !first.contains("observation 51"));

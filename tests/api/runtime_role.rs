@@ -164,6 +164,26 @@ async fn the_service_runs_as_a_role_that_can_only_read_and_append_the_ledger() {
             "{sql}: {error}"
         );
     }
+    // And it may do what the service does: read every table, and write the rows of every
+    // projection a batch write changes (a table added without its grant fails here).
+    runtime
+        .batch_execute(
+            "DO $$ DECLARE unread text; unwritten text; BEGIN
+               SELECT string_agg(c.relname, ', ') INTO unread FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'public' AND c.relkind = 'r'
+                  AND NOT has_table_privilege(c.oid, 'SELECT');
+               SELECT string_agg(t, ', ') INTO unwritten FROM unnest(ARRAY['batches',
+                   'pending_verifications', 'lot_usage', 'open_deviation_rows',
+                   'waiting_correction_rows']) AS t
+                WHERE NOT (has_table_privilege(t, 'INSERT') AND has_table_privilege(t, 'UPDATE')
+                           AND has_table_privilege(t, 'DELETE'));
+               IF unread IS NOT NULL OR unwritten IS NOT NULL THEN
+                 RAISE EXCEPTION 'cannot read: %; cannot write: %', unread, unwritten;
+               END IF;
+             END $$",
+        )
+        .expect("the runtime role reads every table and writes the batch projections");
 }
 
 /// What the runtime role's grants still allow an insider, and what comes of it: an entry

@@ -524,15 +524,6 @@ pub fn list(conn: &mut DbConn, filter: &Filter, page: &PageSpec) -> QueryResult<
     Ok(Page::of(fetched, page, total, |r| r.batch_number.clone()))
 }
 
-/// The treating sites batches are made for, for the list's filter.
-pub fn sites(conn: &mut DbConn) -> QueryResult<Vec<String>> {
-    batches::table
-        .select(batches::treating_site)
-        .distinct()
-        .order(batches::treating_site.asc())
-        .load(conn)
-}
-
 pub fn clear(conn: &mut DbConn) -> QueryResult<()> {
     diesel::delete(waiting_correction_rows::table).execute(conn)?;
     diesel::delete(open_deviation_rows::table).execute(conn)?;

@@ -177,7 +177,6 @@ struct ListPage {
     form: ListForm,
     /// (value, label) of every state.
     states: Vec<(String, String)>,
-    sites: Vec<String>,
     /// The field the filter is wrong in, and why.
     error: Option<(&'static str, String)>,
     count: String,
@@ -217,10 +216,6 @@ pub async fn list(request: PageRequest, form: web::Query<ListForm>) -> Answer {
             (none, Some(error.clone()))
         }
     };
-    let sites = state
-        .db
-        .run(|conn| rows::sites(conn).map_err(AppError::from))
-        .await?;
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -243,7 +238,6 @@ pub async fn list(request: PageRequest, form: web::Query<ListForm>) -> Answer {
                 )
             })
             .collect(),
-        sites,
         listed,
         form,
         error,
