@@ -9,6 +9,16 @@ use crate::batch_support::{create_batch, site};
 use crate::helpers::{problem, spawn_app, TestApp};
 use crate::ui_security::{client, sign_in};
 
+/// The numbers of `count` batches started by the first operator, in order.
+async fn started(app: &TestApp, site: &crate::batch_support::Site, count: usize) -> Vec<String> {
+    let mut numbers = vec![];
+    for _ in 0..count {
+        let created = create_batch(app, &site.op1, None).await;
+        numbers.push(created["batch_number"].as_str().expect("number").to_owned());
+    }
+    numbers
+}
+
 /// A page of the UI in this session: its status and HTML.
 async fn page(app: &TestApp, session: &str, path: String) -> (u16, String) {
     let answer = client()
@@ -25,11 +35,7 @@ async fn page(app: &TestApp, session: &str, path: String) -> (u16, String) {
 async fn the_batch_list_pages_by_cursor_and_filters_by_site_and_day() {
     let app = spawn_app().await;
     let site = site(&app).await;
-    let mut numbers = vec![];
-    for _ in 0..3 {
-        let created = create_batch(&app, &site.op1, None).await;
-        numbers.push(created["batch_number"].as_str().expect("number").to_owned());
-    }
+    let numbers = started(&app, &site, 3).await;
     let token = Some(site.op1.token.as_str());
 
     let first = app.get("/api/v1/batches?limit=2", token).await;
@@ -133,22 +139,36 @@ async fn a_page_beyond_the_limits_or_a_made_up_cursor_is_refused_with_a_problem(
 
 /// Covers: GMP-EVT-6
 #[tokio::test]
-async fn the_ui_batch_list_shows_its_count_a_next_page_and_a_readable_filter_error() {
+async fn the_ui_batch_list_shows_its_count_pages_of_fifty_and_a_readable_filter_error() {
     let app = spawn_app().await;
     let site = site(&app).await;
-    let mut numbers = vec![];
-    for _ in 0..3 {
-        let created = create_batch(&app, &site.op1, None).await;
-        numbers.push(created["batch_number"].as_str().expect("number").to_owned());
-    }
+    let numbers = started(&app, &site, 51).await;
     let (session, _) = sign_in(&app, &site.op1.username, &site.op1.password).await;
     let get = |path: String| page(&app, &session, path);
     let (status, html) = get("/batches?state=created".to_owned()).await;
     assert_eq!(status, 200);
     assert!(html.contains("id=\"batch-count\""), "{html}");
-    for number in &numbers {
+    for number in &numbers[..50] {
         assert!(html.contains(number.as_str()));
     }
+    assert!(!html.contains(numbers[50].as_str()), "one page of 50");
+    let next = html
+        .split("id=\"next-page\"")
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .and_then(|href| href.split('"').next())
+        .expect("a next page link")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    assert!(next.contains("state=created"), "the filter is kept: {next}");
+    let next_shown = next.clone();
+    let (status, second) = get(next).await;
+    assert_eq!(status, 200);
+    assert!(
+        second.contains(numbers[50].as_str()) && !second.contains(numbers[0].as_str()),
+        "{next_shown}: {second}"
+    );
+    assert!(second.contains("id=\"first-page\"") && !second.contains("id=\"next-page\""));
     let (status, html) = get("/batches?from=31.12.2026".to_owned()).await;
     assert_eq!(status, 400);
     assert!(html.contains("id=\"from-error\""), "{html}");
@@ -186,7 +206,8 @@ async fn qa_sees_open_deviations_a_page_at_a_time_and_the_home_page_links_to_the
         .and_then(|before| before.rsplit("href=\"").next())
         .and_then(|href| href.split('"').next())
         .expect("a next page link")
-        .replace("&amp;", "&");
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
     let (status, second) = get(next).await;
     assert_eq!(status, 200);
     assert!(second.contains("observation 51") && second.contains("observation 52"));
